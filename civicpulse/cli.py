@@ -1,0 +1,162 @@
+"""civicpulse command line: every pipeline step without Airflow, the demo data, SQL and trends."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from civicpulse.config import ConfigError, load_config
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-05-01") from None
+
+
+def _interval(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start", type=_date, required=True, help="first day (YYYY-MM-DD)")
+    parser.add_argument(
+        "--end", type=_date, required=True, help="day after the last day (exclusive, as Airflow)"
+    )
+
+
+class _Progress:
+    """Prints progress of long steps at most every two seconds."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - self._last > 2:
+            self._last = now
+            print(f"  {step}: {done:,}/{total:,}", file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="civicpulse", description=__doc__)
+    parser.add_argument(
+        "--config", help="path to civicpulse.yml (default: $CIVICPULSE_CONFIG or ./civicpulse.yml)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run", help="extract every source, load, build models and marts for an interval"
+    )
+    _interval(run)
+
+    extract = commands.add_parser("extract", help="extract one source into landing for an interval")
+    extract.add_argument("--source", required=True)
+    _interval(extract)
+
+    load = commands.add_parser("load", help="load landed files into the warehouse (the single writer)")
+    load.add_argument("--source", action="append", help="only this source (repeatable)")
+    _interval(load)
+
+    commands.add_parser("build", help="rebuild staging, core and marts and publish the read-only copy")
+
+    demo = commands.add_parser("demo-data", help="generate the demo city's vendor exports")
+    demo.add_argument("--out", type=Path, required=True)
+    demo.add_argument("--start", type=_date, default=dt.date(2026, 5, 1))
+    demo.add_argument("--days", type=int, default=120)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", type=float, default=1.0)
+
+    sql = commands.add_parser("sql", help="run a read-only query on the published warehouse and print it")
+    sql.add_argument("query")
+    sql.add_argument("--max-rows", type=int, default=100)
+
+    trends = commands.add_parser("trends", help="print weekly sentiment and top themes per service")
+    trends.add_argument("--weeks", type=int, default=8)
+    trends.add_argument("--service", action="append")
+
+    commands.add_parser("check-config", help="validate the configuration and exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+    try:
+        return _dispatch(args)
+    except (ConfigError, FileNotFoundError, ValueError) as exc:
+        print(f"civicpulse: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from civicpulse.pipeline import SourceFailures
+        from civicpulse.sources import FileProblem
+
+        if isinstance(exc, SourceFailures | FileProblem):
+            print(f"civicpulse: error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo-data":
+        return _demo_data(args)
+    config = load_config(args.config)
+    if args.command == "check-config":
+        print(f"{config.path}: ok ({len(config.services)} services, {len(config.sources)} sources)")
+        return 0
+    if args.command == "sql":
+        from civicpulse.warehouse import reader
+
+        with reader(config) as con:
+            con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
+        return 0
+    if args.command == "trends":
+        from civicpulse.trends import render_trends
+        from civicpulse.warehouse import reader
+
+        with reader(config) as con:
+            print(render_trends(con, args.weeks, args.service))
+        return 0
+
+    from civicpulse import pipeline
+
+    if args.command == "extract":
+        print(pipeline.extract(config, args.source, args.start, args.end))
+    elif args.command == "load":
+        results = pipeline.load(config, args.start, args.end, args.source)
+        print(f"loaded {len(results)} (source, day) partitions, {sum(r.rows_loaded for r in results):,} rows")
+    elif args.command == "build":
+        pipeline.build(config, _Progress())
+    elif args.command == "run":
+        summary = pipeline.run_interval(config, args.start, args.end, _Progress())
+        rows = sum(r.rows_loaded for r in summary.loads)
+        quarantined = sum(r.rows_quarantined for r in summary.loads)
+        print(f"run {args.start}..{args.end}: {rows:,} rows loaded, {quarantined:,} quarantined")
+    return 0
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from civicpulse.demo import generate
+    from civicpulse.warehouse import ensure_demo_key
+
+    summary = generate(args.out, start=args.start, days=args.days, seed=args.seed, scale=args.scale)
+    print(summary)
+    if args.config or Path("civicpulse.yml").is_file():
+        try:
+            key = ensure_demo_key(load_config(args.config))
+        except ConfigError:
+            key = None
+        if key:
+            print(f"demo pseudonymisation key: {key}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

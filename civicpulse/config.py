@@ -1,0 +1,227 @@
+"""civicpulse.yml: warehouse and landing locations, services, and sources. Validated strictly at start-up."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from civicpulse.paths import DEFAULT_CONFIG
+
+CONFIG_ENV = "CIVICPULSE_CONFIG"
+UNMAPPED_SERVICE = "unmapped"
+IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
+# Matching patterns reach SQL as bound values and regular expressions; keep them to plain words.
+PATTERN = re.compile(r"^[\w /.'&\-]{1,100}$", re.UNICODE)
+
+Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
+
+
+class ConfigError(ValueError):
+    """civicpulse.yml cannot be used; the message names the file, the key and the fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceMatch(_Strict):
+    path_prefixes: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    survey_ids: tuple[str, ...] = ()
+
+    @field_validator("path_prefixes", "hashtags", "keywords", "queues", "survey_ids")
+    @classmethod
+    def _plain_patterns(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not PATTERN.match(value):
+                raise ValueError(f"'{value}' may only contain letters, digits, spaces and / . ' & - _")
+        return values
+
+    def rules(self) -> list[tuple[str, str]]:
+        return [
+            *(("path_prefix", v) for v in self.path_prefixes),
+            *(("hashtag", v.lower().lstrip("#")) for v in self.hashtags),
+            *(("keyword", v.lower()) for v in self.keywords),
+            *(("queue", v) for v in self.queues),
+            *(("survey_id", v) for v in self.survey_ids),
+        ]
+
+
+class Service(_Strict):
+    id: Identifier
+    name: str
+    department: str
+
+
+class Source(_Strict):
+    name: Identifier
+    connector: Identifier
+    mode: Literal["file"]
+    inbox: Path
+    timezone: str | None = None
+    service_map: dict[str, ServiceMatch] = Field(default_factory=dict)
+
+    @field_validator("inbox", mode="before")
+    @classmethod
+    def _path(cls, value: object) -> object:
+        return Path(value) if isinstance(value, str) else value
+
+
+class Paths(_Strict):
+    warehouse: Path
+    landing: Path
+    exports: Path
+    report: Path
+    pseudonym_key_file: Path | None = None
+
+    @field_validator("warehouse", "landing", "exports", "report", "pseudonym_key_file", mode="before")
+    @classmethod
+    def _path(cls, value: object) -> object:
+        return Path(value) if isinstance(value, str) else value
+
+
+class Settings(_Strict):
+    timezone: str = "UTC"
+    paths: Paths
+    themes: Path = Path("config/themes.yml")
+    services: tuple[Service, ...]
+    sources: tuple[Source, ...]
+
+    @field_validator("themes", mode="before")
+    @classmethod
+    def _path(cls, value: object) -> object:
+        return Path(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        _check_timezone("timezone", self.timezone)
+        service_ids = [s.id for s in self.services]
+        _check_unique("services", service_ids)
+        if UNMAPPED_SERVICE in service_ids:
+            raise ValueError(f"services: '{UNMAPPED_SERVICE}' is reserved for records that match no service")
+        _check_unique("sources", [s.name for s in self.sources])
+        for index, source in enumerate(self.sources):
+            if source.timezone:
+                _check_timezone(f"sources.{index}.timezone", source.timezone)
+            for service_id in source.service_map:
+                if service_id not in service_ids:
+                    raise ValueError(
+                        f"sources.{index}.service_map.{service_id}: unknown service; "
+                        f"declare it under services (known: {', '.join(service_ids)})"
+                    )
+        return self
+
+
+def _check_unique(key: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{key}: '{value}' is declared twice")
+        seen.add(value)
+
+
+def _check_timezone(key: str, name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"{key}: unknown time zone '{name}' (use an IANA name like America/Chicago)"
+        ) from exc
+
+
+class Config:
+    """Validated settings with every relative path resolved against the config file's folder."""
+
+    def __init__(self, settings: Settings, path: Path) -> None:
+        self.settings = settings
+        self.path = path
+        self.root = path.parent
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.root / path).resolve()
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.resolve(self.settings.paths.warehouse)
+
+    @property
+    def landing_path(self) -> Path:
+        return self.resolve(self.settings.paths.landing)
+
+    @property
+    def exports_path(self) -> Path:
+        return self.resolve(self.settings.paths.exports)
+
+    @property
+    def report_path(self) -> Path:
+        return self.resolve(self.settings.paths.report)
+
+    @property
+    def themes_path(self) -> Path:
+        return self.resolve(self.settings.themes)
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return self.settings.services
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return self.settings.sources
+
+    def source(self, name: str) -> Source:
+        for source in self.settings.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.settings.sources)
+        raise ConfigError(f"{self.path}: no source named '{name}' (configured: {known})")
+
+    def inbox(self, source: Source) -> Path:
+        return self.resolve(source.inbox)
+
+    def timezone(self, source: Source) -> ZoneInfo:
+        return ZoneInfo(source.timezone or self.settings.timezone)
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    if explicit:
+        return Path(explicit).resolve()
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env).resolve() if env else DEFAULT_CONFIG
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    resolved = config_path(path)
+    if not resolved.is_file():
+        raise ConfigError(f"{resolved}: config file not found; pass --config or set {CONFIG_ENV}")
+    try:
+        data = yaml.safe_load(resolved.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{resolved}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{resolved}: expected a mapping at the top level")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{resolved}: invalid configuration:\n{_describe(exc)}") from None
+    return Config(settings, resolved)
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check its spelling and indentation)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"  - {key}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""Landing zone: one folder per source x day holding one Parquet file per stream, written temp-then-rename.
+
+<landing>/<source>/day=YYYY-MM-DD/<stream>.parquet
+                                 quarantine.parquet
+                                 _manifest.json      (written last: the folder is complete)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from civicpulse.sources import Record, RowProblem
+from civicpulse.streams import get_stream
+
+MANIFEST = "_manifest.json"
+QUARANTINE = "quarantine"
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("record_file", pa.string(), nullable=False),
+        pa.field("record_line", pa.int64(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("raw", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    source: str
+    connector: str
+    day: str
+    files: tuple[str, ...]
+    rows_read: int
+    rows_quarantined: int
+    streams: dict[str, int] = field(default_factory=dict)
+    cursor: dict[str, Any] | None = None
+    extracted_at: str = ""
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data["files"] = tuple(data["files"])
+        return cls(**data)
+
+
+def day_folder(landing: Path, source: str, day: dt.date) -> Path:
+    return landing / source / f"day={day.isoformat()}"
+
+
+def write_day(
+    landing: Path,
+    manifest: Manifest,
+    records: Mapping[str, Sequence[Record]],
+    problems: Sequence[RowProblem],
+) -> Path:
+    """Write one source x day atomically: a reader sees the old folder or the complete new one."""
+    final = day_folder(landing, manifest.source, dt.date.fromisoformat(manifest.day))
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex}"
+    staging.mkdir()
+    try:
+        for stream_name, stream_records in records.items():
+            _write_stream(staging / f"{stream_name}.parquet", stream_name, stream_records)
+        _write_table(staging / f"{QUARANTINE}.parquet", _quarantine_table(problems))
+        (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, default=str), encoding="utf-8")
+        _replace_folder(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def _write_stream(path: Path, stream_name: str, records: Iterable[Record]) -> None:
+    stream = get_stream(stream_name)
+    schema = stream.arrow_schema()
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for record in records:
+        for name in stream.column_names:
+            columns[name].append(record.values.get(name))
+        columns["record_file"].append(record.file)
+        columns["record_line"].append(record.line)
+    _write_table(path, pa.table(columns, schema=schema))
+
+
+def _quarantine_table(problems: Sequence[RowProblem]) -> pa.Table:
+    return pa.table(
+        {
+            "record_file": [p.file for p in problems],
+            "record_line": [p.line for p in problems],
+            "reason": [p.reason for p in problems],
+            "raw": [p.raw for p in problems],
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def _write_table(path: Path, table: pa.Table) -> None:
+    pq.write_table(table, path, compression="zstd")
+
+
+def _replace_folder(new: Path, final: Path) -> None:
+    if final.exists():
+        retired = final.parent / f".{final.name}.old-{uuid.uuid4().hex}"
+        os.rename(final, retired)
+        os.rename(new, final)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(new, final)
+
+
+def complete_days(landing: Path, source: str, start: dt.date, end: dt.date) -> list[Path]:
+    """Folders of the days in [start, end) whose extract finished (manifest present)."""
+    folders = []
+    day = start
+    while day < end:
+        folder = day_folder(landing, source, day)
+        if (folder / MANIFEST).is_file():
+            folders.append(folder)
+        day += dt.timedelta(days=1)
+    return folders

@@ -1,0 +1,78 @@
+"""The contract every connector implements, in file mode and (later) API mode.
+
+A connector is a package `connectors/<name>/` whose `__init__.py` exposes:
+
+    STREAMS: tuple[str, ...]           # landing streams it emits (schemas/landing/<stream>.yml)
+    FILE_PATTERNS: tuple[str, ...]      # glob patterns of the vendor export files it reads
+    def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]
+
+`parse_file` yields a `Record` for every good row and a `RowProblem` for every bad one
+(never drops a row silently), and raises `FileProblem` when the file as a whole is unusable.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    source: str
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True)
+class Record:
+    stream: str
+    values: dict[str, Any]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    file: str
+    line: int
+    reason: str
+    raw: str
+
+
+ParsedRow = Record | RowProblem
+
+
+class FileProblem(Exception):
+    """A vendor export that cannot be read at all."""
+
+    def __init__(self, file: Path | str, problem: str, fix: str, line: int | None = None) -> None:
+        where = f"{file}:{line}" if line is not None else str(file)
+        super().__init__(f"{where}: {problem}. Fix: {fix}")
+        self.file = str(file)
+        self.line = line
+        self.problem = problem
+        self.fix = fix
+
+
+class Connector(Protocol):
+    STREAMS: tuple[str, ...]
+    FILE_PATTERNS: tuple[str, ...]
+
+    def parse_file(self, path: Path, context: ParseContext) -> Iterator[ParsedRow]: ...
+
+
+def load_connector(name: str) -> Connector:
+    if not name.isidentifier():
+        raise ValueError(f"connector name '{name}' is not a valid package name")
+    try:
+        module: ModuleType = importlib.import_module(f"connectors.{name}")
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"no connector named '{name}' (expected a package connectors/{name}/)") from exc
+    for attribute in ("STREAMS", "FILE_PATTERNS", "parse_file"):
+        if not hasattr(module, attribute):
+            raise ValueError(f"connectors/{name} does not define {attribute}")
+    return cast(Connector, module)

@@ -1,0 +1,90 @@
+"""Plain-text trend tables for the terminal: weekly sentiment by channel and top themes per service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+CHANNELS = ("social", "phone", "survey")
+
+
+def render_trends(con: duckdb.DuckDBPyConnection, weeks: int = 8, services: list[str] | None = None) -> str:
+    rows = con.execute(
+        """
+        select service_id, service_name from core.dim_service
+        where not is_unmapped order by service_id
+        """
+    ).fetchall()
+    last_week = con.execute(
+        "select max(period_start) from marts.service_sentiment_trend where grain = 'week'"
+    ).fetchone()
+    if not rows or not last_week or last_week[0] is None:
+        return "No trends yet: run the pipeline first."
+    blocks = []
+    for service_id, service_name in rows:
+        if services and service_id not in services:
+            continue
+        blocks.append(_service_block(con, service_id, service_name, weeks))
+    return "\n\n".join(blocks)
+
+
+def _service_block(con: duckdb.DuckDBPyConnection, service_id: str, service_name: str, weeks: int) -> str:
+    sentiment = con.execute(
+        """
+        with recent as (
+            select distinct period_start from marts.service_sentiment_trend
+            where grain = 'week' and service_id = ?
+            order by period_start desc limit ?
+        )
+        select trend.period_start, trend.channel, trend.volume, trend.mean_compound, trend.negative_share
+        from marts.service_sentiment_trend as trend
+        inner join recent using (period_start)
+        where trend.grain = 'week' and trend.service_id = ?
+        """,
+        [service_id, weeks, service_id],
+    ).fetchall()
+    themes = con.execute(
+        """
+        with recent as (
+            select distinct period_start from marts.service_theme_trend
+            where grain = 'week' and service_id = ? and channel = 'all'
+            order by period_start desc limit ?
+        ),
+        ranked as (
+            select trend.period_start, trend.theme_id, trend.mention_share,
+                row_number() over (
+                    partition by trend.period_start order by trend.mentions desc, trend.theme_id
+                ) as rank
+            from marts.service_theme_trend as trend
+            inner join recent using (period_start)
+            where trend.grain = 'week' and trend.service_id = ? and trend.channel = 'all'
+        )
+        select period_start, theme_id, mention_share from ranked where rank <= 3
+        order by period_start, rank
+        """,
+        [service_id, weeks, service_id],
+    ).fetchall()
+    by_week: dict[dt.date, dict[str, tuple[int, float | None, float | None]]] = {}
+    for period_start, channel, volume, mean_compound, negative_share in sentiment:
+        by_week.setdefault(period_start, {})[channel] = (volume, mean_compound, negative_share)
+    top_themes: dict[dt.date, list[str]] = {}
+    for period_start, theme_id, share in themes:
+        top_themes.setdefault(period_start, []).append(f"{theme_id} {share:.0%}")
+    header = f"{'week':<10}  {'volume':>6}  {'all':>6}  " + "  ".join(f"{c:>6}" for c in CHANNELS)
+    header += f"  {'neg%':>5}  top themes"
+    lines = [f"== {service_name} ({service_id}) ==", header]
+    for week in sorted(by_week):
+        channels = by_week[week]
+        volume, overall, negative = channels.get("all", (0, None, None))
+        cells = "  ".join(_signed(channels.get(c, (0, None, None))[1]) for c in CHANNELS)
+        negative_cell = f"{negative:.0%}" if negative is not None else "-"
+        lines.append(
+            f"{week!s:<10}  {volume:>6}  {_signed(overall)}  {cells}  {negative_cell:>5}  "
+            + ", ".join(top_themes.get(week, []))
+        )
+    return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return f"{value:+6.2f}" if value is not None else f"{'-':>6}"

@@ -1,0 +1,101 @@
+"""Mastodon Status entities to social_post values; HTML content to plain text."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from civicpulse.filereaders import (
+    BadValue,
+    hashtag_list,
+    json_count,
+    json_id,
+    json_object,
+    optional_text,
+    utc_timestamp,
+)
+from civicpulse.sources import FileProblem
+from connectors.mastodon.settings import BLOCK_TAGS, COUNT_COLUMNS, EXPECTED_FILE, LINE_BREAK_TAGS, PLATFORM
+
+
+class _PlainText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in LINE_BREAK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Paragraphs and <br> become line breaks, links their text, entities are unescaped."""
+    parser = _PlainText()
+    parser.feed(html)
+    parser.close()
+    lines = "".join(parser.parts).split("\n")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in lines)).strip()
+
+
+def page_statuses(path: Path, page: Any) -> list[Any]:
+    if isinstance(page, dict) and "error" in page:
+        raise FileProblem(
+            path, f"the file is a Mastodon error response ({page['error']})", "request the page again"
+        )
+    if not isinstance(page, list):
+        raise FileProblem(path, "the file is not a JSON array of statuses", f"save {EXPECTED_FILE}")
+    return page
+
+
+def status_values(item: Any) -> dict[str, Any]:
+    status = json_object(item, "status")
+    native_id = json_id(status.get("id"), "status")
+    boosted = _boosted_status(status)
+    shown = status if boosted is None else boosted
+    account = json_object(status.get("account") or {}, "account")
+    text = html_to_text(_string(shown.get("content"), "content"))
+    if not text:
+        raise BadValue("the status has no text (an empty or media-only post)")
+    return {
+        "native_id": native_id,
+        "occurred_at": utc_timestamp(status.get("created_at"), "created_at"),
+        "platform": PLATFORM,
+        "author_id": optional_text(_string(account.get("id"), "account.id")),
+        "author_handle": optional_text(_string(account.get("acct"), "account.acct")),
+        "text": text,
+        "language": optional_text(_string(shown.get("language"), "language")),
+        "url": optional_text(_string(status.get("url") or shown.get("url"), "url")),
+        "is_repost": boosted is not None,
+        "reposted_id": None if boosted is None else json_id(boosted.get("id"), "boosted status"),
+        "reply_to_id": optional_text(_string(status.get("in_reply_to_id"), "in_reply_to_id")),
+        "hashtags": hashtag_list(_tag_names(shown.get("tags"))),
+        **{column: json_count(status.get(name), name) for name, column in COUNT_COLUMNS.items()},
+    }
+
+
+def _boosted_status(status: dict[str, Any]) -> dict[str, Any] | None:
+    boosted = status.get("reblog")
+    return None if boosted is None else json_object(boosted, "boosted status (reblog)")
+
+
+def _string(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise BadValue(f"{field} is {value!r}, not a string")
+    return str(value)
+
+
+def _tag_names(tags: Any) -> list[str]:
+    if not isinstance(tags, list):
+        return []
+    return [tag["name"] for tag in tags if isinstance(tag, dict) and isinstance(tag.get("name"), str)]

@@ -1,0 +1,8 @@
+-- The channels a resident uses to reach the city.
+select * from (
+    values
+    ('web', 'Website', false),
+    ('social', 'Social media', true),
+    ('phone', 'Contact centre', true),
+    ('survey', 'Surveys', true)
+) as channels (channel, channel_name, has_free_text)

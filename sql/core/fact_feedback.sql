@@ -1,0 +1,75 @@
+-- One row per piece of free-text feedback from any channel: redacted text, pseudonymised author.
+with texts as (
+    select * from staging.stg_feedback_texts
+),
+
+social as (
+    select
+        feedback_id,
+        platform,
+        author_key,
+        reported_language,
+        source_url as source_ref,
+        is_repost,
+        cast(null as bigint) as rating
+    from staging.stg_social_posts
+),
+
+calls as (
+    select
+        feedback_id,
+        'contact_centre' as platform,
+        caller_key as author_key,
+        cast(null as varchar) as reported_language,
+        call_id as source_ref,
+        false as is_repost,
+        cast(null as bigint) as rating
+    from staging.stg_contact_calls
+),
+
+surveys as (
+    select
+        feedback_id,
+        survey_kind as platform,
+        respondent_key as author_key,
+        cast(null as varchar) as reported_language,
+        response_id as source_ref,
+        false as is_repost,
+        satisfaction_score as rating
+    from staging.stg_survey_responses
+),
+
+details as (
+    select * from social
+    union all
+    select * from calls
+    union all
+    select * from surveys
+),
+
+sentiment as (
+    select
+        text_hash,
+        language
+    from ops.sentiment_cache
+    where scorer_version = (select value from ops.settings where key = 'scorer_version')
+)
+
+select
+    texts.feedback_id,
+    texts.source,
+    texts.channel,
+    details.platform,
+    texts.service_id,
+    texts.occurred_at,
+    local_day(texts.occurred_at) as occurred_on,
+    texts.text,
+    texts.text_hash,
+    details.author_key,
+    coalesce(sentiment.language, details.reported_language, 'und') as language,
+    details.rating,
+    details.is_repost,
+    details.source_ref
+from texts
+inner join details on texts.feedback_id = details.feedback_id
+left join sentiment on texts.text_hash = sentiment.text_hash

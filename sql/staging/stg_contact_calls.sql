@@ -1,0 +1,37 @@
+-- One row per contact-centre call: deduplicated, notes redacted, caller pseudonymised, queue mapped to a service.
+with calls as (
+    select *
+    from raw.contact_call
+    qualify row_number() over (partition by source, call_id order by loaded_at desc) = 1
+),
+
+queue_rules as (
+    select
+        source,
+        pattern as queue,
+        service_id
+    from ops.service_rules
+    where rule_kind = 'queue'
+    qualify row_number() over (partition by source, pattern order by rule_order) = 1
+)
+
+select
+    substr(sha256(calls.source || '|' || calls.call_id), 1, 24) as feedback_id,
+    calls.source,
+    calls.call_id,
+    calls.started_at,
+    calls.queue,
+    coalesce(queue_rules.service_id, 'unmapped') as service_id,
+    calls.wait_seconds,
+    calls.handle_seconds,
+    calls.disposition,
+    calls.is_resolved,
+    coalesce(calls.is_repeat_contact, false) as is_repeat_contact,
+    pseudonymize(calls.source, calls.caller_id) as caller_key,
+    calls.agent_id,
+    redact_pii(calls.notes) as notes,
+    calls.load_id,
+    calls.loaded_at
+from calls
+left join queue_rules
+    on calls.source = queue_rules.source and calls.queue = queue_rules.queue

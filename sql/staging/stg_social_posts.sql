@@ -1,0 +1,81 @@
+-- One row per social post: deduplicated, text redacted, author pseudonymised, mapped to a service.
+with posts as (
+    select *
+    from raw.social_post
+    qualify row_number() over (partition by source, native_id order by loaded_at desc) = 1
+),
+
+rules as (
+    select * from ops.service_rules
+),
+
+hashtag_matches as (
+    select
+        posts.source,
+        posts.native_id,
+        rules.service_id,
+        0 as match_rank,
+        length(rules.pattern) as match_length,
+        rules.rule_order
+    from posts
+    inner join rules
+        on
+            rules.source = posts.source
+            and rules.rule_kind = 'hashtag'
+            and list_contains(posts.hashtags, rules.pattern)
+),
+
+keyword_matches as (
+    select
+        posts.source,
+        posts.native_id,
+        rules.service_id,
+        1 as match_rank,
+        length(rules.pattern) as match_length,
+        rules.rule_order
+    from posts
+    inner join rules
+        on
+            rules.source = posts.source
+            and rules.rule_kind = 'keyword'
+            and regexp_matches(lower(posts.text), rules.match_regex)
+),
+
+best_match as (
+    select
+        source,
+        native_id,
+        service_id
+    from (
+        select * from hashtag_matches
+        union all
+        select * from keyword_matches
+    )
+    qualify row_number() over (
+        partition by source, native_id order by match_rank, match_length desc, rule_order
+    ) = 1
+)
+
+select
+    substr(sha256(posts.source || '|' || posts.native_id), 1, 24) as feedback_id,
+    posts.source,
+    posts.platform,
+    posts.native_id,
+    posts.occurred_at,
+    coalesce(best_match.service_id, 'unmapped') as service_id,
+    redact_pii(posts.text) as text,
+    pseudonymize(posts.source, coalesce(posts.author_id, posts.author_handle)) as author_key,
+    posts.language as reported_language,
+    posts.url as source_url,
+    coalesce(posts.is_repost, false) as is_repost,
+    posts.reposted_id,
+    posts.reply_to_id,
+    posts.hashtags,
+    posts.like_count,
+    posts.repost_count,
+    posts.reply_count,
+    posts.load_id,
+    posts.loaded_at
+from posts
+left join best_match
+    on posts.source = best_match.source and posts.native_id = best_match.native_id

@@ -1,0 +1,76 @@
+-- One row per survey response: deduplicated, comment redacted, respondent pseudonymised, mapped to a service.
+with responses as (
+    select *
+    from raw.survey_response
+    qualify row_number() over (partition by source, response_id order by loaded_at desc) = 1
+),
+
+rules as (
+    select * from ops.service_rules
+),
+
+form_matches as (
+    select
+        responses.source,
+        responses.response_id,
+        rules.service_id,
+        0 as match_rank,
+        rules.rule_order
+    from responses
+    inner join rules
+        on
+            rules.source = responses.source
+            and rules.rule_kind = 'survey_id'
+            and rules.pattern = responses.form_id
+),
+
+keyword_matches as (
+    select
+        responses.source,
+        responses.response_id,
+        rules.service_id,
+        1 as match_rank,
+        rules.rule_order
+    from responses
+    inner join rules
+        on
+            rules.source = responses.source
+            and rules.rule_kind = 'keyword'
+            and regexp_matches(lower(responses.service_hint), rules.match_regex)
+),
+
+best_match as (
+    select
+        source,
+        response_id,
+        service_id
+    from (
+        select * from form_matches
+        union all
+        select * from keyword_matches
+    )
+    qualify row_number() over (partition by source, response_id order by match_rank, rule_order) = 1
+)
+
+select
+    substr(sha256(responses.source || '|' || responses.response_id), 1, 24) as feedback_id,
+    responses.source,
+    responses.response_id,
+    responses.submitted_at,
+    responses.survey_kind,
+    responses.form_id,
+    responses.service_hint,
+    coalesce(best_match.service_id, 'unmapped') as service_id,
+    pseudonymize(responses.source, responses.respondent_id) as respondent_key,
+    responses.satisfaction_score,
+    responses.trust_score,
+    responses.ease_score,
+    responses.is_trust_positive,
+    coalesce(responses.positive_drivers, []) as positive_drivers,
+    coalesce(responses.negative_drivers, []) as negative_drivers,
+    nullif(trim(redact_pii(responses.comment)), '') as comment,
+    responses.load_id,
+    responses.loaded_at
+from responses
+left join best_match
+    on responses.source = best_match.source and responses.response_id = best_match.response_id

@@ -1,0 +1,48 @@
+-- Website analytics per day and page path, mapped to a service by the longest matching path prefix.
+with pages as (
+    select *
+    from raw.web_page_daily
+    qualify row_number() over (partition by source, date, page_path order by loaded_at desc) = 1
+),
+
+prefix_matches as (
+    select
+        pages.source,
+        pages.date,
+        pages.page_path,
+        rules.service_id
+    from pages
+    inner join ops.service_rules as rules
+        on
+            rules.source = pages.source
+            and rules.rule_kind = 'path_prefix'
+            and (
+                pages.page_path = rules.pattern
+                or starts_with(pages.page_path, rtrim(rules.pattern, '/') || '/')
+                or starts_with(pages.page_path, rules.pattern || '?')
+            )
+    qualify row_number() over (
+        partition by pages.source, pages.date, pages.page_path
+        order by length(rules.pattern) desc, rules.rule_order
+    ) = 1
+)
+
+select
+    pages.source,
+    pages.date as visited_on,
+    pages.page_path,
+    coalesce(prefix_matches.service_id, 'unmapped') as service_id,
+    pages.sessions,
+    pages.active_users,
+    pages.page_views,
+    pages.engagement_seconds,
+    coalesce(pages.form_submits, 0) as form_submits,
+    coalesce(pages.payments_completed, 0) as payments_completed,
+    pages.load_id,
+    pages.loaded_at
+from pages
+left join prefix_matches
+    on
+        pages.source = prefix_matches.source
+        and pages.date = prefix_matches.date
+        and pages.page_path = prefix_matches.page_path

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from civicpulse.config import ConfigError, load_config
+from civicpulse.paths import DEFAULT_CONFIG
+from tests.conftest import write_project_config
+
+
+def test_project_config_is_valid() -> None:
+    config = load_config(DEFAULT_CONFIG)
+    assert len(config.services) >= 8
+    assert {s.connector for s in config.sources} == {
+        "ga4",
+        "x",
+        "mastodon",
+        "contact_center_csv",
+        "touchpoints",
+        "resident_survey_csv",
+    }
+    assert config.warehouse_path.is_absolute()
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    config = load_config(write_project_config(tmp_path))
+    assert config.landing_path == tmp_path / "var" / "landing"
+    assert config.inbox(config.source("x_riverton")) == tmp_path / "var" / "demo-exports" / "x"
+
+
+def test_env_variable_selects_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_project_config(tmp_path)
+    monkeypatch.setenv("CIVICPULSE_CONFIG", str(path))
+    assert load_config().path == path
+
+
+def _broken(tmp_path: Path, mutate: object) -> str:
+    path = write_project_config(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    assert callable(mutate)
+    mutate(data)
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(path)
+    return str(excinfo.value)
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    message = _broken(tmp_path, lambda d: d["sources"][0].update({"inboxx": "x"}))
+    assert "sources.0.inboxx" in message and "unknown key" in message
+    assert str(tmp_path / "civicpulse.yml") in message
+
+
+def test_wrong_type_is_named(tmp_path: Path) -> None:
+    message = _broken(tmp_path, lambda d: d["services"][0].update({"name": ["not", "a", "string"]}))
+    assert "services.0.name" in message
+
+
+def test_missing_key_is_named(tmp_path: Path) -> None:
+    message = _broken(tmp_path, lambda d: d["paths"].pop("warehouse"))
+    assert "paths.warehouse" in message and "missing" in message
+
+
+def test_unknown_service_in_a_map_is_named(tmp_path: Path) -> None:
+    message = _broken(
+        tmp_path, lambda d: d["sources"][3]["service_map"].update({"parking": {"queues": ["P"]}})
+    )
+    assert "service_map.parking" in message and "unknown service" in message
+
+
+def test_api_mode_is_not_available_yet(tmp_path: Path) -> None:
+    message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "api"}))
+    assert "sources.0.mode" in message
+
+
+def test_bad_time_zone_and_unsafe_pattern(tmp_path: Path) -> None:
+    assert "unknown time zone" in _broken(tmp_path, lambda d: d.update({"timezone": "Mars/Olympus"}))
+    injection = {"path_prefixes": ["/tax'); drop table x; --"]}
+    message = _broken(tmp_path, lambda d: d["sources"][0]["service_map"]["property_tax"].update(injection))
+    assert "path_prefixes" in message
+
+
+def test_duplicate_source_names(tmp_path: Path) -> None:
+    message = _broken(tmp_path, lambda d: d["sources"].append(dict(d["sources"][0])))
+    assert "declared twice" in message
+
+
+def test_missing_file_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CIVICPULSE_CONFIG"):
+        load_config(tmp_path / "nope.yml")

@@ -1,0 +1,101 @@
+import time
+
+import pytest
+
+from tests.conftest import SHARED_REAL
+from transforms.language import detect_language
+
+TWEETS = SHARED_REAL / "vader" / "tweets_GroundTruth.txt"
+
+SAMPLES = {
+    "en": [
+        "I waited two hours at the DMV and nobody helped me",
+        "The website keeps crashing when I try to pay my water bill",
+        "Thank you to the clerk who helped me renew my license!",
+        "why is my bill so high this month??",
+        "Great service today, in and out in 10 minutes",
+        "can't log in to the portal again",
+        "Trash pickup missed again on Elm St",
+        "Staff was rude and unhelpful",
+        "Worst. Customer. Service. Ever.",
+        "I love Los Angeles",
+        "Went to the Casa de la Cultura event, it was great",
+        "DMV sucks",
+    ],
+    "es": [
+        "Esperé dos horas en la oficina y nadie me atendió",
+        "La página web no funciona cuando intento pagar",
+        "Muy mal servicio",
+        "Gracias por la ayuda con mi factura",
+        "¿Por qué me cobraron un cargo extra?",
+        "No hay citas disponibles hasta el próximo mes",
+        "El personal fue muy amable",
+        "Me cobraron dos veces el recibo del agua",
+        "Excelente servicio",
+        "Todo bien",
+        "Buenas tardes, quisiera saber el estado de mi solicitud",
+        "Mi esposa y yo esperamos 3 horas",
+    ],
+    "fr": [
+        "J'ai attendu deux heures au bureau et personne ne m'a aidé",
+        "Le site ne fonctionne pas quand je veux payer",
+        "Merci pour votre aide",
+        "Pourquoi ma facture est-elle si élevée ?",
+        "Bonjour, je voudrais connaître le statut de ma demande",
+        "Très bien",
+    ],
+    "pt": ["O site não funciona quando tento pagar a conta", "Obrigado pelo atendimento, muito bom"],
+    "de": [
+        "Ich habe zwei Stunden gewartet und niemand hat mir geholfen",
+        "Vielen Dank für die schnelle Hilfe",
+    ],
+    "it": ["Ho aspettato due ore e nessuno mi ha aiutato"],
+    "zh": ["我等了两个小时"],
+    "ko": ["두 시간 기다렸어요"],
+    "ru": ["Я ждал два часа"],
+    "ar": ["انتظرت ساعتين"],
+    "vi": ["Tôi đã chờ hai tiếng đồng hồ"],
+    "tl": ["Hindi po ako natulungan ng staff"],
+}
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"), [(lang, text) for lang, texts in SAMPLES.items() for text in texts]
+)
+def test_detects_language(expected: str, text: str) -> None:
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "#DMV #fail", "@cityhall :(", "👍", "12345", "", "!!!", "No"])
+def test_no_linguistic_evidence_is_undetermined(text: str) -> None:
+    assert detect_language(text) == "und"
+
+
+def test_langdetect_fallback_is_deterministic() -> None:
+    text = "kisa zamanda mirrorlari cikar gibi geliyor"
+    first = detect_language(text)
+    assert first == "tr"
+    assert all(detect_language(text) == first for _ in range(5))
+
+
+def _tweets() -> list[str]:
+    lines = TWEETS.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[2] for line in lines]
+
+
+def test_real_english_tweets_are_not_taken_for_other_languages() -> None:
+    tweets = _tweets()
+    languages = [detect_language(t) for t in tweets]
+    english_or_unknown = sum(lang in ("en", "und") for lang in languages)
+    assert english_or_unknown / len(tweets) >= 0.995
+    assert languages.count("en") / len(tweets) >= 0.97
+
+
+def test_fast_enough_for_nightly_volumes() -> None:
+    tweets = _tweets()
+    detect_language("warm up the fallback detector with some words here")
+    started = time.perf_counter()
+    for text in tweets:
+        detect_language(text)
+    rate = len(tweets) / (time.perf_counter() - started)
+    assert rate > 2_000, f"{rate:.0f} texts/s"

@@ -1,0 +1,87 @@
+import json
+
+import pytest
+
+from tests.conftest import SHARED_REAL
+from transforms.text_clean import clean_for_sentiment, strip_html
+
+MASTODON = SHARED_REAL / "api_samples" / "mastodon" / "public_timeline.json"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I LOVE the new DMV site!!! :) 😀",
+        "Worst. Service. EVER. >:( 😡😡",
+        "not bad at all... <3 :-D ;)",
+        "Why is my bill $312?!? 🙄",
+        "Thanks, Maria — you're the best 👍🏽",
+    ],
+)
+def test_keeps_emoji_emoticons_caps_and_punctuation(text: str) -> None:
+    assert clean_for_sentiment(text) == text
+
+
+def test_strips_mastodon_html_and_unescapes_entities() -> None:
+    html = (
+        '<p><span class="h-card"><a href="https://x.social/@cityhall" class="u-url mention">@<span>cityhall'
+        "</span></a></span> I can&#39;t pay my bill &amp; the site is down &lt;3</p><p>Fix it!</p>"
+    )
+    assert clean_for_sentiment(html) == "@cityhall I can't pay my bill & the site is down <3\nFix it!"
+
+
+def test_real_mastodon_statuses_lose_all_markup() -> None:
+    statuses = json.loads(MASTODON.read_text(encoding="utf-8"))
+    cleaned = [clean_for_sentiment(status["content"]) for status in statuses]
+    assert cleaned and all("<p>" not in c and "</" not in c and "&#39;" not in c for c in cleaned)
+    assert "you can't say that on television" in cleaned
+
+
+def test_link_text_split_over_spans_is_removed_with_the_url() -> None:
+    html = (
+        '<p>Pay here <a href="https://riverton.gov/pay"><span class="invisible">https://</span>'
+        '<span class="ellipsis">riverton.gov/utilities/pa</span><span class="invisible">y</span></a> ok</p>'
+    )
+    assert clean_for_sentiment(html) == "Pay here ok"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Renew at https://riverton.gov/dmv/renew?x=1 today", "Renew at today"),
+        ("see www.riverton.gov/permits.", "see ."),
+        ("portal riverton.gov/pay is slow", "portal is slow"),
+        ("Check riverton.gov for hours", "Check for hours"),
+        ("It costs 3.5 times more, e.g. $45", "It costs 3.5 times more, e.g. $45"),
+        ("write to jane@riverton.gov", "write to jane@riverton.gov"),
+    ],
+)
+def test_drops_urls_only(text: str, expected: str) -> None:
+    assert clean_for_sentiment(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#fail again at the #DMV", "fail again at the DMV"),
+        ("#NeverAgain #LongLines", "Never Again Long Lines"),
+        ("#long_wait today", "long wait today"),
+        ("we're #1 in C# jobs", "we're 1 in C# jobs"),
+    ],
+)
+def test_hashtags_keep_their_words(text: str, expected: str) -> None:
+    assert clean_for_sentiment(text) == expected
+
+
+def test_whitespace_collapses_but_line_breaks_survive() -> None:
+    text = "  Caller upset\u00a0 about   fee.\r\n\r\n\tAgent   waived it.  \n"
+    assert clean_for_sentiment(text) == "Caller upset about fee.\nAgent waived it."
+
+
+def test_typographic_apostrophes_become_ascii_for_vader_negations() -> None:
+    assert clean_for_sentiment("I don\u2019t like it \u201cat all\u201d") == 'I don\'t like it "at all"'
+
+
+def test_strip_html_leaves_plain_text_with_angle_brackets_alone() -> None:
+    assert strip_html("5 < 6 and 7 > 3 <3") == "5 < 6 and 7 > 3 <3"
+    assert clean_for_sentiment("") == ""

@@ -1,0 +1,279 @@
+"""Fast language identification for short feedback texts.
+
+Latin-script texts are scored against small profiles of each language's most frequent words
+(function words plus common feedback vocabulary) and its distinctive letters (ñ, ã, ß, ...);
+non-Latin texts are identified by their Unicode script. This takes microseconds per text.
+`langdetect` (seeded, so results are reproducible) is consulted only when a text of several
+words gives no clear winner, which is rare for English and Spanish.
+
+Texts without linguistic evidence, such as emoji, emoticons, hashtags, mentions, numbers or a
+single unknown word, return 'und' rather than a guessed 'en': the language column then states
+only what is known. Sentiment scoring still scores 'und' texts (VADER's emoji and emoticon
+lexicon is language-neutral).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DETECTOR_VERSION", "PROFILED_LANGUAGES", "detect_language"]
+
+DETECTOR_VERSION = "1"
+
+_PROFILES: dict[str, str] = {
+    "en": """
+        the a an and or but is are was were be been being am i i'm im i've i'd i'll you your you're
+        youre he she it it's its we they them their theirs there this that these those of to in on at
+        for with from by about as into onto my me mine our us not don't dont didn't didnt doesn't
+        doesnt can't cant cannot won't wont isn't isnt wasn't wasnt aren't haven't have has had do
+        does did will would should could can just so very what when where who whom why how here all
+        any some if then than too also get got gets out up down now only after before again still
+        because which while ever never every been over under through off would've lol omg lmao thx
+        thanks thank please love loved hate good great bad worst best awesome amazing today
+        tomorrow yesterday tonight day time people really know like one more going gonna want
+        wanna need new much many well back way even make made see said say take took went go
+        goes come came told ask asked called call calling phone website online office service
+        customer staff help helped helpful nobody someone anyone everyone something nothing
+        everything hours minutes week weeks month months line hold wait waited waiting my
+        myself yourself again ok okay yes yeah yay ugh wow haha hahaha u ur im ya gotta happy sad
+        sorry awful terrible horrible nice fun funny feel feeling life tired excited wish hope
+        city county state department dmv permit permits license licence renewal renew fee fees
+        bill bills billing payment pay paid charged application form forms appointment tax taxes
+        water trash garbage street streets pothole parking ticket tickets housing rent inspection
+        inspector clerk agent representative email letter notice account refund issue problem
+        give gave put let keep think thought look looking find found left right big little long
+        last first next never night morning weekend home work job school game watch watching
+        movie music video photo friends friend family house car weather 'em 'cause y'all ain't
+        """,
+    "es": """
+        el la los las un una unos unas y o de del que en es por para con sin se su sus al lo le les
+        mi mis tu tus yo nos pero muy más mas ya como cuando donde dónde porque por qué que qué está
+        esta están estan estoy estaba fue fueron ser son era hay tiene tienen tengo tenemos no sí si
+        me te este esto eso ese esa estos esas todo todos toda nada nunca siempre también tambien
+        hoy ayer mañana manana aquí aqui allí gracias hola buenos buenas bueno buena bien mal malo
+        mala servicio oficina cita citas pago pagar pagué factura cobro cobraron espera esperando
+        esperé horas hora tiempo nadie ni desde hasta sobre entre otra otro otros puedo puede
+        pueden quiero necesito llamé llame llamar dijeron dicen dijo hace hacer ha han he hemos
+        usted ustedes ellos ellas nosotros página pagina sitio web teléfono telefono atención
+        atencion ayuda persona personas día dia días dias semana semanas mes meses año años
+        después despues antes ahora todavía todavia pésimo pesimo excelente gente mucho mucha
+        muchos solo sólo sea son están
+        """,
+    "pt": """
+        o os a as um uma e é de do da dos das que em no na nos nas por para com sem se seu sua seus
+        ao à mas muito muita muitos mais já como quando onde porque não nao está estou estava foi
+        ser são sao tem têm tenho eu você voce vocês isso isto esse essa este esta tudo nada nunca
+        sempre também tambem hoje ontem aqui obrigado obrigada olá ola bom boa ruim atendimento
+        pelo pela ele ela eles elas até ate ainda depois antes agora fiz foram pagamento conta
+        horas dia dias semana ninguém ninguem preciso quero serviço servico site telefone
+        """,
+    "fr": """
+        le la les un une des du de et est en que qui pour pas ne je j'ai il elle nous vous ils elles
+        sur avec dans par au aux ce cette ces mais plus très tres tout tous toute sont été ete
+        avoir être etre mon ma mes ton ta tes son sa ses leur leurs y ou où c'est n'est merci
+        bonjour depuis rien jamais toujours aujourd'hui encore comme je suis j'aime ça ca personne
+        heures jours semaine service site téléphone telephone attente rendez-vous paiement facture
+        bien mal avez avons fait faire peut
+        """,
+    "de": """
+        der das und ist nicht ich sie wir ein eine einen einem einer mit auf für fur von zu den dem
+        des es sich auch noch nur wie aber sehr wenn oder bei nach kein keine keinen mein meine
+        haben sind wird wurde wurden schon danke bitte heute immer nichts jetzt hier seit warum
+        schlecht leider stunden termin rechnung dass daß kann können konnte niemand
+        """,
+    "it": """
+        il lo gli una di del della dello dei delle che è per con non sono ho ha hanno mi ti si ma
+        più piu molto molta come quando anche questo questa quello nel nella nei al alla alle
+        grazie ciao sempre niente ancora oggi ieri perché perche sei siamo essere stato stata
+        servizio ufficio ore giorni settimana pagamento bolletta nessuno tutto tutti
+        """,
+    "nl": """
+        het een van ik niet zijn maar ook voor bij nog naar hij geen mijn deze dit heb hebben wel
+        heel bedankt dank jij jullie zij wij hun onze ons uur dagen week betalen rekening
+        gemeente niemand altijd nooit vandaag gisteren waarom omdat wordt werd kunnen moet
+        """,
+    "tl": """
+        ang ng mga ay ko mo po hindi ako siya kami tayo sila ito yung lang naman rin din kasi
+        salamat opo wala meron nang ba natin namin nila niya kayo sana talaga
+        """,
+    "vi": """
+        không của và là tôi được có cho này những với người một các đã rất cảm ơn bạn chúng
+        """,
+}
+
+_DISTINCTIVE_CHARS: dict[str, str] = {
+    "es": "ñ¿¡",
+    "pt": "ãõ",
+    "fr": "èëîïœùûÿ",
+    "de": "ßäöü",
+    "it": "ìò",
+    "vi": "ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ",
+}
+
+PROFILED_LANGUAGES: tuple[str, ...] = tuple(_PROFILES)
+
+_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+    (0x0370, 0x03FF, "el"),
+    (0x0400, 0x04FF, "ru"),
+    (0x0530, 0x058F, "hy"),
+    (0x0590, 0x05FF, "he"),
+    (0x0600, 0x06FF, "ar"),
+    (0x0750, 0x077F, "ar"),
+    (0x0900, 0x097F, "hi"),
+    (0x0980, 0x09FF, "bn"),
+    (0x0A00, 0x0A7F, "pa"),
+    (0x0A80, 0x0AFF, "gu"),
+    (0x0B80, 0x0BFF, "ta"),
+    (0x0C00, 0x0C7F, "te"),
+    (0x0E00, 0x0E7F, "th"),
+    (0x0E80, 0x0EFF, "lo"),
+    (0x1000, 0x109F, "my"),
+    (0x10A0, 0x10FF, "ka"),
+    (0x1100, 0x11FF, "ko"),
+    (0x1200, 0x137F, "am"),
+    (0x1780, 0x17FF, "km"),
+    (0x3040, 0x30FF, "ja"),
+    (0x3400, 0x4DBF, "zh"),
+    (0x4E00, 0x9FFF, "zh"),
+    (0xAC00, 0xD7AF, "ko"),
+)
+_UKRAINIAN = frozenset("ієїґ")
+_PERSIAN = frozenset("پچژگ")
+
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _PROFILES.items():
+    for _w in _words.split():
+        if _lang not in _WORD_LANGS.get(_w, ()):
+            _WORD_LANGS[_w] = (*_WORD_LANGS.get(_w, ()), _lang)
+
+
+def _vader_words() -> frozenset[str]:
+    """English sentiment vocabulary and slang from VADER's lexicon, used as weak evidence for 'en'."""
+    try:
+        import vaderSentiment.vaderSentiment as vader  # type: ignore[import-untyped]
+
+        path = Path(vader.__file__).with_name("vader_lexicon.txt")
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (ImportError, OSError):
+        return frozenset()
+    words = (line.split("\t", 1)[0] for line in lines)
+    return frozenset(w for w in words if w.isalpha() and w not in _WORD_LANGS)
+
+
+_ENGLISH_LEXICON = _vader_words()
+_ENGLISH_LEXICON_WEIGHT = 0.5
+_CHAR_LANGS: dict[str, str] = {c: lang for lang, chars in _DISTINCTIVE_CHARS.items() for c in chars}
+
+_NOISE = re.compile(
+    r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>|\b[\w.-]+\.(?:com|org|net|gov|edu)\b\S*", re.IGNORECASE
+)
+_WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)?")
+
+_MIN_WINNING_SCORE = 2.0
+_FALLBACK_MIN_WORDS = 4
+_FALLBACK_MIN_LETTERS = 20
+_FALLBACK_MIN_PROBABILITY = 0.85
+
+_detector_factory: Any = None
+_factory_lock = threading.Lock()
+
+
+def _script_language(text: str) -> tuple[str | None, int]:
+    """The language implied by the dominant non-Latin script, and the number of Latin letters."""
+    counts: dict[str, int] = {}
+    latin = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        code = ord(ch)
+        if code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
+            latin += 1
+            continue
+        for lo, hi, lang in _SCRIPTS:
+            if lo <= code <= hi:
+                counts[lang] = counts.get(lang, 0) + 1
+                break
+    if not counts:
+        return None, latin
+    lang, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < latin:
+        return None, latin
+    if lang == "zh" and counts.get("ja", 0):
+        return "ja", latin
+    if lang == "ru" and any(c in _UKRAINIAN for c in text.lower()):
+        return "uk", latin
+    if lang == "ar" and any(c in _PERSIAN for c in text):
+        return "fa", latin
+    return lang, latin
+
+
+def _langdetect(text: str) -> str | None:
+    global _detector_factory
+    if _detector_factory is None:
+        with _factory_lock:
+            if _detector_factory is None:
+                from langdetect.detector_factory import (  # type: ignore[import-untyped]
+                    PROFILES_DIRECTORY,
+                    DetectorFactory,
+                )
+
+                factory = DetectorFactory()
+                factory.load_profile(PROFILES_DIRECTORY)
+                factory.set_seed(0)
+                _detector_factory = factory
+    try:
+        detector = _detector_factory.create()
+        detector.append(text)
+        best = detector.get_probabilities()[0]
+    except Exception:
+        return None
+    if best.prob < _FALLBACK_MIN_PROBABILITY:
+        return None
+    return str(best.lang).split("-")[0]
+
+
+def detect_language(text: str) -> str:
+    """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
+    text = _NOISE.sub(" ", text)
+    lower = text.lower().replace("\u2019", "'")
+    latin_letters = -1
+    if not lower.isascii():
+        script_lang, latin_letters = _script_language(lower)
+        if script_lang is not None:
+            return script_lang
+    scores: dict[str, float] = {}
+    words = _WORD.findall(lower)
+    if not words:
+        return "und"
+    for word in words:
+        langs = _WORD_LANGS.get(word)
+        if langs is None and "'" in word:
+            word = word.strip("'")
+            langs = _WORD_LANGS.get(word) or _WORD_LANGS.get(word.replace("'", ""))
+        if langs:
+            for lang in langs:
+                scores[lang] = scores.get(lang, 0.0) + 1.0
+        elif word in _ENGLISH_LEXICON:
+            scores["en"] = scores.get("en", 0.0) + _ENGLISH_LEXICON_WEIGHT
+    if latin_letters >= 0:
+        for ch in lower:
+            lang_of_char = _CHAR_LANGS.get(ch)
+            if lang_of_char is not None:
+                scores[lang_of_char] = scores.get(lang_of_char, 0.0) + 1.0
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best_lang, best = ranked[0] if ranked else ("und", 0.0)
+    second_lang, second = ranked[1] if len(ranked) > 1 else ("und", 0.0)
+    if best >= _MIN_WINNING_SCORE and best >= 1.5 * second + 0.5:
+        return best_lang
+    if best >= 1.0 and second == 0.0:
+        return best_lang
+    if best > second and len(words) <= 3:
+        return best_lang
+    if len(words) >= _FALLBACK_MIN_WORDS and sum(len(w) for w in words) >= _FALLBACK_MIN_LETTERS:
+        guessed = _langdetect(text)
+        if guessed is not None and (best == 0.0 or guessed in (best_lang, second_lang)):
+            return guessed
+    return best_lang if best > second else "und"

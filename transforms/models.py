@@ -1,0 +1,96 @@
+"""Run the warehouse models in dependency order: SQL files in sql/<layer>/ and Python models.
+
+A SQL model is one SELECT in `sql/<layer>/<name>.sql`, materialised as the table `<layer>.<name>`.
+Its dependencies are the `<schema>.<table>` names it reads that another model produces.
+A Python model declares the tables it reads and writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from civicpulse.paths import SQL_DIR
+
+log = logging.getLogger(__name__)
+
+LAYERS = ("staging", "core", "marts")
+_TABLE_REFERENCE = re.compile(r"\b(raw|staging|core|marts|ops)\.([a-z_][a-z0-9_]*)\b")
+_COMMENT = re.compile(r"--[^\n]*")
+
+PythonModelFn = Callable[[duckdb.DuckDBPyConnection], int]
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    kind: str
+    produces: tuple[str, ...]
+    reads: frozenset[str]
+    sql: str = ""
+    run_python: PythonModelFn | None = field(default=None, compare=False)
+
+
+def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
+    models = []
+    for layer in LAYERS:
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            name = f"{layer}.{path.stem}"
+            sql = path.read_text(encoding="utf-8").strip().rstrip(";")
+            references = {f"{s}.{t}" for s, t in _TABLE_REFERENCE.findall(_COMMENT.sub("", sql))}
+            models.append(Model(name, "sql", (name,), frozenset(references - {name}), sql))
+    return models
+
+
+def execution_order(models: Sequence[Model]) -> list[Model]:
+    producer = {table: model for model in models for table in model.produces}
+    graph: dict[str, set[str]] = {
+        model.name: {producer[t].name for t in model.reads if t in producer and producer[t] is not model}
+        for model in models
+    }
+    by_name = {model.name: model for model in models}
+    return [by_name[name] for name in TopologicalSorter(graph).static_order()]
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection, models: Sequence[Model], *, select: Callable[[Model], bool] | None = None
+) -> list[tuple[str, int, float]]:
+    """Build every (selected) model in one transaction: readers see the old tables or all new ones."""
+    run_id = uuid.uuid4().hex[:12]
+    timings: list[tuple[str, int, float]] = []
+    con.execute("begin transaction")
+    try:
+        for model in execution_order(models):
+            if select is not None and not select(model):
+                continue
+            started = time.perf_counter()
+            rows = model.run_python(con) if model.run_python is not None else _materialise(con, model)
+            seconds = time.perf_counter() - started
+            con.execute(
+                "insert into ops.model_runs values (?, ?, ?, ?, ?, now())",
+                [run_id, model.name, model.kind, rows, seconds],
+            )
+            log.info("built %-40s %9d rows  %6.2fs", model.name, rows, seconds)
+            timings.append((model.name, rows, seconds))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return timings
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    try:
+        con.execute(f"create or replace table {model.name} as\n{model.sql}")
+    except duckdb.Error as exc:
+        raise RuntimeError(f"sql/{model.name.replace('.', '/')}.sql: {exc}") from exc
+    row = con.execute(f"select count(*) from {model.name}").fetchone()
+    return int(row[0]) if row else 0

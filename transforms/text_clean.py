@@ -1,0 +1,87 @@
+"""Normalize feedback text for VADER and the theme matcher without removing sentiment cues.
+
+VADER reads capitalisation ("GREAT"), punctuation ("!!!"), emoticons (":(", "<3") and emoji, so
+those are kept. What is removed carries no sentiment and confuses tokenizers: HTML markup
+(Mastodon posts are HTML), URLs, and the '#' of hashtags (the word is kept; CamelCase hashtags are
+split, "#NeverAgain" -> "Never Again"). Typographic apostrophes and quotes become ASCII so VADER's
+negation list ("can't", "don't") matches what phones type ("can’t"). Runs of spaces collapse to one
+space and line breaks to one newline, so call notes written one item per line keep their sentence
+boundaries.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = ["clean_for_sentiment", "strip_html"]
+
+_BLOCK_TAG = re.compile(
+    r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?blockquote|/?pre|/?tr|hr)\b[^<>]*>", re.IGNORECASE
+)
+_ANY_TAG = re.compile(r"<!--.*?-->|<\s*/?\s*[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?\s*>", re.DOTALL)
+_URL = re.compile(
+    r"""(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"']*[^\s<>"'.,;:!?)\]}]"""
+    r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]"
+    r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu)\b(?![.@-]?\w)",
+    re.IGNORECASE,
+)
+_HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u200b": "",
+        "\u2060": "",
+        "\ufeff": "",
+    }
+)
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r" ?\n[\s]*")
+
+
+def strip_html(text: str) -> str:
+    """Remove HTML tags (block tags become line breaks) and unescape entities."""
+    if "<" in text:
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _ANY_TAG.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def _hashtag_words(match: re.Match[str]) -> str:
+    word = match.group(1).replace("_", " ").strip()
+    if word.isupper() or word.islower() or word.isdigit():
+        return word
+    return _CAMEL.sub(" ", word)
+
+
+def clean_for_sentiment(text: str) -> str:
+    """Return `text` without HTML, URLs and '#' signs, with whitespace collapsed.
+
+    Emoji, emoticons, capitalisation and punctuation are kept unchanged.
+    """
+    text = unicodedata.normalize("NFC", strip_html(text)).translate(_QUOTES)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _URL.sub(" ", text)
+    if "#" in text:
+        text = _HASHTAG.sub(_hashtag_words, text)
+    text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n", text)
+    return text.strip()

@@ -1,0 +1,333 @@
+"""Government CX themes matched by phrase rules from a YAML taxonomy (config/themes.yml).
+
+Each theme lists `include` phrases (any match tags the text) and `exclude` phrases (an include
+match is dropped when an exclude phrase matches in the same sentence), plus optional
+service-specific include phrases. Matching is multi-label, case-insensitive, on word boundaries,
+after `clean_for_sentiment` (no HTML or URLs, hashtags as words, typographic apostrophes as ').
+
+Phrase syntax (kept small so CX staff can edit it):
+
+* words are separated by spaces or hyphens in the text ("log in" also matches "log-in");
+* every word of 3+ letters also matches its simple inflections: -s/-es, -ed, -ing, with a final
+  'e' dropped ("charge" -> "charged", "charging"), 'y' -> "ies"/"ied" ("apply" -> "applied") and a
+  doubled final consonant ("log" -> "logged"); words already ending in a single 's' are kept as
+  written, and irregular forms ("paid", "took") must be listed;
+* "can't", "won't", "didn't", ... also match "cant", "cannot", "can not", "did not", ...;
+* `=word` matches the word exactly as written, without inflections ("=notice" is not "noticed");
+* `{n}` matches a number: digits ("2", "45", "2.5", "2+") or a number word ("two", "a few");
+* `[a|b c|d]` matches one of the alternatives (each may be several words); an empty alternative
+  (`[very|so|]`) makes the group optional.
+
+`Taxonomy.version` is a short hash of the file's bytes; it keys the theme cache.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from transforms.text_clean import clean_for_sentiment
+
+__all__ = ["A11_DRIVERS", "DEFAULT_TAXONOMY_PATH", "Taxonomy", "Theme", "ThemeMatch", "compile_phrase"]
+
+A11_DRIVERS = frozenset(
+    {"trust", "effectiveness", "ease", "efficiency", "transparency", "humanity", "employee"}
+)
+DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "config" / "themes.yml"
+
+_TOP_LEVEL_KEYS = frozenset({"themes"})
+_THEME_KEYS = frozenset({"label", "a11_driver", "description", "include", "exclude", "services"})
+_REQUIRED_THEME_KEYS = ("label", "a11_driver", "include")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_NUMBER_WORDS = (
+    "a couple of|a couple|a few|couple of|couple|few|several|many|multiple|an|a|one|two|three|four|five|six|"
+    "seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety|"
+    "a hundred|hundred|dos|tres|cuatro|cinco|seis|siete|ocho|diez|varias|varios"
+)
+_NUMBER = rf"(?:\d+(?:[.,:]\d+)?\+?|(?:{_NUMBER_WORDS}))"
+_SEPARATOR = r"[\s\-/]+"
+_NUMBER_SEPARATOR = r"[\s\-]*"
+_NO_INFLECTION = frozenset(
+    re.findall(
+        r"\w+",
+        """the and for not was are you any too all but our his her its who why how has had can did per via yet
+        nor one she him they them this that with from than then when what into onto just very been have were
+        your their there here still over under after again even ever never only since until nobody anyone
+        someone everyone online about without because always every each more most much many some same also
+        ago yes off out""",
+    )
+)
+_NEGATED = {"can't": "(?:can'?t|cannot|can not)", "won't": "(?:won'?t|will not)"}
+_TOKEN = re.compile(r"\[[^\[\]]*\]|\S+")
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]+(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    theme_id: str
+    label: str
+    a11_driver: str
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    theme_id: str
+    label: str
+    a11_driver: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    services: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    description: str = ""
+
+
+def _inflect(word: str) -> str:
+    if len(word) < 3 or not word.isalpha() or word in _NO_INFLECTION:
+        return re.escape(word)
+    if word.endswith(("ss", "sh", "ch", "x", "z")):
+        return f"{word}(?:es|ed|ing)?"
+    if word.endswith("s"):
+        return word
+    if word.endswith("ee"):
+        return f"{word}s?"
+    if word.endswith("e"):
+        return f"{word[:-1]}(?:e|es|ed|ing)"
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return f"{word[:-1]}(?:y|ies|ied|ying)"
+    last = word[-1]
+    return f"{word}(?:s|es|ed|ing|{last}ed|{last}ing)?"
+
+
+def _word_pattern(word: str) -> str:
+    if word == "{n}":
+        return _NUMBER
+    if word.startswith("=") and len(word) > 1:
+        return re.escape(word[1:])
+    if word in _NEGATED:
+        return _NEGATED[word]
+    if word.endswith("n't") and len(word) > 3:
+        return f"{re.escape(word[:-3])}(?:n'?t|{_SEPARATOR}not)"
+    if "-" in word:
+        return r"[\s\-]?".join(_word_pattern(part) for part in word.split("-") if part)
+    if "'" in word:
+        return "'?".join(re.escape(part) for part in word.split("'"))
+    return _inflect(word)
+
+
+def _words_pattern(words: str) -> str:
+    """Pattern of a space-separated run of words and `{n}`/`[...]` tokens."""
+    tokens = _TOKEN.findall(words)
+    if not tokens:
+        raise ValueError("empty phrase")
+    pattern = ""
+    separator: str | None = None
+    for token in tokens:
+        optional = False
+        if token.startswith("["):
+            if not token.endswith("]"):
+                raise ValueError(f"unbalanced '[' in {words!r}")
+            alternatives = [a.strip() for a in token[1:-1].split("|")]
+            optional = "" in alternatives
+            alternatives = [a for a in alternatives if a]
+            if not alternatives:
+                raise ValueError(f"empty alternatives in {words!r}")
+            part = "(?:" + "|".join(_words_pattern(a) for a in alternatives) + ")"
+        elif "[" in token or "]" in token or "|" in token or "{" in token.replace("{n}", ""):
+            raise ValueError(f"malformed token {token!r} in {words!r}")
+        else:
+            part = _word_pattern(token)
+        if separator is None:
+            pattern += f"(?:{part}{_SEPARATOR})?" if optional else part
+            if optional:
+                continue
+        else:
+            pattern += f"(?:{separator}{part})?" if optional else separator + part
+            if optional:
+                continue
+        separator = _NUMBER_SEPARATOR if token == "{n}" else _SEPARATOR
+    if separator is None:
+        raise ValueError(f"phrase {words!r} has only optional parts")
+    return pattern
+
+
+def compile_phrase(phrase: str) -> str:
+    """The regular expression (without word boundaries) of one taxonomy phrase."""
+    text = " ".join(phrase.lower().replace("\u2019", "'").split())
+    return _words_pattern(text)
+
+
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    patterns = sorted({compile_phrase(p) for p in phrases}, key=len, reverse=True)
+    if not patterns:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
+
+
+class _CompiledTheme:
+    __slots__ = ("_by_service", "exclude", "include", "theme")
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.include = _alternation(theme.include)
+        self.exclude = _alternation(theme.exclude)
+        self._by_service: dict[str, re.Pattern[str] | None] = {}
+
+    def include_for(self, service_id: str | None) -> re.Pattern[str] | None:
+        """The include pattern, extended with the service's own phrases (compiled on first use)."""
+        if service_id is None or service_id not in self.theme.services:
+            return self.include
+        if service_id not in self._by_service:
+            self._by_service[service_id] = _alternation(
+                (*self.theme.include, *self.theme.services[service_id])
+            )
+        return self._by_service[service_id]
+
+
+def _check_phrases(theme_id: str, key: str, value: Any, *, allow_empty: bool) -> tuple[str, ...]:
+    if value is None and allow_empty:
+        return ()
+    if not isinstance(value, list) or (not value and not allow_empty):
+        kind = "list" if allow_empty else "non-empty list"
+        raise ValueError(f"theme {theme_id!r}: {key!r} must be a {kind} of phrases")
+    for phrase in value:
+        if not isinstance(phrase, str) or not phrase.strip():
+            raise ValueError(f"theme {theme_id!r}: {key!r} has an empty or non-string phrase: {phrase!r}")
+        try:
+            compile_phrase(phrase)
+        except ValueError as exc:
+            raise ValueError(f"theme {theme_id!r}: {key!r} has an invalid phrase {phrase!r}: {exc}") from exc
+    return tuple(value)
+
+
+def _parse_theme(theme_id: Any, spec: Any) -> Theme:
+    if not isinstance(theme_id, str) or not _ID.match(theme_id):
+        raise ValueError(f"theme id {theme_id!r} must be snake_case (a-z, 0-9, _)")
+    if not isinstance(spec, dict):
+        raise ValueError(f"theme {theme_id!r}: must be a mapping of keys, got {type(spec).__name__}")
+    unknown = sorted(set(map(str, spec)) - _THEME_KEYS)
+    if unknown:
+        allowed = ", ".join(sorted(_THEME_KEYS))
+        raise ValueError(f"theme {theme_id!r}: unknown key {unknown[0]!r} (allowed: {allowed})")
+    for key in _REQUIRED_THEME_KEYS:
+        if key not in spec:
+            raise ValueError(f"theme {theme_id!r}: missing key {key!r}")
+    for key in ("label", "description"):
+        if key in spec and (not isinstance(spec[key], str) or not spec[key].strip()):
+            raise ValueError(f"theme {theme_id!r}: {key!r} must be a non-empty string")
+    driver = spec["a11_driver"]
+    if driver not in A11_DRIVERS:
+        drivers = ", ".join(sorted(A11_DRIVERS))
+        raise ValueError(f"theme {theme_id!r}: 'a11_driver' must be one of {drivers}, got {driver!r}")
+    include = _check_phrases(theme_id, "include", spec["include"], allow_empty=False)
+    exclude = _check_phrases(theme_id, "exclude", spec.get("exclude"), allow_empty=True)
+    services_spec = spec.get("services") or {}
+    if not isinstance(services_spec, dict):
+        raise ValueError(f"theme {theme_id!r}: 'services' must map service ids to lists of phrases")
+    services: dict[str, tuple[str, ...]] = {}
+    for service_id, phrases in services_spec.items():
+        if not isinstance(service_id, str) or not _ID.match(service_id):
+            raise ValueError(f"theme {theme_id!r}: 'services' has an invalid service id {service_id!r}")
+        services[service_id] = _check_phrases(theme_id, f"services.{service_id}", phrases, allow_empty=False)
+    return Theme(
+        theme_id=theme_id,
+        label=spec["label"].strip(),
+        a11_driver=driver,
+        include=include,
+        exclude=exclude,
+        services=services,
+        description=str(spec.get("description", "")).strip(),
+    )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    pass
+
+
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r} (line {key_node.start_mark.line + 1})")
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+class Taxonomy:
+    """A validated theme taxonomy with one compiled regular expression per theme (and service)."""
+
+    def __init__(self, themes: Iterable[Theme], version: str) -> None:
+        self.themes: tuple[Theme, ...] = tuple(themes)
+        self.version = version
+        ids = [t.theme_id for t in self.themes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate theme ids")
+        compiled = []
+        for theme in self.themes:
+            try:
+                compiled.append(_CompiledTheme(theme))
+            except re.error as exc:
+                raise ValueError(
+                    f"theme {theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
+                ) from exc
+        self._compiled = tuple(compiled)
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_TAXONOMY_PATH) -> Taxonomy:
+        raw = Path(path).read_bytes()
+        try:
+            document = yaml.load(raw.decode("utf-8"), Loader=_UniqueKeyLoader)
+        except (yaml.YAMLError, ValueError) as exc:
+            raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+        if not isinstance(document, dict):
+            raise ValueError(f"{path}: expected a mapping with a 'themes' key")
+        unknown = sorted(set(map(str, document)) - _TOP_LEVEL_KEYS)
+        if unknown:
+            raise ValueError(f"{path}: unknown top-level key {unknown[0]!r} (allowed: themes)")
+        themes_spec = document.get("themes")
+        if not isinstance(themes_spec, dict) or not themes_spec:
+            raise ValueError(f"{path}: 'themes' must be a non-empty mapping of theme ids to themes")
+        try:
+            themes = [_parse_theme(theme_id, spec) for theme_id, spec in themes_spec.items()]
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+        return cls(themes, hashlib.sha256(raw).hexdigest()[:12])
+
+    def match(self, text: str, service_id: str | None = None) -> list[ThemeMatch]:
+        """Themes found in `text`, in taxonomy order, with the matched words as they appear (lower-cased)."""
+        cleaned = clean_for_sentiment(text).lower()
+        if not cleaned:
+            return []
+        breaks: list[int] | None = None
+        found: list[ThemeMatch] = []
+        for compiled in self._compiled:
+            pattern = compiled.include_for(service_id)
+            if pattern is None:
+                continue
+            hits = [(m.start(), m.group()) for m in pattern.finditer(cleaned)]
+            if not hits:
+                continue
+            if compiled.exclude is not None:
+                excluded = [m.start() for m in compiled.exclude.finditer(cleaned)]
+                if excluded:
+                    if breaks is None:
+                        breaks = [m.end() for m in _SENTENCE_BREAK.finditer(cleaned)]
+                    blocked = {bisect.bisect_right(breaks, start) for start in excluded}
+                    hits = [(s, t) for s, t in hits if bisect.bisect_right(breaks, s) not in blocked]
+                    if not hits:
+                        continue
+            terms = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
+            theme = compiled.theme
+            found.append(ThemeMatch(theme.theme_id, theme.label, theme.a11_driver, terms))
+        return found
