@@ -1,5 +1,9 @@
 -- The channels a resident uses to reach the city.
-select * from (
+select
+    channels.channel,
+    channels.channel_name,
+    channels.has_free_text
+from (
     values
     ('web', 'Website', false),
     ('social', 'Social media', true),

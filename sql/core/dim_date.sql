@@ -1,13 +1,13 @@
 -- One row per day covered by any fact, with ISO week and month starts for the trend grains.
 with bounds as (
     select
-        min(day) as first_day,
-        max(day) as last_day
+        min(activity_on) as first_day,
+        max(activity_on) as last_day
     from (
-        select occurred_on as day from core.fact_feedback
+        select occurred_on as activity_on from core.fact_feedback
         union all
-        select visited_on as day from core.fact_web_metrics
-    )
+        select visited_on as activity_on from core.fact_web_metrics
+    ) as activity
 ),
 
 days as (

@@ -52,7 +52,7 @@ sentiment as (
         text_hash,
         language
     from ops.sentiment_cache
-    where scorer_version = (select value from ops.settings where key = 'scorer_version')
+    where scorer_version = setting('scorer_version')
 )
 
 select

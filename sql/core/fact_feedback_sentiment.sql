@@ -1,18 +1,18 @@
 -- VADER sentiment of each feedback text (per sentence, aggregated); non-English texts are 'unscored'.
 select
     feedback.feedback_id,
-    cache.compound,
-    cache.pos,
-    cache.neu,
-    cache.neg,
-    cache.label,
-    cache.label = 'unscored' as is_unscored,
-    cache.sentence_count,
-    cache.most_negative_sentence,
-    cache.most_negative_compound,
-    cache.scorer_version
+    cached.compound,
+    cached.pos,
+    cached.neu,
+    cached.neg,
+    cached.label,
+    cached.label = 'unscored' as is_unscored,
+    cached.sentence_count,
+    cached.most_negative_sentence,
+    cached.most_negative_compound,
+    cached.scorer_version
 from core.fact_feedback as feedback
-inner join ops.sentiment_cache as cache
+inner join ops.sentiment_cache as cached
     on
-        feedback.text_hash = cache.text_hash
-        and cache.scorer_version = (select value from ops.settings where key = 'scorer_version')
+        feedback.text_hash = cached.text_hash
+        and cached.scorer_version = setting('scorer_version')

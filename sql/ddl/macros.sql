@@ -1,16 +1,26 @@
--- Wilson score interval for a proportion k/n at 95% confidence; stored in the catalog so analysts can use them.
--- The bounds are clamped to [0, k/n] and [k/n, 1], which they satisfy exactly except for rounding.
+-- Macros stored in the catalog, so analysts can use them in their own queries too.
+
+-- Wilson score interval for a proportion k/n at 95% confidence. The bounds are clamped to
+-- [0, k/n] and [k/n, 1], which they satisfy exactly except for rounding.
 create or replace macro wilson_center(k, n) as
-    ((k / n) + 1.96 * 1.96 / (2 * n)) / (1 + 1.96 * 1.96 / n);
+((k / n) + 1.96 * 1.96 / (2 * n)) / (1 + 1.96 * 1.96 / n);
 
 create or replace macro wilson_half_width(k, n) as
-    1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 * 1.96 / (4 * n * n)) / (1 + 1.96 * 1.96 / n);
+1.96 * sqrt((k / n) * (1 - k / n) / n + 1.96 * 1.96 / (4 * n * n)) / (1 + 1.96 * 1.96 / n);
 
 create or replace macro wilson_lower(k, n) as
-    case when n > 0 then least(k / n, greatest(0.0, wilson_center(k, n) - wilson_half_width(k, n))) end;
+case when n > 0 then least(k / n, greatest(0.0, wilson_center(k, n) - wilson_half_width(k, n))) end;
 
 create or replace macro wilson_upper(k, n) as
-    case when n > 0 then greatest(k / n, least(1.0, wilson_center(k, n) + wilson_half_width(k, n))) end;
+case when n > 0 then greatest(k / n, least(1.0, wilson_center(k, n) + wilson_half_width(k, n))) end;
 
+-- A run setting recorded by the build (time zone, scorer and taxonomy versions).
+create or replace macro setting(setting_key) as (
+    select run_settings.value
+    from ops.settings as run_settings
+    where run_settings.key = setting_key  -- noqa: RF03
+);
+
+-- The city's local calendar day of a UTC timestamp.
 create or replace macro local_day(ts) as
-    cast(timezone((select value from ops.settings where key = 'timezone'), ts) as date);
+cast(timezone(setting('timezone'), ts) as date);

@@ -1,4 +1,5 @@
--- One row per contact-centre call: deduplicated, notes redacted, caller pseudonymised, queue mapped to a service.
+-- One row per contact-centre call: deduplicated, notes redacted, caller pseudonymised,
+-- queue mapped to a service.
 with calls as (
     select *
     from raw.contact_call

@@ -20,7 +20,7 @@ hashtag_matches as (
     from posts
     inner join rules
         on
-            rules.source = posts.source
+            posts.source = rules.source
             and rules.rule_kind = 'hashtag'
             and list_contains(posts.hashtags, rules.pattern)
 ),
@@ -36,7 +36,7 @@ keyword_matches as (
     from posts
     inner join rules
         on
-            rules.source = posts.source
+            posts.source = rules.source
             and rules.rule_kind = 'keyword'
             and regexp_matches(lower(posts.text), rules.match_regex)
 ),
@@ -50,9 +50,9 @@ best_match as (
         select * from hashtag_matches
         union all
         select * from keyword_matches
-    )
+    ) as matches
     qualify row_number() over (
-        partition by source, native_id order by match_rank, match_length desc, rule_order
+        partition by source, native_id order by match_rank asc, match_length desc, rule_order asc
     ) = 1
 )
 

@@ -19,9 +19,9 @@ form_matches as (
     from responses
     inner join rules
         on
-            rules.source = responses.source
+            responses.source = rules.source
             and rules.rule_kind = 'survey_id'
-            and rules.pattern = responses.form_id
+            and responses.form_id = rules.pattern
 ),
 
 keyword_matches as (
@@ -34,7 +34,7 @@ keyword_matches as (
     from responses
     inner join rules
         on
-            rules.source = responses.source
+            responses.source = rules.source
             and rules.rule_kind = 'keyword'
             and regexp_matches(lower(responses.service_hint), rules.match_regex)
 ),
@@ -48,8 +48,8 @@ best_match as (
         select * from form_matches
         union all
         select * from keyword_matches
-    )
-    qualify row_number() over (partition by source, response_id order by match_rank, rule_order) = 1
+    ) as matches
+    qualify row_number() over (partition by source, response_id order by match_rank asc, rule_order asc) = 1
 )
 
 select

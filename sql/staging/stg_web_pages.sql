@@ -14,7 +14,7 @@ prefix_matches as (
     from pages
     inner join ops.service_rules as rules
         on
-            rules.source = pages.source
+            pages.source = rules.source
             and rules.rule_kind = 'path_prefix'
             and (
                 pages.page_path = rules.pattern

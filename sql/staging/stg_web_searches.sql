@@ -14,7 +14,7 @@ keyword_matches as (
     from searches
     inner join ops.service_rules as rules
         on
-            rules.source = searches.source
+            searches.source = rules.source
             and rules.rule_kind = 'keyword'
             and regexp_matches(lower(searches.search_term), rules.match_regex)
     qualify row_number() over (
