@@ -41,7 +41,8 @@ def writer(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(path))
     try:
         _session(con)
-        con.execute((SQL_DIR / "ddl" / "ops.sql").read_text())
+        for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
+            con.execute(ddl.read_text())
         for stream in load_streams().values():
             con.execute(raw_table_ddl(stream))
         register_udfs(con, pseudonym_key(config))

@@ -18,10 +18,10 @@ def test_every_model_reads_only_known_tables() -> None:
     produced = {table for model in models for table in model.produces}
     raw = {f"raw.{name}" for name in load_streams()}
     ops = set()
-    ddl = (SQL_DIR / "ddl" / "ops.sql").read_text()
-    for line in ddl.splitlines():
-        if line.startswith("create table if not exists ops."):
-            ops.add(line.split()[5])
+    for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
+        for line in ddl.read_text().splitlines():
+            if line.startswith("create table if not exists ops."):
+                ops.add(line.split()[5])
     for model in models:
         unknown = model.reads - produced - raw - ops
         assert not unknown, f"{model.name} reads unknown tables {sorted(unknown)}"
