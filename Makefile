@@ -40,7 +40,8 @@ demo: airflow-init demo-data
 	$(BIN)/airflow dags test civicpulse_nightly $(DEMO_END) \
 		-c '{"start": "$(DEMO_START)", "end": "$(DEMO_END)"}' > var/logs/demo-dag.log 2>&1 \
 		|| { tail -n 60 var/logs/demo-dag.log; echo "DAG run failed: full log in var/logs/demo-dag.log"; exit 1; }
-	@grep -E "Marking run|state=|DagRun Finished" var/logs/demo-dag.log | tail -n 3 || true
+	@echo "== loads per source (ops.loads) =="
+	$(BIN)/civicpulse --quiet status
 	@echo "== weekly sentiment and top themes per service =="
 	$(BIN)/civicpulse --quiet trends --weeks 18
 	@echo "Warehouse: var/warehouse/civicpulse.duckdb (read-only copy: civicpulse sql \"select ...\")"
@@ -59,6 +60,12 @@ sqlfluff: install
 	$(BIN)/sqlfluff lint sql
 
 check: lint typecheck sqlfluff
+
+bench: install
+	$(BIN)/python -m bench --days 28 --scale 5
+
+eval: install
+	$(BIN)/python -m evaluation
 
 clean:
 	rm -rf var .airflow .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from civicpulse.config import ConfigError, load_config
+from civicpulse.config import ConfigError, config_path, load_config
 
 
 def _date(value: str) -> dt.date:
@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     trends.add_argument("--weeks", type=int, default=8)
     trends.add_argument("--service", action="append")
 
+    commands.add_parser("status", help="print load status per source (freshness, rows, quarantine)")
+
     commands.add_parser("check-config", help="validate the configuration and exit")
     return parser
 
@@ -117,6 +119,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         with reader(config) as con:
             con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
         return 0
+    if args.command == "status":
+        from civicpulse.status import render_status
+        from civicpulse.warehouse import reader
+
+        with reader(config) as con:
+            print(render_status(con))
+        return 0
     if args.command == "trends":
         from civicpulse.trends import render_trends
         from civicpulse.warehouse import reader
@@ -148,7 +157,7 @@ def _demo_data(args: argparse.Namespace) -> int:
 
     summary = generate(args.out, start=args.start, days=args.days, seed=args.seed, scale=args.scale)
     print(summary)
-    if args.config or Path("civicpulse.yml").is_file():
+    if config_path(args.config).is_file():
         try:
             key = ensure_demo_key(load_config(args.config))
         except ConfigError:

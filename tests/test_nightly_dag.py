@@ -98,3 +98,11 @@ def test_marts_cover_every_service_and_grain(city_warehouse: duckdb.DuckDBPyConn
 def test_marts_are_exported_for_bi_tools(city: Config) -> None:
     exported = {path.stem for path in city.exports_path.glob("*.parquet")}
     assert {"service_sentiment_trend", "service_theme_trend", "cx_scorecard"} <= exported
+
+
+def test_status_reports_every_source(city_warehouse: duckdb.DuckDBPyConnection, city: Config) -> None:
+    from civicpulse.status import render_status
+
+    lines = render_status(city_warehouse).splitlines()
+    assert len(lines) == 1 + len(city.sources)
+    assert all(line.split()[0] in {s.name for s in city.sources} and " yes " in line for line in lines[1:])
