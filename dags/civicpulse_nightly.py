@@ -46,11 +46,18 @@ def civicpulse_nightly() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['source'] }}")
     def extract(source: str, **context: Any) -> dict[str, int]:
-        from civicpulse.config import load_config
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from civicpulse.config import ConfigError, load_config
         from civicpulse.pipeline import extract as extract_source
+        from civicpulse.sources import FileProblem
 
         start, end = _interval(context)
-        summary = extract_source(load_config(), source, start, end)
+        try:
+            summary = extract_source(load_config(), source, start, end)
+        except (FileProblem, ConfigError) as exc:
+            # A bad file or setting fails the same way on every retry: fail now with the fix.
+            raise AirflowFailException(str(exc)) from exc
         return {"records": summary.records, "quarantined": summary.quarantined, "files": summary.files}
 
     @task(pool=WRITER_POOL, trigger_rule="all_done")
