@@ -44,6 +44,8 @@ demo: airflow-init demo-data
 	$(BIN)/civicpulse --quiet status
 	@echo "== weekly sentiment and top themes per service =="
 	$(BIN)/civicpulse --quiet trends --weeks 18
+	@echo "== the CX report (written by the DAG's last task) =="
+	@echo "report: $(CURDIR)/var/report/index.html (data dictionary: var/report/warehouse.html)"
 	@echo "Warehouse: var/warehouse/civicpulse.duckdb (read-only copy: civicpulse sql \"select ...\")"
 
 test: install

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from civicpulse.config import ConfigError, config_path, load_config
+from civicpulse.config import Config, ConfigError, config_path, load_config
 
 
 def _date(value: str) -> dt.date:
@@ -80,7 +80,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("status", help="print load status per source (freshness, rows, quarantine)")
 
+    cursors = commands.add_parser("cursors", help="list incremental API cursors, or reset one source's")
+    cursors.add_argument(
+        "--reset", metavar="SOURCE", help="forget SOURCE's cursor: next extract goes by time"
+    )
+
     commands.add_parser("check-config", help="validate the configuration and exit")
+
+    respond = commands.add_parser(
+        "respond", help="record a reply to a resident: removes the feedback from the close-the-loop queue"
+    )
+    respond.add_argument("--feedback-id", required=True, help="from marts.close_the_loop or the report")
+    respond.add_argument("--note", required=True, help="what was answered, and where")
+    respond.add_argument("--by", help="who responded (name or team)")
+    respond.add_argument("--channel", help="how: x, mastodon, phone, email, letter ...")
+
+    commands.add_parser("report", help="write the static HTML CX report and the data dictionary")
+
+    score = commands.add_parser(
+        "score", help="score a CSV, TSV or JSONL file of texts (sentiment, themes, urgency); no warehouse"
+    )
+    score.add_argument("input", type=Path)
+    score.add_argument("-o", "--output", type=Path, required=True, help=".csv, .tsv or .jsonl")
+    score.add_argument("--text-column", help="column holding the text (default: text, comment, body, ...)")
+    score.add_argument("--service-column", help="column holding a service id (service-specific theme terms)")
+    score.add_argument("--themes", type=Path, help="theme taxonomy (default: config/themes.yml)")
+
+    forget = commands.add_parser(
+        "forget", help="erase one person's records from every layer and landing file (logged without the id)"
+    )
+    forget.add_argument("--source", required=True, help="the configured source the person wrote or called in")
+    forget.add_argument("--author", required=True, help="their id in that source: handle, author id, caller")
     return parser
 
 
@@ -109,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo-data":
         return _demo_data(args)
+    if args.command == "score":
+        return _score(args)
     config = load_config(args.config)
     if args.command == "check-config":
         print(f"{config.path}: ok ({len(config.services)} services, {len(config.sources)} sources)")
@@ -119,12 +151,33 @@ def _dispatch(args: argparse.Namespace) -> int:
         with reader(config) as con:
             con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
         return 0
+    if args.command == "cursors":
+        return _cursors(config, args.reset)
     if args.command == "status":
         from civicpulse.status import render_status
         from civicpulse.warehouse import reader
 
         with reader(config) as con:
             print(render_status(con))
+        return 0
+    if args.command == "respond":
+        from civicpulse.responses import record_response
+
+        recorded = record_response(config, args.feedback_id, args.note, args.by, args.channel)
+        print(
+            f"recorded a response to {recorded.feedback_id}; "
+            f"{recorded.open_items} item(s) still open for {recorded.service_id}"
+        )
+        return 0
+    if args.command == "report":
+        from civicpulse.report import write_report
+
+        print(f"report: {write_report(config)}")
+        return 0
+    if args.command == "forget":
+        from civicpulse.erasure import forget
+
+        print(forget(config, args.source, args.author))
         return 0
     if args.command == "trends":
         from civicpulse.trends import render_trends
@@ -148,6 +201,42 @@ def _dispatch(args: argparse.Namespace) -> int:
         rows = sum(r.rows_loaded for r in summary.loads)
         quarantined = sum(r.rows_quarantined for r in summary.loads)
         print(f"run {args.start}..{args.end}: {rows:,} rows loaded, {quarantined:,} quarantined")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from transforms.score_file import score_file
+    from transforms.themes import DEFAULT_TAXONOMY_PATH
+
+    summary = score_file(
+        args.input,
+        args.output,
+        text_column=args.text_column,
+        service_column=args.service_column,
+        themes_path=args.themes or DEFAULT_TAXONOMY_PATH,
+    )
+    print(f"{args.output}: {summary}")
+    return 0
+
+
+def _cursors(config: Config, reset: str | None) -> int:
+    from civicpulse.state import list_cursors, reset_cursor
+    from civicpulse.warehouse import writer
+
+    with writer(config) as con:
+        if reset:
+            config.source(reset)
+            reset_cursor(con, config.landing_path, reset)
+            print(f"{reset}: cursor reset; its next extract fetches its interval by time")
+            return 0
+        rows = list_cursors(con)
+    if not rows:
+        print("No cursors: no API-mode source has loaded yet.")
+    for source, connector, through, cursor, updated_at in rows:
+        print(
+            f"{source:<20} {connector:<12} through {through:%Y-%m-%d %H:%M}  {cursor}  "
+            f"(updated {updated_at:%Y-%m-%d %H:%M})"
+        )
     return 0
 
 

@@ -61,11 +61,28 @@ class Service(_Strict):
     department: str
 
 
+class ApiSettings(_Strict):
+    """A source's API settings; secrets never live here (see docs/connectors.md)."""
+
+    conn_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,100}$")]
+    base_url: Annotated[str, Field(pattern=r"^https?://[^\s?#]+$")] | None = None
+    queries: tuple[str, ...] = ()
+    mentions_user_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
+    hashtags: tuple[Annotated[str, Field(pattern=r"^[\w]{1,100}$")], ...] = ()
+    property_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
+    survey_ids: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")], ...] = ()
+    page_size: int = Field(default=100, ge=1, le=10_000)
+    max_pages: int = Field(default=1_000, ge=1, le=100_000)
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+
+
 class Source(_Strict):
     name: Identifier
     connector: Identifier
-    mode: Literal["file"]
-    inbox: Path
+    mode: Literal["file", "api"]
+    inbox: Path | None = None
+    api: ApiSettings | None = None
     timezone: str | None = None
     service_map: dict[str, ServiceMatch] = Field(default_factory=dict)
 
@@ -73,6 +90,14 @@ class Source(_Strict):
     @classmethod
     def _path(cls, value: object) -> object:
         return Path(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _mode_settings(self) -> Source:
+        if self.mode == "file" and self.inbox is None:
+            raise ValueError("mode 'file' needs inbox: the folder where the vendor exports are dropped")
+        if self.mode == "api" and self.api is None:
+            raise ValueError("mode 'api' needs an api: section (at least conn_id); see docs/connectors.md")
+        return self
 
 
 class Paths(_Strict):
@@ -88,12 +113,38 @@ class Paths(_Strict):
         return Path(value) if isinstance(value, str) else value
 
 
+class Privacy(_Strict):
+    """Redaction settings: organisation-specific account or case number formats (regular expressions).
+
+    Each pattern is a Python regular expression matched case-insensitively on word boundaries, e.g.
+    `RIV-\\d{6}` (case numbers) or `UB\\d{8}` (utility accounts); matches become [ACCOUNT]. Numbers
+    introduced as an account, customer or member number are redacted without any pattern.
+    """
+
+    account_patterns: tuple[str, ...] = ()
+
+    @field_validator("account_patterns")
+    @classmethod
+    def _compiles(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not 1 <= len(value) <= 200:
+                raise ValueError(f"'{value[:40]}': a pattern is 1 to 200 characters long")
+            try:
+                compiled = re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"'{value}' is not a valid regular expression: {exc}") from None
+            if compiled.match(""):
+                raise ValueError(f"'{value}' matches the empty string; it would redact nothing useful")
+        return values
+
+
 class Settings(_Strict):
     timezone: str = "UTC"
     paths: Paths
     themes: Path = Path("config/themes.yml")
     services: tuple[Service, ...]
     sources: tuple[Source, ...]
+    privacy: Privacy = Field(default_factory=Privacy)
 
     @field_validator("themes", mode="before")
     @classmethod
@@ -184,6 +235,10 @@ class Config:
         raise ConfigError(f"{self.path}: no source named '{name}' (configured: {known})")
 
     def inbox(self, source: Source) -> Path:
+        if source.inbox is None:
+            raise ConfigError(
+                f"{self.path}: source '{source.name}' is in {source.mode} mode and has no inbox"
+            )
         return self.resolve(source.inbox)
 
     def timezone(self, source: Source) -> ZoneInfo:

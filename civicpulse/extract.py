@@ -1,4 +1,4 @@
-"""Extract one source for a data interval: read its inbox through its connector, write landing per day."""
+"""Extract one source for a data interval through its connector (file or api mode), write landing per day."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from civicpulse.api import load_api_connector
 from civicpulse.config import Config, ConfigError, Source
+from civicpulse.credentials import credentials_of, resolve_secret
+from civicpulse.http import ApiSession, RetryPolicy
 from civicpulse.landing import Manifest, write_day
-from civicpulse.sources import ParseContext, Record, RowProblem, load_connector
+from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
+from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
+from civicpulse.warehouse import published_path
 
 log = logging.getLogger(__name__)
 
@@ -48,57 +53,108 @@ def record_day(record: Record) -> dt.date:
     raise TypeError(f"{record.file}:{record.line}: {stream.time_column} is not a date or timestamp")
 
 
-def extract_source(config: Config, source_name: str, start: dt.date, end: dt.date) -> ExtractSummary:
-    """Parse every inbox file and land the records whose day falls in [start, end)."""
+def extract_source(
+    config: Config, source_name: str, start: dt.date, end: dt.date, http: ApiSession | None = None
+) -> ExtractSummary:
+    """Parse every inbox file (file mode) or fetch the interval (api mode); land records per day."""
     if end <= start:
         raise ValueError(f"empty interval: start {start} must be before end {end}")
     source = config.source(source_name)
     connector = load_connector(source.connector)
-    files = inbox_files(config, source, connector.FILE_PATTERNS)
     context = ParseContext(source=source.name, timezone=config.timezone(source))
+    if source.mode == "api":
+        fetched = _fetch_api(config, source, context, start, end, http)
+    else:
+        fetched = _read_files(config, source, connector.FILE_PATTERNS, context)
+    first = fetched.window.first_day if fetched.window else start
     by_day: dict[dt.date, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     problems: list[RowProblem] = []
     outside = 0
-    for path in files:
-        log.info("%s: reading %s", source.name, path)
-        for row in connector.parse_file(path, context):
-            if isinstance(row, RowProblem):
-                problems.append(row)
-                continue
-            reason = get_stream(row.stream).conform(row.values)
-            if reason:
-                problems.append(RowProblem(row.file, row.line, reason, repr(row.values)[:2000]))
-                continue
-            day = record_day(row)
-            if start <= day < end:
-                by_day[day][row.stream].append(row)
-            else:
-                outside += 1
+    for row in fetched.rows:
+        if isinstance(row, RowProblem):
+            problems.append(row)
+            continue
+        reason = get_stream(row.stream).conform(row.values)
+        if reason:
+            problems.append(RowProblem(row.file, row.line, reason, repr(row.values)[:2000]))
+            continue
+        day = record_day(row)
+        if first <= day < end:
+            by_day[day][row.stream].append(row)
+        else:
+            outside += 1
     landing = config.landing_path
     extracted_at = dt.datetime.now(dt.UTC).isoformat()
-    file_names = tuple(str(p) for p in files)
-    day = start
+    day = first
     records_total = 0
     while day < end:
         streams = {name: by_day[day].get(name, []) for name in connector.STREAMS}
         # Row problems carry no trustworthy date: they are reported with the interval's first day.
-        day_problems = problems if day == start else []
+        day_problems = problems if day == first else []
         rows = sum(len(v) for v in streams.values())
         records_total += rows
+        is_last = day == end - dt.timedelta(days=1)
         manifest = Manifest(
             source=source.name,
             connector=source.connector,
             day=day.isoformat(),
-            files=file_names,
+            files=fetched.files,
             rows_read=rows + len(day_problems),
             rows_quarantined=len(day_problems),
             streams={name: len(v) for name, v in streams.items()},
+            cursor=fetched.cursor.to_json() if fetched.cursor and is_last else None,
             extracted_at=extracted_at,
         )
         write_day(landing, manifest, streams, day_problems)
         day += dt.timedelta(days=1)
     summary = ExtractSummary(
-        source.name, len(files), (end - start).days, records_total, len(problems), outside
+        source.name, len(fetched.files), (end - first).days, records_total, len(problems), outside
     )
     log.info("%s: %s", source.name, summary)
     return summary
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    rows: list[ParsedRow]
+    files: tuple[str, ...]
+    window: Window | None = None
+    cursor: Cursor | None = None
+
+
+def _read_files(config: Config, source: Source, patterns: tuple[str, ...], context: ParseContext) -> _Fetched:
+    connector = load_connector(source.connector)
+    files = inbox_files(config, source, patterns)
+    rows: list[ParsedRow] = []
+    for path in files:
+        log.info("%s: reading %s", source.name, path)
+        rows.extend(connector.parse_file(path, context))
+    return _Fetched(rows, tuple(str(p) for p in files))
+
+
+def _fetch_api(
+    config: Config,
+    source: Source,
+    context: ParseContext,
+    start: dt.date,
+    end: dt.date,
+    http: ApiSession | None,
+) -> _Fetched:
+    """Fetch [start, end) (or from the committed cursor after a gap); the new cursor rides in the manifest."""
+    assert source.api is not None
+    api = load_api_connector(source.connector)
+    committed = committed_cursor(config.landing_path, published_path(config), source.name)
+    window = fetch_window(start, end, committed)
+    secret = resolve_secret(source, api.CONNECTION_FIELDS, required=getattr(api, "SECRET_REQUIRED", True))
+    session = http or ApiSession(
+        credentials_of(source, api.CONNECTION_FIELDS),
+        policy=RetryPolicy(
+            max_attempts=source.api.max_attempts,
+            timeout=(min(10.0, source.api.timeout_seconds), source.api.timeout_seconds),
+        ),
+    )
+    log.info("%s: fetching [%s, %s) resuming=%s", source.name, window.start, window.end, bool(window.resume))
+    batch = api.extract_api(source.api, secret, window, context, session)
+    reached_back = window.start if window.start < midnight(start) else None
+    cursor = Cursor(through=window.end, values=batch.cursor, window_start=reached_back)
+    return _Fetched(batch.rows, tuple(batch.pages), window, cursor)

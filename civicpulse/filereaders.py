@@ -217,7 +217,7 @@ def json_raw(item: Any) -> str:
 
 
 def to_record(
-    stream: str, path: Path, line: int, raw: str, build: Callable[..., dict[str, Any]], *args: Any
+    stream: str, path: Path | str, line: int, raw: str, build: Callable[..., dict[str, Any]], *args: Any
 ) -> ParsedRow:
     """The record `build(*args)` makes, or a RowProblem if it raises BadValue or the stream rejects it."""
     try:

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from civicpulse.sources import Record, RowProblem
 from civicpulse.streams import get_stream
+from transforms.privacy import redact
 
 MANIFEST = "_manifest.json"
 QUARANTINE = "quarantine"
@@ -99,7 +100,8 @@ def _quarantine_table(problems: Sequence[RowProblem]) -> pa.Table:
             "record_file": [p.file for p in problems],
             "record_line": [p.line for p in problems],
             "reason": [p.reason for p in problems],
-            "raw": [p.raw for p in problems],
+            # The raw record is kept for the fix, never its PII: redacted before it is written anywhere.
+            "raw": [None if p.raw is None else redact(p.raw) for p in problems],
         },
         schema=QUARANTINE_SCHEMA,
     )

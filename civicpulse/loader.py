@@ -12,6 +12,7 @@ import duckdb
 
 from civicpulse.config import Config
 from civicpulse.landing import QUARANTINE, Manifest, complete_days
+from civicpulse.state import resume_start, upsert_cursor, write_state_file
 from civicpulse.streams import get_stream
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,12 @@ class ReconciliationError(RuntimeError):
 def load_source(
     con: duckdb.DuckDBPyConnection, config: Config, source_name: str, start: dt.date, end: dt.date
 ) -> list[LoadResult]:
-    folders = complete_days(config.landing_path, source_name, start, end)
-    missing = (end - start).days - len(folders)
+    first = resume_start(config.landing_path, source_name, start, end)
+    folders = complete_days(config.landing_path, source_name, first, end)
+    missing = (end - first).days - len(folders)
     if missing:
         log.warning(
-            "%s: %d day(s) in [%s, %s) have no complete landing folder", source_name, missing, start, end
+            "%s: %d day(s) in [%s, %s) have no complete landing folder", source_name, missing, first, end
         )
     return [load_day(con, folder) for folder in folders]
 
@@ -88,10 +90,13 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
                 manifest.extracted_at or None,
             ],
         )
+        cursor = upsert_cursor(con, manifest, load_id)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    if cursor is not None:
+        write_state_file(folder.parent.parent, manifest.source, cursor)
     return result
 
 

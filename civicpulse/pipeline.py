@@ -37,7 +37,12 @@ class SourceFailures(RuntimeError):
 
 
 def extract(config: Config, source: str, start: dt.date, end: dt.date) -> ExtractSummary:
-    return extract_source(config, source, start, end)
+    """Land one source for the interval, then check the landing files before the writer may load them."""
+    from civicpulse.quality import check_landing
+
+    summary = extract_source(config, source, start, end)
+    check_landing(config, source, start, end)
+    return summary
 
 
 def load(config: Config, start: dt.date, end: dt.date, sources: list[str] | None = None) -> list[LoadResult]:
@@ -50,8 +55,12 @@ def load(config: Config, start: dt.date, end: dt.date, sources: list[str] | None
 
 
 def build(config: Config, progress: Progress | None = None) -> list[tuple[str, int, float]]:
+    from civicpulse.quality import check_layers
+
     with writer(config) as con:
         timings = build_models(con, config, progress)
+        # A critical failure stops here: nothing is exported or published, readers keep the last good copy.
+        check_layers(con, config)
         export_marts(con, config)
     publish(config)
     return timings
@@ -67,7 +76,8 @@ def export_marts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     for (table,) in tables:
         final = target / f"{table}.parquet"
         temp = target / f".{table}.{uuid.uuid4().hex}.parquet"
-        con.execute(f"copy (select * from marts.{table}) to '{temp}' (format parquet, compression zstd)")
+        literal = str(temp).replace("'", "''")
+        con.execute(f"copy (select * from marts.{table}) to '{literal}' (format parquet, compression zstd)")
         os.replace(temp, final)
 
 

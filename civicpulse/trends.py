@@ -73,7 +73,11 @@ def _service_block(con: duckdb.DuckDBPyConnection, service_id: str, service_name
         top_themes.setdefault(period_start, []).append(f"{theme_id} {share:.0%}")
     header = f"{'week':<10}  {'volume':>6}  {'all':>6}  " + "  ".join(f"{c:>6}" for c in CHANNELS)
     header += f"  {'neg%':>5}  top themes"
-    lines = [f"== {service_name} ({service_id}) ==", header]
+    lines = [
+        f"== {service_name} ({service_id}) ==",
+        f"what changed: {_what_changed(con, service_id)}",
+        header,
+    ]
     for week in sorted(by_week):
         channels = by_week[week]
         volume, overall, negative = channels.get("all", (0, None, None))
@@ -88,3 +92,33 @@ def _service_block(con: duckdb.DuckDBPyConnection, service_id: str, service_name
 
 def _signed(value: float | None) -> str:
     return f"{value:+6.2f}" if value is not None else f"{'-':>6}"
+
+
+def _what_changed(con: duckdb.DuckDBPyConnection, service_id: str) -> str:
+    """The two most unusual weeks of the service (marts.anomalies), in words."""
+    from civicpulse.report.build import describe_anomaly
+
+    cursor = con.execute(
+        """
+        select anomalies.*, coalesce(themes.theme_label, anomalies.theme_id) as theme_label
+        from marts.anomalies as anomalies
+        left join (select distinct theme_id, theme_label from core.fact_feedback_theme) as themes
+            using (theme_id)
+        where anomalies.service_id = ? and anomalies.grain = 'week'
+        order by abs(anomalies.score) desc
+        """,
+        [service_id],
+    )
+    names = [d[0] for d in cursor.description or []]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    picked: list[dict[str, object]] = []
+    for row in rows:
+        if all((row["metric"], row["theme_id"]) != (p["metric"], p["theme_id"]) for p in picked):
+            picked.append(row)
+    if not picked:
+        return "nothing unusual"
+    return "; ".join(
+        f"{describe_anomaly(row)} in the week of {row['period_start']}"
+        + (" (better)" if row["is_improvement"] else "")
+        for row in picked[:2]
+    )

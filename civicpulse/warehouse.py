@@ -45,7 +45,7 @@ def writer(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             con.execute(ddl.read_text())
         for stream in load_streams().values():
             con.execute(raw_table_ddl(stream))
-        register_udfs(con, pseudonym_key(config))
+        register_udfs(con, pseudonym_key(config), config.settings.privacy.account_patterns)
         yield con
         con.execute("checkpoint")
     finally:
@@ -87,23 +87,49 @@ def raw_table_ddl(stream: Stream) -> str:
     )
 
 
+PSEUDONYM_CONN_ID = "civicpulse_pseudonym"
+AIRFLOW_TASK_ENV = "AIRFLOW_CTX_DAG_ID"
+MIN_KEY_LENGTH = 16
+
+
 def pseudonym_key(config: Config) -> bytes:
-    env = os.environ.get(PSEUDONYM_KEY_ENV)
-    if env:
-        return env.encode("utf-8")
-    key_file = config.settings.paths.pseudonym_key_file
-    if key_file is not None:
+    """The HMAC key for author pseudonyms: $CIVICPULSE_PSEUDONYM_KEY, else (inside an Airflow task) the
+    password of the Airflow connection `civicpulse_pseudonym`, else the demo's key file. None of
+    these is a start-up error: without the key nobody could group, erase or contact back a person."""
+    key = os.environ.get(PSEUDONYM_KEY_ENV) or _airflow_key()
+    origin = PSEUDONYM_KEY_ENV if os.environ.get(PSEUDONYM_KEY_ENV) else f"connection {PSEUDONYM_CONN_ID}"
+    if not key:
+        key_file = config.settings.paths.pseudonym_key_file
+        if key_file is None:
+            raise ConfigError(
+                f"no pseudonymisation key: set {PSEUDONYM_KEY_ENV} (CLI), or the password of the Airflow "
+                f"connection '{PSEUDONYM_CONN_ID}' (in Airflow); only the demo uses paths.pseudonym_key_file"
+            )
         path = config.resolve(key_file)
-        if path.is_file():
-            return path.read_bytes().strip()
+        if not path.is_file():
+            raise ConfigError(
+                f"{config.path}: paths.pseudonym_key_file: {path} does not exist; "
+                f"run `civicpulse demo-data` (demo) or set {PSEUDONYM_KEY_ENV}"
+            )
+        key, origin = path.read_text(encoding="utf-8").strip(), str(path)
+    if len(key) < MIN_KEY_LENGTH:
         raise ConfigError(
-            f"{config.path}: paths.pseudonym_key_file: {path} does not exist; "
-            f"run `civicpulse demo-data` (demo) or set {PSEUDONYM_KEY_ENV}"
+            f"the pseudonymisation key from {origin} is shorter than {MIN_KEY_LENGTH} characters; "
+            "use a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
         )
-    raise ConfigError(
-        f"no pseudonymisation key: set {PSEUDONYM_KEY_ENV} (in Airflow, from the connection "
-        "civicpulse_pseudonym) or paths.pseudonym_key_file in the config"
-    )
+    return key.encode("utf-8")
+
+
+def _airflow_key() -> str | None:
+    if not os.environ.get(AIRFLOW_TASK_ENV):
+        return None
+    try:
+        from airflow.sdk import Connection
+
+        password = Connection.get(PSEUDONYM_CONN_ID).password
+    except Exception:  # not defined: fall back to the demo key file, or fail with the message above
+        return None
+    return str(password) if password else None
 
 
 def ensure_demo_key(config: Config) -> Path | None:
@@ -118,8 +144,10 @@ def ensure_demo_key(config: Config) -> Path | None:
     return path
 
 
-def register_udfs(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
-    from transforms.privacy import pseudonymize, redact
+def register_udfs(con: duckdb.DuckDBPyConnection, key: bytes, account_patterns: tuple[str, ...] = ()) -> None:
+    from transforms.privacy import Redactor, pseudonymize
+
+    redact = Redactor(account_patterns)
 
     def _pseudonymize(namespace: str, value: str) -> str:
         return str(pseudonymize(key, value, namespace))

@@ -1,4 +1,5 @@
-"""civicpulse nightly: extract every source (mapped), load in the single writer, build models and marts.
+"""civicpulse nightly: extract every source (mapped), load in the single writer, build models and marts,
+then write the CX report from the published read-only copy.
 
 Thin on purpose: every task calls a plain function of the civicpulse package, imported inside the task.
 The data interval is the run's; `start`/`end` params (YYYY-MM-DD, end exclusive) override it for
@@ -76,13 +77,20 @@ def civicpulse_nightly() -> None:
 
         return len(build_models(load_config()))
 
+    @task
+    def report() -> str:
+        from civicpulse.config import load_config
+        from civicpulse.report import write_report
+
+        return str(write_report(load_config()))
+
     @task(trigger_rule="one_failed", retries=0)
     def fail_if_a_source_failed() -> None:
         raise RuntimeError("at least one source failed to extract; the others were loaded (see its task log)")
 
     sources = list_sources()
     extracted = extract.expand(source=sources)
-    extracted >> load() >> build()
+    extracted >> load() >> build() >> report()
     extracted >> fail_if_a_source_failed()
 
 

@@ -70,8 +70,13 @@ def test_unknown_service_in_a_map_is_named(tmp_path: Path) -> None:
     assert "service_map.parking" in message and "unknown service" in message
 
 
-def test_api_mode_is_not_available_yet(tmp_path: Path) -> None:
+def test_api_mode_needs_its_api_section_and_names_unknown_api_keys(tmp_path: Path) -> None:
     message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "api"}))
+    assert "sources.0" in message and "needs an api: section" in message
+    api = {"conn_id": "ga4_city", "property_idd": "123"}
+    message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "api", "api": api}))
+    assert "sources.0.api.property_idd" in message and "unknown key" in message
+    message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "ftp"}))
     assert "sources.0.mode" in message
 
 

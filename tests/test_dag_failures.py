@@ -32,7 +32,9 @@ def test_bad_export_fails_only_its_source(tmp_path: Path) -> None:
     airflow = str(Path(sys.executable).parent / "airflow")
     env = airflow_env(tmp_path, config.path)
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "w"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [airflow, "pools", "set", "duckdb_writer", "1", "w"], env=env, check=True, capture_output=True
+    )
     conf = f'{{"start": "{START}", "end": "{END}"}}'
     result = subprocess.run(
         [airflow, "dags", "test", "civicpulse_nightly", END.isoformat(), "-c", conf],

@@ -31,10 +31,11 @@ def test_dag_imports_without_errors(dagbag: object) -> None:
 def test_task_graph(dagbag: object) -> None:
     dag = dagbag.dags["civicpulse_nightly"]  # type: ignore[attr-defined]
     tasks = {task.task_id: task for task in dag.tasks}
-    assert set(tasks) == {"list_sources", "extract", "load", "build", "fail_if_a_source_failed"}
+    assert set(tasks) == {"list_sources", "extract", "load", "build", "report", "fail_if_a_source_failed"}
     assert tasks["extract"].upstream_task_ids == {"list_sources"}
     assert tasks["load"].upstream_task_ids == {"extract"}
     assert tasks["build"].upstream_task_ids == {"load"}
+    assert tasks["report"].upstream_task_ids == {"build"} and tasks["report"].pool != "duckdb_writer"
     assert tasks["load"].pool == "duckdb_writer" and tasks["build"].pool == "duckdb_writer"
     assert tasks["load"].trigger_rule == "all_done"
     assert tasks["fail_if_a_source_failed"].trigger_rule == "one_failed"

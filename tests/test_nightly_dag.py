@@ -106,3 +106,10 @@ def test_status_reports_every_source(city_warehouse: duckdb.DuckDBPyConnection, 
     lines = render_status(city_warehouse).splitlines()
     assert len(lines) == 1 + len(city.sources)
     assert all(line.split()[0] in {s.name for s in city.sources} and " yes " in line for line in lines[1:])
+
+
+def test_the_dag_writes_the_cx_report(city: Config) -> None:
+    report = city.report_path / "index.html"
+    assert report.is_file(), "the DAG's last task writes the report"
+    html = report.read_text(encoding="utf-8")
+    assert "<svg" in html and "Driver" in html

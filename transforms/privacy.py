@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import re
 
-__all__ = ["pseudonymize", "redact"]
+__all__ = ["Redactor", "pseudonymize", "redact"]
 
 _ID_CONTEXT = re.compile(
     r"(?:ticket|case|confirmation|conf|order|reference|ref|request|sr|tracking|permit|application|"
@@ -82,7 +82,7 @@ _PHONE = re.compile(
     r"|(?:1[\s.-])?\d{3}[\s.-]\d{3}[\s.-]\d{4}"
     r"|1?\d{10}"
     r"|[2-9]\d{2}[.-]\d{4}"
-    r")(?:\s*(?:ext\.?|x|extension)\s*\d{1,5})?(?![\w/.-]|-\d)",
+    r")(?:\s*(?:ext\.?|x|extension)\s*\d{1,5})?(?![\w/-]|\.\w|-\d)",
     re.IGNORECASE,
 )
 
@@ -102,7 +102,7 @@ _NOT_STREET_NAME = (
 _ADDRESS = re.compile(
     r"(?<![\w$#/.,:-])(?P<number>\d{1,6}(?:/\d{1,6})?(?:-?[a-z])?)(?!\s*(?:am|pm|a\.m|p\.m)\b)(?:\s+|(?=[a-z]{3,}))"
     rf"(?:{_DIRECTION}\s+)?"
-    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)|(?:st|mt|ft)\.|[a-z][a-z'-]*)\s+){{1,3}})"
+    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)|(?:st|mt|ft)\.|[a-z][a-z'-]*)\s+){{1,4}})"
     rf"(?P<suffix>{_STREET_SUFFIX})\b\.?"
     rf"(?:\s+{_DIRECTION}(?![\w]))?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|rm|room|bldg|#)\.?\s*#?\s*[a-z0-9-]{1,6}\b)?"
@@ -194,8 +194,41 @@ def _ssn(match: re.Match[str]) -> str:
     return match.group() if _has_id_context(match.string, match.start()) else "[SSN]"
 
 
+_ACCOUNT = re.compile(
+    r"(\b(?:(?:utility|water|billing|customer|member|bank|checking|savings)\s+)?"
+    r"(?:account|acct|a/c|customer|member)\.?\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?\s*[:#-]?\s*#?\s*)"
+    r"((?=[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{2,24}[a-z0-9])(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+class Redactor:
+    """`redact` with organisation-specific account or case number formats (config `privacy.account_patterns`).
+
+    Each pattern is a regular expression matched case-insensitively as a whole token; matches become
+    [ACCOUNT], before any other rule, so a case number is never mistaken for a phone number.
+    """
+
+    def __init__(self, account_patterns: tuple[str, ...] | list[str] = ()) -> None:
+        self.account_patterns = tuple(account_patterns)
+        self._custom = (
+            re.compile(
+                r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in self.account_patterns) + r")(?![\w-])",
+                re.IGNORECASE,
+            )
+            if self.account_patterns
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self._custom is not None:
+            text = self._custom.sub("[ACCOUNT]", text)
+        return redact(text)
+
+
 def redact(text: str) -> str:
-    """Replace emails, phones, SSNs, Luhn-valid card numbers, street addresses and DOBs by placeholders."""
+    """Replace emails, phones, SSNs, Luhn-valid card numbers, street addresses, DOBs and numbers
+    introduced as account or customer numbers by placeholders."""
     if "@" in text:
         text = _EMAIL.sub("[EMAIL]", text)
     lowered = text.lower()
@@ -203,6 +236,7 @@ def redact(text: str) -> str:
         text = _SPELLED_EMAIL.sub(_spelled_email, text)
     if not any(c.isdigit() for c in text):
         return text
+    text = _ACCOUNT.sub(lambda m: m.group(1) + "[ACCOUNT]", text)
     text = _DOB.sub(lambda m: m.group(1) + "[DOB]", text)
     text = _SSN_CONTEXT.sub(lambda m: m.group(1) + "[SSN]", text)
     text = _SSN.sub(_ssn, text)

@@ -1,4 +1,4 @@
-"""Python models: VADER sentiment and theme matching for texts not yet in the caches."""
+"""Python models: sentiment, themes, urgency and terms of the texts not yet in the caches."""
 
 from __future__ import annotations
 
@@ -117,6 +117,93 @@ def match_themes(con: duckdb.DuckDBPyConnection, themes_path: Path, progress: Pr
     return len(pending)
 
 
+def flag_urgency(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> int:
+    """Find urgency reasons in each distinct new text (cache keyed by text hash and rule version).
+
+    Also records the rule version as the run setting `urgency_version`, which
+    `core.fact_feedback_urgency` reads.
+    """
+    from transforms.urgency import URGENCY_VERSION, urgency_reasons
+
+    con.execute("insert or replace into ops.settings values ('urgency_version', ?)", [URGENCY_VERSION])
+    pending = con.execute(
+        """
+        select text_hash, any_value(text) as text
+        from staging.stg_feedback_texts as texts
+        where not exists (
+            select 1 from ops.urgency_cache as cache
+            where cache.text_hash = texts.text_hash and cache.urgency_version = ?
+        )
+        group by text_hash
+        order by text_hash
+        """,
+        [URGENCY_VERSION],
+    ).fetchall()
+    log.info("urgency: %d new distinct texts (rules %s)", len(pending), URGENCY_VERSION)
+    if not pending:
+        return 0
+    reasons: list[list[str]] = []
+    for index, (_, text) in enumerate(pending, start=1):
+        reasons.append(urgency_reasons(text))
+        if progress and index % 5000 == 0:
+            progress("urgency", index, len(pending))
+    table = pa.table(
+        {
+            "text_hash": [text_hash for text_hash, _ in pending],
+            "urgency_version": [URGENCY_VERSION] * len(pending),
+            "reasons": pa.array(reasons, pa.list_(pa.string())),
+        }
+    )
+    con.register("new_urgency", table)
+    try:
+        con.execute("insert into ops.urgency_cache select *, now() from new_urgency")
+    finally:
+        con.unregister("new_urgency")
+    return len(pending)
+
+
+def extract_terms(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> int:
+    """Tokenise each distinct new text into terms for `marts.emerging_terms` (cache keyed by text
+    hash and tokenizer version); records the version as the run setting `tokenizer_version`."""
+    from transforms.terms import TOKENIZER_VERSION, text_terms
+
+    con.execute("insert or replace into ops.settings values ('tokenizer_version', ?)", [TOKENIZER_VERSION])
+    pending = con.execute(
+        """
+        select text_hash, any_value(text) as text
+        from staging.stg_feedback_texts as texts
+        where not exists (
+            select 1 from ops.term_cache as cache
+            where cache.text_hash = texts.text_hash and cache.tokenizer_version = ?
+        )
+        group by text_hash
+        order by text_hash
+        """,
+        [TOKENIZER_VERSION],
+    ).fetchall()
+    log.info("terms: %d new distinct texts (tokenizer %s)", len(pending), TOKENIZER_VERSION)
+    if not pending:
+        return 0
+    terms: list[list[str]] = []
+    for index, (_, text) in enumerate(pending, start=1):
+        terms.append(text_terms(text))
+        if progress and index % 5000 == 0:
+            progress("terms", index, len(pending))
+    table = pa.table(
+        {
+            "text_hash": [text_hash for text_hash, _ in pending],
+            "tokenizer_version": [TOKENIZER_VERSION] * len(pending),
+            "terms": pa.array(terms, pa.list_(pa.string())),
+        }
+    )
+    con.register("new_terms", table)
+    try:
+        con.execute("insert into ops.term_cache select *, now() from new_terms")
+    finally:
+        con.unregister("new_terms")
+    return len(pending)
+
+
 _THEME_SCHEMA = pa.schema(
     [
         ("text_hash", pa.string()),
@@ -146,5 +233,19 @@ def scoring_models(themes_path: Path, progress: Progress | None = None) -> list[
             ("ops.theme_cache",),
             reads,
             run_python=lambda con: match_themes(con, themes_path, progress),
+        ),
+        Model(
+            "ops.urgency_cache",
+            "python",
+            ("ops.urgency_cache",),
+            reads,
+            run_python=lambda con: flag_urgency(con, progress),
+        ),
+        Model(
+            "ops.term_cache",
+            "python",
+            ("ops.term_cache",),
+            reads,
+            run_python=lambda con: extract_terms(con, progress),
         ),
     ]

@@ -37,7 +37,7 @@ class Layout:
     metric_count: int
 
 
-def report_layout(path: Path, report: Any) -> Layout:
+def report_layout(path: Path | str, report: Any) -> Layout:
     if not isinstance(report, dict) or not {"dimensionHeaders", "metricHeaders"} <= report.keys():
         raise FileProblem(
             path, "the file is not a GA4 runReport response (no dimensionHeaders)", f"save {EXPECTED_FILE}"
@@ -52,14 +52,14 @@ def report_layout(path: Path, report: Any) -> Layout:
     return Layout(kind, dimensions, {name: index for index, name in enumerate(metrics)}, len(metrics))
 
 
-def report_rows(path: Path, report: dict[str, Any]) -> list[Any]:
+def report_rows(path: Path | str, report: dict[str, Any]) -> list[Any]:
     rows = report.get("rows", [])
     if not isinstance(rows, list):
         raise FileProblem(path, "'rows' is not a list", f"save {EXPECTED_FILE}, unchanged")
     return rows
 
 
-def _header_names(path: Path, headers: Any) -> tuple[str, ...]:
+def _header_names(path: Path | str, headers: Any) -> tuple[str, ...]:
     if not isinstance(headers, list) or not all(
         isinstance(h, dict) and isinstance(h.get("name"), str) for h in headers
     ):
@@ -69,7 +69,7 @@ def _header_names(path: Path, headers: Any) -> tuple[str, ...]:
     return tuple(header["name"] for header in headers)
 
 
-def _report_kind(path: Path, dimensions: tuple[str, ...]) -> ReportKind:
+def _report_kind(path: Path | str, dimensions: tuple[str, ...]) -> ReportKind:
     for kind in REPORT_KINDS:
         if len(dimensions) == len(kind.dimensions) and set(dimensions) == kind.dimensions:
             return kind
@@ -81,7 +81,7 @@ def _report_kind(path: Path, dimensions: tuple[str, ...]) -> ReportKind:
     )
 
 
-def _require_metrics(path: Path, kind: ReportKind, metrics: tuple[str, ...]) -> None:
+def _require_metrics(path: Path | str, kind: ReportKind, metrics: tuple[str, ...]) -> None:
     missing = [metric.name for metric in kind.metrics if metric.required and metric.name not in metrics]
     if missing:
         raise FileProblem(

@@ -46,7 +46,7 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in lines)).strip()
 
 
-def page_statuses(path: Path, page: Any) -> list[Any]:
+def page_statuses(path: Path | str, page: Any) -> list[Any]:
     if isinstance(page, dict) and "error" in page:
         raise FileProblem(
             path, f"the file is a Mastodon error response ({page['error']})", "request the page again"

@@ -1,19 +1,33 @@
-"""GSA Touchpoints A-11 v2 CX exports (combined or plain layout) to survey_response records."""
+"""GSA Touchpoints A-11 v2 CX exports (combined or plain layout) and API submissions to survey_response."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from civicpulse.filereaders import read_csv
-from civicpulse.sources import ParseContext, ParsedRow
-from connectors.touchpoints.helpers import export_layout, response_values
-from connectors.touchpoints.settings import FILE_PATTERNS, STREAM
+from civicpulse.filereaders import BadValue, json_raw, read_csv, to_record
+from civicpulse.sources import ParseContext, ParsedRow, RowProblem
+from connectors.touchpoints.helpers import Layout, export_layout, response_values
+from connectors.touchpoints.settings import COMBINED_ID, COMBINED_PAGE, FILE_PATTERNS, STREAM
+from connectors.touchpoints.submissions import page_submissions, submission_row
 
 STREAMS = (STREAM,)
-__all__ = ["FILE_PATTERNS", "STREAMS", "parse_file"]
+__all__ = ["FILE_PATTERNS", "STREAMS", "parse_file", "parse_page"]
 
 
 def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
     export = read_csv(path)
     yield from export.records(STREAM, response_values, export_layout(export))
+
+
+def parse_page(origin: str, page: Any, form_id: str, first_line: int = 1) -> Iterator[ParsedRow]:
+    """One API page of submissions, read as combined-export rows by the same row parser as the files."""
+    layout = Layout(form_id, COMBINED_ID, None, COMBINED_PAGE)
+    for line, item in enumerate(page_submissions(origin, page), start=first_line):
+        try:
+            row = submission_row(item)
+        except BadValue as exc:
+            yield RowProblem(origin, line, str(exc), json_raw(item))
+            continue
+        yield to_record(STREAM, origin, line, json_raw(item), response_values, row, layout)

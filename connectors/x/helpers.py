@@ -32,7 +32,7 @@ from connectors.x.settings import (
 )
 
 
-def page_tweets(path: Path, page: Any) -> list[Any]:
+def page_tweets(path: Path | str, page: Any) -> list[Any]:
     if not isinstance(page, dict) or not {"data", "meta", "errors"} & page.keys():
         raise FileProblem(
             path, "the file is not an X API v2 response page (no data or meta)", f"save {EXPECTED_FILE}"

@@ -8,5 +8,6 @@ from (
     ('web', 'Website', false),
     ('social', 'Social media', true),
     ('phone', 'Contact centre', true),
-    ('survey', 'Surveys', true)
+    ('survey', 'Surveys', true),
+    ('311', '311 service requests', true)
 ) as channels (channel, channel_name, has_free_text)

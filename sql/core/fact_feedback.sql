@@ -39,12 +39,26 @@ surveys as (
     from staging.stg_survey_responses
 ),
 
+service_requests as (
+    select
+        feedback_id,
+        'open311' as platform,
+        cast(null as varchar) as author_key,
+        cast(null as varchar) as reported_language,
+        service_request_id as source_ref,
+        false as is_repost,
+        cast(null as bigint) as rating
+    from staging.stg_service_requests
+),
+
 details as (
     select * from social
     union all
     select * from calls
     union all
     select * from surveys
+    union all
+    select * from service_requests
 ),
 
 sentiment as (

@@ -34,12 +34,26 @@ surveys as (
     where comment is not null
 ),
 
+service_requests as (
+    select
+        feedback_id,
+        source,
+        '311' as channel,
+        service_id,
+        requested_at as occurred_at,
+        description as text
+    from staging.stg_service_requests
+    where description is not null
+),
+
 unioned as (
     select * from social
     union all
     select * from calls
     union all
     select * from surveys
+    union all
+    select * from service_requests
 )
 
 select

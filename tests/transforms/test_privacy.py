@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from transforms.privacy import pseudonymize, redact
+from transforms.privacy import Redactor, pseudonymize, redact
 
 # (text, placeholder expected, the personal data that must be gone)
 WITH_PII = [
@@ -142,3 +142,50 @@ def test_pseudonym_is_a_stable_keyed_hmac() -> None:
 def test_pseudonym_needs_a_key() -> None:
     with pytest.raises(ValueError, match="key"):
         pseudonymize(b"", "caller-42")
+
+
+# Account and case numbers: introduced as such (always), or in the formats of config privacy.account_patterns.
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("my account number is 400123987 and the bill is wrong", "400123987"),
+        ("Agent note: acct # 3301987745 past due notice sent in error", "3301987745"),
+        ("utility account UB40981234 autopay failed", "UB40981234"),
+        ("Customer # 88123409 disputes the meter reading", "88123409"),
+        ("My account no. is 0045-778812, please fix the late fee", "0045-778812"),
+    ],
+)
+def test_account_numbers_are_redacted(text: str, secret: str) -> None:
+    redacted = redact(text)
+    assert secret not in redacted and "[ACCOUNT]" in redacted
+
+
+def test_configured_account_patterns_redact_case_numbers_whole_tokens_only() -> None:
+    redactor = Redactor((r"RIV-\d{6}", r"UB\d{8}"))
+    assert redactor("Re: case RIV-204518 - still open") == "Re: case [ACCOUNT] - still open"
+    assert redactor("bill UB40981234 twice") == "bill [ACCOUNT] twice"
+    assert redactor("form RIV-2045189 and XRIV-204518") == "form RIV-2045189 and XRIV-204518"
+    assert redactor("call 312-555-0147") == "call [PHONE]"
+    assert Redactor()("Re: case RIV-204518") == "Re: case RIV-204518"
+
+
+def test_account_words_without_a_number_are_kept() -> None:
+    for text in ("my account was locked", "customer service was great", "account for 3 of the 10 calls"):
+        assert redact(text) == text
+
+
+def test_sentence_final_phone_numbers_and_long_street_names() -> None:
+    assert redact("Phone 414 403 9734. Trash was missed") == "Phone [PHONE]. Trash was missed"
+    assert redact("at 8523 Martin Luther King Jr Pl Apt 38 and") == "at [ADDRESS] and"
+    assert redact("version 3.3.2 is out") == "version 3.3.2 is out"
+
+
+def test_privacy_config_validates_patterns() -> None:
+    from pydantic import ValidationError
+
+    from civicpulse.config import Privacy
+
+    assert Privacy(account_patterns=(r"RIV-\d{6}",)).account_patterns == (r"RIV-\d{6}",)
+    for bad in ("RIV-(", "", r"\d*"):
+        with pytest.raises(ValidationError):
+            Privacy(account_patterns=(bad,))

@@ -1,0 +1,54 @@
+"""The API-mode half of the connector contract.
+
+A connector that can pull from its service has a module `connectors/<name>/api.py` exposing:
+
+    CONNECTION_FIELDS: str              # what its Airflow connection / environment variable must hold
+    SECRET_REQUIRED: bool = True        # optional: False when the API can be read without a key
+    def extract_api(settings, secret, window, context, http) -> ApiBatch
+
+It fetches the records of `window` (resuming from `window.resume` when set) through the shared
+`ApiSession`, parses every page with the same parser as file mode, and returns them with its new cursor
+values. It never opens the warehouse and never reads secrets itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+from civicpulse.config import ApiSettings
+from civicpulse.credentials import Secret
+from civicpulse.http import ApiSession
+from civicpulse.sources import ParseContext, ParsedRow
+from civicpulse.state import Window
+
+
+@dataclass
+class ApiBatch:
+    rows: list[ParsedRow] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
+    pages: list[str] = field(default_factory=list)
+
+
+class ApiConnector(Protocol):
+    CONNECTION_FIELDS: str
+
+    def extract_api(
+        self, settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    ) -> ApiBatch: ...
+
+
+def load_api_connector(name: str) -> ApiConnector:
+    try:
+        module = importlib.import_module(f"connectors.{name}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"connectors.{name}.api":
+            raise
+        raise ValueError(
+            f"connector '{name}' has no API mode (no connectors/{name}/api.py); use mode: file"
+        ) from None
+    for attribute in ("CONNECTION_FIELDS", "extract_api"):
+        if not hasattr(module, attribute):
+            raise ValueError(f"connectors/{name}/api.py does not define {attribute}")
+    return cast(ApiConnector, module)

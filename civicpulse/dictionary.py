@@ -1,0 +1,143 @@
+"""The data dictionary: schemas/warehouse/*.yml rendered as docs/warehouse.md and warehouse.html.
+
+`python -m civicpulse.dictionary` rewrites docs/warehouse.md after a change to the YAML files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from civicpulse.paths import PROJECT_ROOT
+
+SCHEMA_DIR = PROJECT_ROOT / "schemas" / "warehouse"
+MARKDOWN_PATH = PROJECT_ROOT / "docs" / "warehouse.md"
+SCHEMAS = ("core", "marts")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Table:
+    schema: str
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def load_dictionary(schema_dir: Path = SCHEMA_DIR) -> dict[str, tuple[str, list[Table]]]:
+    result: dict[str, tuple[str, list[Table]]] = {}
+    for schema in SCHEMAS:
+        data = yaml.safe_load((schema_dir / f"{schema}.yml").read_text(encoding="utf-8"))
+        tables = [
+            Table(
+                schema,
+                t["name"],
+                t["description"],
+                tuple(Column(c["name"], c["type"], c["description"]) for c in t["columns"]),
+            )
+            for t in data["tables"]
+        ]
+        result[schema] = (data["description"], tables)
+    return result
+
+
+def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every core/marts column in a built warehouse that the dictionary lacks or types differently."""
+    documented = {
+        (table.qualified, column.name): column.type
+        for _, tables in load_dictionary().values()
+        for table in tables
+        for column in table.columns
+    }
+    problems = []
+    for schema, table, column, data_type in con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        "where table_schema in ('core', 'marts') order by all"
+    ).fetchall():
+        key = (f"{schema}.{table}", column)
+        if key not in documented:
+            problems.append(f"{schema}.{table}.{column} ({data_type.lower()}) is not in schemas/warehouse/")
+        elif documented[key] != data_type.lower():
+            problems.append(
+                f"{schema}.{table}.{column}: built as {data_type.lower()}, documented {documented[key]}"
+            )
+    return problems
+
+
+def render_markdown() -> str:
+    lines = [
+        "# The warehouse contract",
+        "",
+        "<!-- Generated from schemas/warehouse/*.yml by `python -m civicpulse.dictionary`; do not edit. -->",
+        "",
+        "`core` and `marts` are the public interface of the warehouse: analysts and the report may rely on "
+        "every table and column below; a change comes with a note in the changelog. Query the published "
+        'read-only copy (`civicpulse sql "select ..."`) or the marts as Parquet in `exports/`; '
+        "`sql/examples/` holds worked questions. Dates are local city days, timestamps UTC.",
+        "",
+    ]
+    for schema, (description, tables) in load_dictionary().items():
+        lines += [f"## `{schema}`", "", description, ""]
+        lines += [f"* [`{t.qualified}`](#{t.schema}{t.name}): {t.description}" for t in tables]
+        lines.append("")
+        for table in tables:
+            lines += [f"### `{table.qualified}`", "", table.description, "", "| column | type | meaning |"]
+            lines.append("| --- | --- | --- |")
+            for column in table.columns:
+                meaning = column.description.replace("|", "\\|")
+                lines.append(f"| `{column.name}` | {column.type} | {meaning} |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def render_html() -> str:
+    sections = []
+    for schema, (description, tables) in load_dictionary().items():
+        parts = [f"<h2><code>{schema}</code></h2><p>{escape(description)}</p>"]
+        for table in tables:
+            rows = "".join(
+                f"<tr><td><code>{escape(c.name)}</code></td><td>{escape(c.type)}</td>"
+                f"<td>{escape(c.description)}</td></tr>"
+                for c in table.columns
+            )
+            parts.append(
+                f'<h3 id="{table.qualified}"><code>{table.qualified}</code></h3>'
+                f"<p>{escape(table.description)}</p>"
+                "<table><thead><tr><th scope='col'>Column</th><th scope='col'>Type</th>"
+                f"<th scope='col'>Meaning</th></tr></thead><tbody>{rows}</tbody></table>"
+            )
+        sections.append("".join(parts))
+    style = (
+        "body{font:15px/1.45 system-ui,Arial,sans-serif;color:#1f1f1f;max-width:1100px;margin:24px auto;"
+        "padding:0 20px}table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;"
+        "padding:5px 8px;border-bottom:1px solid #ddd;vertical-align:top}a{color:#0b4f8a}"
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warehouse data dictionary</title>'
+        f'<style>{style}</style></head><body><p><a href="index.html">Back to the CX report</a></p>'
+        "<h1>Warehouse data dictionary</h1>"
+        f"{''.join(sections)}</body></html>\n"
+    )
+
+
+def write_markdown(path: Path = MARKDOWN_PATH) -> Path:
+    path.write_text(render_markdown(), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write_markdown())

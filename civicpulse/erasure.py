@@ -1,0 +1,338 @@
+"""Erasure: remove one person's records from every layer and from landing (`civicpulse forget`).
+
+A person is named by the id the source system knows them by (an author id or handle, a caller
+number, a survey respondent id). `forget` finds their records in raw by that id, and removes:
+
+* raw rows of the source whose person columns hold the id;
+* staging, core and marts rows keyed by the person's pseudonym (author_key, caller_key,
+  respondent_key) or by the feedback ids of their records, then rebuilds staging, core and marts
+  from raw so every aggregate is recomputed without them;
+* ops rows about their feedback (keyed by feedback_id) and cache rows of texts only they wrote
+  (keyed by text_hash); quarantined rows of the source whose redacted raw record still holds the id;
+* the rows in every landing Parquet file of the source (manifest counts adjusted so later loads
+  still reconcile), rewritten temp-then-rename;
+
+then compacts the warehouse file (so deleted rows do not linger in free blocks) and republishes the
+read-only copy and the marts exports. `ops.erasures` records the erasure with the person's keyed
+pseudonym (HMAC) and counts only, never the id itself.
+
+The vendor exports in a source's inbox are the source system's copies: delete the person there too,
+or a later re-extract of that period brings them back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from civicpulse.config import Config
+from civicpulse.landing import MANIFEST, QUARANTINE
+from civicpulse.sources import load_connector
+from transforms.privacy import pseudonymize
+
+log = logging.getLogger(__name__)
+
+# The columns of each landing stream that identify a person, and the pseudonym columns downstream.
+PERSON_COLUMNS: dict[str, tuple[str, ...]] = {
+    "social_post": ("author_id", "author_handle"),
+    "contact_call": ("caller_id",),
+    "survey_response": ("respondent_id",),
+}
+KEY_COLUMNS = ("author_key", "caller_key", "respondent_key")
+DERIVED_SCHEMAS = ("staging", "core", "marts")
+MANIFESTS = (MANIFEST, "_manifest.rejected.json")
+# A quarantined raw record (a CSV line, a JSON object or a Python repr) split into its values.
+TOKEN_SEPARATORS = r"[\s,;:\"'{}()\[\]=]+"
+
+
+class ErasureError(ValueError):
+    pass
+
+
+@dataclass
+class ErasureSummary:
+    erasure_id: str
+    source: str
+    author_key: str
+    rows_removed: dict[str, int] = field(default_factory=dict)
+    landing_rows_removed: int = 0
+    landing_files_rewritten: int = 0
+
+    def __str__(self) -> str:
+        total = sum(self.rows_removed.values())
+        return (
+            f"erasure {self.erasure_id}: {total} warehouse row(s) in {len(self.rows_removed)} table(s), "
+            f"{self.landing_rows_removed} landing row(s) in {self.landing_files_rewritten} file(s) removed "
+            f"for pseudonym {self.author_key} of {self.source}"
+        )
+
+
+def identities(author: str) -> list[str]:
+    """The id as given and, for handles, with and without the leading '@'."""
+    author = author.strip()
+    if not author:
+        raise ErasureError("--author is empty")
+    variants = [author]
+    if author.startswith("@"):
+        variants.append(author[1:])
+    else:
+        variants.append(f"@{author}")
+    return variants
+
+
+def person_streams(config: Config, source_name: str) -> list[str]:
+    source = config.source(source_name)
+    streams = [s for s in load_connector(source.connector).STREAMS if s in PERSON_COLUMNS]
+    if not streams:
+        raise ErasureError(f"source '{source_name}' ({source.connector}) holds no records about a person")
+    return streams
+
+
+def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
+    """Erase one person of one source everywhere; see the module docstring."""
+    from civicpulse.build import build_models
+    from civicpulse.pipeline import export_marts
+    from civicpulse.warehouse import pseudonym_key, publish, writer
+
+    streams = person_streams(config, source_name)
+    ids = identities(author)
+    key = pseudonym_key(config)
+    summary = ErasureSummary(
+        uuid.uuid4().hex[:16], source_name, pseudonymize(key, author.strip(), source_name)
+    )
+    landing_rows, landing_files = erase_landing(config, source_name, streams, ids)
+    summary.landing_rows_removed, summary.landing_files_rewritten = landing_rows, landing_files
+    if config.warehouse_path.is_file():
+        with writer(config) as con:
+            summary.rows_removed = _erase_warehouse(con, source_name, streams, ids)
+            con.execute("checkpoint")
+        _compact(config.warehouse_path)
+        with writer(config) as con:
+            build_models(con, config)
+            export_marts(con, config)
+            con.execute(
+                "insert into ops.erasures values (?, ?, ?, ?, ?, ?, now())",
+                [
+                    summary.erasure_id,
+                    source_name,
+                    summary.author_key,
+                    json.dumps(summary.rows_removed, sort_keys=True),
+                    summary.landing_rows_removed,
+                    summary.landing_files_rewritten,
+                ],
+            )
+        publish(config)
+    log.info("%s", summary)
+    return summary
+
+
+def _erase_warehouse(
+    con: duckdb.DuckDBPyConnection, source: str, streams: list[str], ids: list[str]
+) -> dict[str, int]:
+    removed: dict[str, int] = {}
+    con.execute("begin transaction")
+    try:
+        keys: set[str] = set()
+        feedback_ids: set[str] = set()
+        for stream in streams:
+            person = PERSON_COLUMNS[stream]
+            match = " or ".join(f"list_contains(?, {c})" for c in person)
+            identity = "coalesce(author_id, author_handle)" if stream == "social_post" else person[0]
+            rows = con.execute(
+                f"select distinct pseudonymize(source, {identity}) from raw.{stream} "
+                f"where source = ? and ({match})",
+                [source, *([ids] * len(person))],
+            ).fetchall()
+            keys.update(str(row[0]) for row in rows if row[0] is not None)
+        tables = _tables(con)
+        for schema, table, columns in tables:
+            if schema in DERIVED_SCHEMAS and "feedback_id" in columns:
+                for key_column in set(columns) & set(KEY_COLUMNS):
+                    found = con.execute(
+                        f"select distinct feedback_id from {schema}.{table} "
+                        f"where list_contains(?, {key_column})",
+                        [sorted(keys)],
+                    ).fetchall()
+                    feedback_ids.update(str(row[0]) for row in found)
+        hashes = _private_hashes(con, tables, feedback_ids)
+        for stream in streams:
+            match = " or ".join(f"list_contains(?, {c})" for c in PERSON_COLUMNS[stream])
+            _delete(
+                con,
+                removed,
+                f"raw.{stream}",
+                f"source = ? and ({match})",
+                [source, *([ids] * len(PERSON_COLUMNS[stream]))],
+            )
+        for schema, table, columns in tables:
+            name = f"{schema}.{table}"
+            if schema == "raw" or name == "ops.erasures":
+                continue
+            conditions: list[str] = []
+            params: list[object] = []
+            for key_column in sorted(set(columns) & set(KEY_COLUMNS)):
+                conditions.append(f"list_contains(?, {key_column})")
+                params.append(sorted(keys))
+            if "feedback_id" in columns:
+                conditions.append("list_contains(?, feedback_id)")
+                params.append(sorted(feedback_ids))
+            if "text_hash" in columns and hashes:
+                conditions.append("list_contains(?, text_hash)")
+                params.append(sorted(hashes))
+            if conditions:
+                _delete(con, removed, name, " or ".join(conditions), params)
+        _delete(
+            con,
+            removed,
+            "ops.quarantine",
+            "source = ? and list_has_any(?, string_split_regex(raw_record, ?))",
+            [source, ids, TOKEN_SEPARATORS],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return removed
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
+    rows = con.execute(
+        """
+        select table_schema, table_name, list(column_name order by ordinal_position)
+        from information_schema.columns
+        where table_catalog = current_database()
+            and table_schema in ('raw', 'staging', 'core', 'marts', 'ops')
+            and table_name in (
+                select table_name from information_schema.tables as t
+                where t.table_schema = columns.table_schema and t.table_type = 'BASE TABLE'
+            )
+        group by table_schema, table_name
+        order by 1, 2
+        """
+    ).fetchall()
+    # Names come from the catalog, and are checked before they are put into SQL.
+    return [(str(s), str(t), list(c)) for s, t, c in rows if _plain(s) and _plain(t) and all(map(_plain, c))]
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and name.replace("_", "").isalnum() and name.isascii()
+
+
+def _private_hashes(
+    con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, list[str]]], feedback_ids: set[str]
+) -> set[str]:
+    """Text hashes of the person's feedback that no one else's feedback shares (caches keyed by text)."""
+    if not feedback_ids:
+        return set()
+    hashes: set[str] = set()
+    for schema, table, columns in tables:
+        if schema in DERIVED_SCHEMAS and {"feedback_id", "text_hash"} <= set(columns):
+            rows = con.execute(
+                f"""
+                select text_hash from {schema}.{table}
+                group by text_hash
+                having bool_and(list_contains(?, feedback_id))
+                """,
+                [sorted(feedback_ids)],
+            ).fetchall()
+            hashes.update(str(row[0]) for row in rows if row[0] is not None)
+    return hashes
+
+
+def _delete(
+    con: duckdb.DuckDBPyConnection, removed: dict[str, int], table: str, where: str, params: list[object]
+) -> None:
+    row = con.execute(f"delete from {table} where {where}", params).fetchone()
+    count = int(row[0]) if row else 0
+    if count:
+        removed[table] = removed.get(table, 0) + count
+
+
+def _compact(path: Path) -> None:
+    """Rewrite the database file so deleted rows leave no trace in its free blocks."""
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    con = duckdb.connect()
+    try:
+        # ATTACH takes no bound parameters: the paths are quoted as SQL string literals.
+        con.execute(f"attach {_literal(path)} as old (read_only)")
+        con.execute(f"attach {_literal(temp)} as new")
+        con.execute("copy from database old to new")
+        con.execute("detach old")
+        con.execute("detach new")
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    os.replace(temp, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def erase_landing(config: Config, source: str, streams: Iterable[str], ids: list[str]) -> tuple[int, int]:
+    """Drop the person's rows from every landing Parquet file of the source; manifests keep reconciling."""
+    root = config.landing_path / source
+    removed_total = files = 0
+    for folder in sorted(root.glob("day=*")) if root.is_dir() else []:
+        manifest_name = next((m for m in MANIFESTS if (folder / m).is_file()), None)
+        if manifest_name is None:
+            continue
+        data = json.loads((folder / manifest_name).read_text(encoding="utf-8"))
+        removed_here = 0
+        for stream in streams:
+            path = folder / f"{stream}.parquet"
+            if not path.is_file():
+                continue
+            table = pq.read_table(path)
+            mask = None
+            for column in PERSON_COLUMNS[stream]:
+                hit = pc.fill_null(pc.is_in(table[column], value_set=pa.array(ids)), False)
+                mask = hit if mask is None else pc.or_(mask, hit)
+            count = int(pc.sum(mask).as_py() or 0) if mask is not None else 0
+            if count:
+                _rewrite(path, table.filter(pc.invert(mask)))
+                data["streams"][stream] = data["streams"].get(stream, 0) - count
+                removed_here += count
+                files += 1
+        quarantine = folder / f"{QUARANTINE}.parquet"
+        if quarantine.is_file():
+            table = pq.read_table(quarantine)
+            raw = table["raw"].to_pylist()
+            keep = [not any(_holds(value, i) for i in ids) for value in raw]
+            dropped = keep.count(False)
+            if dropped:
+                _rewrite(quarantine, table.filter(pa.array(keep)))
+                data["rows_quarantined"] -= dropped
+                removed_here += dropped
+                files += 1
+        if removed_here:
+            data["rows_read"] -= removed_here
+            temp = folder / f".{manifest_name}.{uuid.uuid4().hex}"
+            temp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+            os.replace(temp, folder / manifest_name)
+            removed_total += removed_here
+    return removed_total, files
+
+
+def _holds(raw: object, identity: str) -> bool:
+    return isinstance(raw, str) and identity in re.split(TOKEN_SEPARATORS, raw)
+
+
+def _rewrite(path: Path, table: pa.Table) -> None:
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    pq.write_table(table, temp, compression="zstd")
+    os.replace(temp, path)

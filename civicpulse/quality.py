@@ -1,0 +1,543 @@
+"""Data quality: the Great Expectations suites in quality/suites/ run on landing files and warehouse layers.
+
+Two entry points, both plain functions:
+
+* `check_landing(config, source, start, end)` runs in the extract task, after landing is written. It
+  reads the landing Parquet of [start, end) (never the warehouse), validates each stream against
+  `quality/suites/landing.<stream>.json`, writes the results beside the landing folders
+  (`<landing>/<source>/_quality/<start>_<end>.json`, picked up into `ops.dq_results` by the next
+  `check_layers`) and builds the source's Data Docs. On a critical failure the interval's landing
+  folders are held back (their manifest is renamed, so the writer keeps what it loaded before) and
+  `QualityError` names the expectation, the files and how many rows failed.
+* `check_layers(con, config, run_id)` runs in the build task, after the models are built, on the
+  writer connection: every `staging.*`, `core.*` and `marts.*` suite, results into `ops.dq_results`
+  with the run id (landing results with the load ids of the partitions they checked), Data Docs, and
+  `QualityError` on a critical failure. Warnings are logged and recorded, never raised.
+
+Each expectation carries Great Expectations' own `severity` ("critical" or "warning"). Suites may
+use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp` and `latest_day`
+(now plus `FUTURE_TOLERANCE`), `known_services` (core.dim_service), `known_queues` and
+`known_survey_ids` (the source's service map; an expectation whose parameter is unknown is skipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from civicpulse.config import Config
+from civicpulse.landing import MANIFEST, Manifest, complete_days
+from civicpulse.paths import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+SUITES_DIR = PROJECT_ROOT / "quality" / "suites"
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+LANDING_RESULTS = "_quality"
+REJECTED_MANIFEST = "_manifest.rejected.json"
+DATA_DOCS = "data-docs"
+LAYERS = ("staging", "core", "marts")
+CRITICAL = "critical"
+_TABLE = re.compile(r"^(staging|core|marts)\.[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One expectation's outcome on one dataset: a row of ops.dq_results."""
+
+    check_id: str
+    run_id: str
+    layer: str
+    suite: str
+    dataset: str
+    source: str | None
+    partition_start: str | None
+    partition_end: str | None
+    expectation: str
+    column_name: str | None
+    severity: str
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    observed_value: str | None
+    checked_at: str
+
+    def describe(self) -> str:
+        if self.unexpected_count is not None:
+            rows = f"{self.unexpected_count:,} of {self.element_count or 0:,} rows fail"
+        else:
+            rows = f"observed {self.observed_value}" if self.observed_value else "failed"
+        return f"{self.severity} expectation {self.expectation} failed on {self.dataset}: {rows}"
+
+
+class QualityError(RuntimeError):
+    """A critical expectation failed; the message names the expectation, the dataset and the rows."""
+
+    def __init__(self, failures: Sequence[CheckResult], consequence: str) -> None:
+        lines = "\n".join(f"  - {failure.describe()}" for failure in failures)
+        super().__init__(f"{len(failures)} critical data-quality check(s) failed; {consequence}:\n{lines}")
+        self.failures = tuple(failures)
+
+
+@cache
+def load_suite(name: str) -> dict[str, Any]:
+    path = SUITES_DIR / f"{name}.json"
+    suite: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if suite.get("name") != name:
+        raise ValueError(f"{path}: suite name {suite.get('name')!r} does not match the file name")
+    return suite
+
+
+def suite_names(prefix: str) -> list[str]:
+    return sorted(path.stem for path in SUITES_DIR.glob(f"{prefix}.*.json"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Great Expectations
+
+
+class _Validator:
+    """An ephemeral GX context (in-memory stores, no analytics) that validates frames and builds docs."""
+
+    def __init__(self, docs_dir: Path | None) -> None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+
+        sites: dict[str, Any] = {}
+        if docs_dir is not None:
+            sites["local_site"] = {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        project = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(),
+            analytics_enabled=False,
+            progress_bars=ProgressBarsConfig(globally=False),
+            data_docs_sites=sites,
+        )
+        self._gx = gx
+        self._context = gx.get_context(mode="ephemeral", project_config=project)
+        self._datasource = self._context.data_sources.add_pandas("civicpulse")
+        self._docs = docs_dir is not None
+
+    def validate(
+        self, suite_spec: Mapping[str, Any], asset: str, frame: Any, parameters: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        from great_expectations.core.expectation_suite import ExpectationSuite
+
+        spec = dict(suite_spec)
+        spec["expectations"] = [e for e in suite_spec["expectations"] if _parameters_known(e, parameters)]
+        suite = self._context.suites.add(ExpectationSuite(**spec))
+        data_asset = self._datasource.add_dataframe_asset(asset)
+        batch = data_asset.add_batch_definition_whole_dataframe("all rows")
+        definition = self._context.validation_definitions.add(
+            self._gx.ValidationDefinition(name=f"{asset} ({suite_spec['name']})", data=batch, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=dict(parameters),
+            result_format="BASIC",
+        )
+        outcomes = []
+        for item in result.results:
+            config = item.expectation_config
+            if config is None:
+                continue
+            details = item.result or {}
+            raised = (item.exception_info or {}).get("raised_exception")
+            outcomes.append(
+                {
+                    "type": config.type,
+                    "kwargs": dict(config.kwargs),
+                    "severity": str(getattr(config.severity, "value", config.severity) or CRITICAL),
+                    "success": bool(item.success),
+                    "element_count": details.get("element_count"),
+                    "unexpected_count": details.get("unexpected_count"),
+                    "observed_value": details.get("observed_value"),
+                    "exception": (item.exception_info or {}).get("exception_message") if raised else None,
+                }
+            )
+        return outcomes
+
+    def build_docs(self) -> None:
+        if self._docs:
+            self._context.build_data_docs()
+
+
+def _parameters_known(expectation: Mapping[str, Any], parameters: Mapping[str, Any]) -> bool:
+    for value in expectation.get("kwargs", {}).values():
+        if isinstance(value, dict) and "$PARAMETER" in value:
+            known = parameters.get(value["$PARAMETER"])
+            if known is None or (isinstance(known, list | tuple) and not known):
+                return False
+    return True
+
+
+def _to_frame(table: pa.Table) -> Any:
+    import pandas as pd  # type: ignore[import-untyped]
+
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _time_parameters(now: dt.datetime | None = None) -> dict[str, Any]:
+    import pandas as pd
+
+    latest = (now or dt.datetime.now(dt.UTC)) + FUTURE_TOLERANCE
+    return {"latest_timestamp": pd.Timestamp(latest), "latest_day": latest.date()}
+
+
+def _results(
+    outcomes: Iterable[Mapping[str, Any]],
+    *,
+    check_id: str,
+    run_id: str,
+    layer: str,
+    suite: str,
+    dataset: str,
+    source: str | None = None,
+    partition: tuple[dt.date, dt.date] | None = None,
+) -> list[CheckResult]:
+    checked_at = dt.datetime.now(dt.UTC).isoformat()
+    results = []
+    for outcome in outcomes:
+        kwargs = outcome["kwargs"]
+        column = kwargs.get("column") or (
+            f"{kwargs['column_A']},{kwargs['column_B']}" if "column_A" in kwargs else None
+        )
+        if column is None and "column_list" in kwargs:
+            column = ",".join(kwargs["column_list"])
+        observed = outcome.get("observed_value")
+        if outcome.get("exception"):
+            observed = f"error: {outcome['exception']}"
+        results.append(
+            CheckResult(
+                check_id=check_id,
+                run_id=run_id,
+                layer=layer,
+                suite=suite,
+                dataset=dataset,
+                source=source,
+                partition_start=partition[0].isoformat() if partition else None,
+                partition_end=partition[1].isoformat() if partition else None,
+                expectation=f"{outcome['type']}({column})" if column else str(outcome["type"]),
+                column_name=column,
+                severity=outcome["severity"],
+                success=bool(outcome["success"]),
+                element_count=_int(outcome.get("element_count")),
+                unexpected_count=_int(outcome.get("unexpected_count")),
+                observed_value=None if observed is None else str(observed)[:500],
+                checked_at=checked_at,
+            )
+        )
+    return results
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+def _report(results: Sequence[CheckResult], consequence: str) -> None:
+    for result in results:
+        if not result.success and result.severity != CRITICAL:
+            log.warning("data quality: %s", result.describe())
+    failures = [r for r in results if not r.success and r.severity == CRITICAL]
+    if failures:
+        raise QualityError(failures, consequence)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Landing
+
+
+def check_landing(
+    config: Config, source: str, start: dt.date, end: dt.date, *, now: dt.datetime | None = None
+) -> list[CheckResult]:
+    """Validate the landed streams of `source` for [start, end); see the module docstring."""
+    source_config = config.source(source)
+    folders = complete_days(config.landing_path, source, start, end)
+    check_id = f"landing:{source}:{start}:{end}:{uuid.uuid4().hex[:8]}"
+    parameters: dict[str, Any] = _time_parameters(now)
+    rules = [rule for match in source_config.service_map.values() for rule in match.rules()]
+    parameters["known_queues"] = [pattern for kind, pattern in rules if kind == "queue"]
+    parameters["known_survey_ids"] = [pattern for kind, pattern in rules if kind == "survey_id"]
+    streams: dict[str, list[Path]] = {}
+    for folder in folders:
+        for stream in Manifest.read(folder).streams:
+            streams.setdefault(stream, []).append(folder / f"{stream}.parquet")
+    validator = _Validator(_docs_dir(config, "landing", source))
+    results: list[CheckResult] = []
+    for stream, files in sorted(streams.items()):
+        table = pa.concat_tables([pq.read_table(path) for path in files], promote_options="permissive")
+        dataset = _landing_dataset(config, source, stream, start, end)
+        outcomes = validator.validate(landing_suite(stream), stream, _to_frame(table), parameters)
+        results += _results(
+            outcomes,
+            check_id=check_id,
+            run_id=check_id,
+            layer="landing",
+            suite=f"landing.{stream}",
+            dataset=dataset,
+            source=source,
+            partition=(start, end),
+        )
+    validator.build_docs()
+    _write_index(config)
+    _write_json(config.landing_path / source / LANDING_RESULTS / f"{start}_{end}.json", results)
+    failures = [r for r in results if not r.success and r.severity == CRITICAL]
+    if failures:
+        for folder in folders:
+            os.replace(folder / MANIFEST, folder / REJECTED_MANIFEST)
+    _report(
+        results,
+        f"the {len(folders)} landing folder(s) of {source} for {start}..{end} were held back "
+        "(the warehouse keeps what it loaded before); fix the export and re-run the extract",
+    )
+    return results
+
+
+_PYTHON_TYPES = {
+    "string": "str",
+    "int64": "int",
+    "float64": "float",
+    "bool": "bool",
+    "date": "date",
+    "timestamp": "datetime",
+    "list<string>": "list",
+}
+
+
+def landing_suite(stream_name: str) -> dict[str, Any]:
+    """The stream's suite from quality/suites/, or (for a stream added without one) the checks its
+    schema implies: columns, types, required values, time not in the future."""
+    if (SUITES_DIR / f"landing.{stream_name}.json").is_file():
+        return load_suite(f"landing.{stream_name}")
+    log.warning("no suite quality/suites/landing.%s.json: checking the schema only", stream_name)
+    return schema_suite(stream_name)
+
+
+def schema_suite(stream_name: str) -> dict[str, Any]:
+    from civicpulse.streams import POINTER_COLUMNS, get_stream
+
+    stream = get_stream(stream_name)
+    columns = [*stream.column_names, *(name for name, _ in POINTER_COLUMNS)]
+    expectations: list[dict[str, Any]] = [
+        {"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": columns, "exact_match": True}},
+        *(
+            {
+                "type": "expect_column_values_to_be_of_type",
+                "kwargs": {"column": c.name, "type_": _PYTHON_TYPES[c.type]},
+            }
+            for c in stream.columns
+        ),
+        *(
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": c.name}}
+            for c in stream.columns
+            if c.required
+        ),
+    ]
+    time_type = next(c.type for c in stream.columns if c.name == stream.time_column)
+    latest = "latest_day" if time_type == "date" else "latest_timestamp"
+    expectations.append(
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": stream.time_column, "max_value": {"$PARAMETER": latest}},
+        }
+    )
+    return {
+        "name": f"landing.{stream_name}",
+        "meta": {"layer": "landing", "stream": stream_name},
+        "expectations": expectations,
+    }
+
+
+def _landing_dataset(config: Config, source: str, stream: str, start: dt.date, end: dt.date) -> str:
+    last = end - dt.timedelta(days=1)
+    days = f"day={start}" if last == start else f"day={start}..day={last}"
+    return f"{config.landing_path / source}/{days}/{stream}.parquet"
+
+
+def _write_json(path: Path, results: Sequence[CheckResult]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    temp.write_text(json.dumps([asdict(r) for r in results], indent=1), encoding="utf-8")
+    os.replace(temp, path)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Warehouse layers
+
+
+def check_layers(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    run_id: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> list[CheckResult]:
+    """Validate staging, core and marts on the writer connection; see the module docstring."""
+    run_id = run_id or _latest_model_run(con) or uuid.uuid4().hex[:12]
+    ingest_landing_results(con, config)
+    parameters: dict[str, Any] = _time_parameters(now)
+    parameters["known_services"] = [
+        row[0] for row in con.execute("select service_id from core.dim_service").fetchall()
+    ]
+    validator = _Validator(_docs_dir(config, "layers"))
+    results: list[CheckResult] = []
+    for layer in LAYERS:
+        for name in suite_names(layer):
+            suite = load_suite(name)
+            table = str(suite["meta"].get("table", name))
+            if not _TABLE.match(table):
+                raise ValueError(f"{SUITES_DIR / name}.json: meta.table {table!r} is not a layer table")
+            check_id = f"{name}:{run_id}"
+            frame = _layer_frame(con, suite, table)
+            outcomes = validator.validate(suite, name, frame, parameters)
+            results += _results(
+                outcomes, check_id=check_id, run_id=run_id, layer=layer, suite=name, dataset=table
+            )
+    validator.build_docs()
+    _write_index(config)
+    con.execute("delete from ops.dq_results where run_id = ? and layer <> 'landing'", [run_id])
+    _insert(con, results, load_ids=None)
+    _report(results, "the tables were built but should not be used until this is fixed")
+    return results
+
+
+def _latest_model_run(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("select run_id from ops.model_runs order by finished_at desc limit 1").fetchone()
+    return str(row[0]) if row else None
+
+
+def _layer_frame(con: duckdb.DuckDBPyConnection, suite: Mapping[str, Any], table: str) -> Any:
+    query = suite["meta"].get("query")
+    if not query:
+        # Only the columns the suite looks at: the texts of a large fact table are never read.
+        columns = sorted(_columns(suite))
+        quoted = ", ".join(f'"{c}"' for c in columns if re.fullmatch(r"[a-z_][a-z0-9_]*", c)) or "*"
+        query = f"select {quoted} from {table}"  # table validated by _TABLE, columns by the regex
+    return _to_frame(con.sql(query).to_arrow_table())
+
+
+def _columns(suite: Mapping[str, Any]) -> set[str]:
+    columns: set[str] = set()
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        for key in ("column", "column_A", "column_B"):
+            if key in kwargs:
+                columns.add(kwargs[key])
+        columns.update(kwargs.get("column_list", []))
+    return columns
+
+
+def ingest_landing_results(con: duckdb.DuckDBPyConnection, config: Config) -> int:
+    """Record the landing checks written by extract tasks, with the load ids of the days they checked."""
+    count = 0
+    for path in sorted(config.landing_path.glob(f"*/{LANDING_RESULTS}/*.json")):
+        results = [CheckResult(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+        if results:
+            first = results[0]
+            load_ids = [
+                row[0]
+                for row in con.execute(
+                    """
+                    select load_id from ops.loads
+                    where source = ? and partition_day >= ? and partition_day < ?
+                    qualify row_number() over (partition by partition_day order by loaded_at desc) = 1
+                    order by partition_day
+                    """,
+                    [first.source, first.partition_start, first.partition_end],
+                ).fetchall()
+            ]
+            con.execute("delete from ops.dq_results where check_id = ?", [first.check_id])
+            _insert(con, results, load_ids=load_ids)
+            count += len(results)
+        done = path.parent / "recorded"
+        done.mkdir(exist_ok=True)
+        os.replace(path, done / path.name)
+    return count
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult], load_ids: list[str] | None
+) -> None:
+    if not results:
+        return
+    con.executemany(
+        "insert into ops.dq_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                r.check_id,
+                r.run_id,
+                load_ids,
+                r.layer,
+                r.suite,
+                r.dataset,
+                r.source,
+                r.partition_start,
+                r.partition_end,
+                r.expectation,
+                r.column_name,
+                r.severity,
+                r.success,
+                r.element_count,
+                r.unexpected_count,
+                r.observed_value,
+                r.checked_at,
+            ]
+            for r in results
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Data Docs: one GX site per landing source and one for the layers, under <report>/data-docs/.
+
+
+def _docs_dir(config: Config, *parts: str) -> Path:
+    path = config.report_path.joinpath(DATA_DOCS, *parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_index(config: Config) -> None:
+    root = config.report_path / DATA_DOCS
+    sites = sorted(p.parent.relative_to(root) for p in root.glob("**/index.html") if p.parent != root)
+    sites = [
+        s for s in sites if not any(part in {"static", "expectations", "validations"} for part in s.parts)
+    ]
+    links = "\n".join(
+        f'<li><a href="{html.escape(str(site))}/index.html">{html.escape(str(site))}</a></li>'
+        for site in sites
+    )
+    page = (
+        "<!doctype html><meta charset='utf-8'><title>civicpulse data quality</title>"
+        "<h1>civicpulse data quality (Great Expectations Data Docs)</h1>"
+        f"<ul>\n{links}\n</ul>\n"
+    )
+    temp = root / f".index.{uuid.uuid4().hex}.html"
+    temp.write_text(page, encoding="utf-8")
+    os.replace(temp, root / "index.html")

@@ -1,0 +1,201 @@
+-- Emerging themes: words and two-word phrases the taxonomy did not match whose share of a service's
+-- feedback in a week rises significantly over the up to four weeks before. Every week is evaluated
+-- (is_latest_week marks the newest). Test: conditional on the term's count in the week and its
+-- baseline, the week's count is binomial with p = week volume / (week + baseline volume) under no
+-- change (the exact comparison of two Poisson rates); one-sided p-value, minimum volume and lift.
+with params as (
+    select
+        5 as min_count,
+        2.0 as min_lift,
+        0.001 as max_p_value,
+        2 as min_baseline_weeks,
+        20 as min_baseline_volume
+),
+
+feedback as (
+    select
+        feedback_id,
+        service_id,
+        occurred_at,
+        text_hash,
+        cast(date_trunc('week', occurred_on) as date) as week_start
+    from core.fact_feedback
+    where service_id is not null and not coalesce(is_repost, false)
+),
+
+taxonomy_terms as (
+    select distinct
+        feedback_id,
+        unnest(matched_terms) as term
+    from core.fact_feedback_theme
+),
+
+feedback_terms as (
+    select
+        feedback.feedback_id,
+        feedback.service_id,
+        feedback.week_start,
+        feedback.occurred_at,
+        unnest(cached.terms) as term
+    from feedback
+    inner join ops.term_cache as cached
+        on
+            feedback.text_hash = cached.text_hash
+            and cached.tokenizer_version = setting('tokenizer_version')
+),
+
+outside_taxonomy as (
+    select feedback_terms.*
+    from feedback_terms
+    anti join taxonomy_terms
+        on
+            feedback_terms.feedback_id = taxonomy_terms.feedback_id
+            and feedback_terms.term = taxonomy_terms.term
+),
+
+weekly_volume as (
+    select
+        service_id,
+        week_start,
+        count(*) as volume
+    from feedback
+    group by service_id, week_start
+),
+
+weekly_terms as (
+    select
+        service_id,
+        week_start,
+        term,
+        count(*) as term_count,
+        list(feedback_id order by occurred_at, feedback_id)[1:3] as example_feedback_ids
+    from outside_taxonomy
+    group by service_id, week_start, term
+),
+
+baseline_volume as (
+    select
+        current_week.service_id,
+        current_week.week_start,
+        current_week.volume,
+        count(prior_week.week_start) as baseline_weeks,
+        cast(coalesce(sum(prior_week.volume), 0) as bigint) as baseline_volume
+    from weekly_volume as current_week
+    left join weekly_volume as prior_week
+        on
+            current_week.service_id = prior_week.service_id
+            and current_week.week_start - interval 28 days <= prior_week.week_start
+            and current_week.week_start > prior_week.week_start
+    group by current_week.service_id, current_week.week_start, current_week.volume
+),
+
+candidates as (
+    select
+        weekly_terms.service_id,
+        weekly_terms.week_start,
+        weekly_terms.term,
+        weekly_terms.term_count,
+        weekly_terms.example_feedback_ids,
+        baseline_volume.volume,
+        baseline_volume.baseline_weeks,
+        baseline_volume.baseline_volume,
+        cast(coalesce(sum(prior_terms.term_count), 0) as bigint) as baseline_count
+    from weekly_terms
+    inner join baseline_volume
+        on
+            weekly_terms.service_id = baseline_volume.service_id
+            and weekly_terms.week_start = baseline_volume.week_start
+    cross join params
+    left join weekly_terms as prior_terms
+        on
+            weekly_terms.service_id = prior_terms.service_id
+            and weekly_terms.term = prior_terms.term
+            and weekly_terms.week_start - interval 28 days <= prior_terms.week_start
+            and weekly_terms.week_start > prior_terms.week_start
+    where
+        weekly_terms.term_count >= params.min_count
+        and baseline_volume.baseline_weeks >= params.min_baseline_weeks
+        and baseline_volume.baseline_volume >= params.min_baseline_volume
+    group by all
+),
+
+rising as (
+    select
+        candidates.*,
+        candidates.term_count / candidates.volume as week_share,
+        candidates.baseline_count / candidates.baseline_volume as baseline_share,
+        (candidates.term_count / candidates.volume)
+        / ((candidates.baseline_count + 0.5) / candidates.baseline_volume) as lift,
+        candidates.term_count + candidates.baseline_count as total_count,
+        candidates.volume / (candidates.volume + candidates.baseline_volume) as null_share
+    from candidates
+    cross join params
+    where
+        (candidates.term_count / candidates.volume)
+        / ((candidates.baseline_count + 0.5) / candidates.baseline_volume)
+        >= params.min_lift
+),
+
+tail_terms as (
+    select
+        service_id,
+        week_start,
+        term,
+        total_count,
+        null_share,
+        unnest(range(term_count, total_count + 1)) as successes
+    from rising
+),
+
+p_values as (
+    select
+        service_id,
+        week_start,
+        term,
+        least(
+            1.0,
+            sum(
+                exp(
+                    lgamma(total_count + 1) - lgamma(successes + 1) - lgamma(total_count - successes + 1)
+                    + successes * ln(null_share) + (total_count - successes) * ln(1 - null_share)
+                )
+            )
+        ) as p_value
+    from tail_terms
+    group by service_id, week_start, term
+),
+
+significant as (
+    select
+        rising.*,
+        p_values.p_value
+    from rising
+    inner join p_values
+        on
+            rising.service_id = p_values.service_id
+            and rising.week_start = p_values.week_start
+            and rising.term = p_values.term
+    cross join params
+    where p_values.p_value < params.max_p_value
+)
+
+select
+    service_id,
+    week_start,
+    term,
+    case when contains(term, ' ') then 'phrase' else 'word' end as term_kind,
+    term_count,
+    volume,
+    week_share,
+    baseline_count,
+    baseline_volume,
+    baseline_share,
+    baseline_weeks,
+    lift,
+    p_value,
+    row_number() over (
+        partition by service_id, week_start order by p_value asc, term_count desc, term asc
+    ) as rank,
+    example_feedback_ids,
+    week_start = (select max(weekly_volume.week_start) from weekly_volume) as is_latest_week
+from significant

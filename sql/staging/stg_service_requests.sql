@@ -1,0 +1,63 @@
+-- One row per 311 service request: deduplicated, the resident's description and the city's response
+-- redacted, mapped to a service by its service code or name (queue rules) or by keywords.
+with requests as (
+    select *
+    from raw.service_request
+    qualify row_number() over (partition by source, service_request_id order by loaded_at desc) = 1
+),
+
+queue_rules as (
+    select
+        source,
+        pattern as queue,
+        service_id
+    from ops.service_rules
+    where rule_kind = 'queue'
+    qualify row_number() over (partition by source, pattern order by rule_order) = 1
+),
+
+keyword_matches as (
+    select
+        requests.source,
+        requests.service_request_id,
+        rules.service_id
+    from requests
+    inner join ops.service_rules as rules
+        on
+            requests.source = rules.source
+            and rules.rule_kind = 'keyword'
+            and regexp_matches(
+                lower(coalesce(requests.service_name, '') || ' ' || coalesce(requests.description, '')),
+                rules.match_regex
+            )
+    qualify row_number() over (
+        partition by requests.source, requests.service_request_id
+        order by length(rules.pattern) desc, rules.rule_order asc
+    ) = 1
+)
+
+select
+    substr(sha256(requests.source || '|' || requests.service_request_id), 1, 24) as feedback_id,
+    requests.source,
+    requests.service_request_id,
+    requests.requested_at,
+    requests.updated_at,
+    coalesce(by_code.service_id, by_name.service_id, keyword_matches.service_id, 'unmapped') as service_id,
+    requests.service_code,
+    requests.service_name,
+    requests.status,
+    requests.status = 'closed' as is_closed,
+    redact_pii(requests.description) as description,
+    redact_pii(requests.status_notes) as status_notes,
+    requests.agency_responsible,
+    requests.load_id,
+    requests.loaded_at
+from requests
+left join queue_rules as by_code
+    on requests.source = by_code.source and requests.service_code = by_code.queue
+left join queue_rules as by_name
+    on requests.source = by_name.source and requests.service_name = by_name.queue
+left join keyword_matches
+    on
+        requests.source = keyword_matches.source
+        and requests.service_request_id = keyword_matches.service_request_id

@@ -1,0 +1,89 @@
+"""The static CX report: written from the published copy, self-contained, and rendered by real Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from civicpulse.config import Config
+from civicpulse.paths import PROJECT_ROOT
+from civicpulse.report.build import verbatim
+
+pytestmark = pytest.mark.airflow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def report(city: Config) -> Path:
+    from civicpulse.report import write_report
+
+    return write_report(city)
+
+
+def test_report_is_self_contained(report: Path, city: Config) -> None:
+    html = report.read_text(encoding="utf-8")
+    assert report == city.report_path / "index.html"
+    assert (report.parent / "warehouse.html").is_file()
+    assert not re.search(r"""\bsrc=|url\(|@import""", html), "no external scripts, styles or images"
+    assert "<script" not in html and "<link" not in html
+    for service in city.services:
+        assert f'id="svc-{service.id}"' in html
+    assert "Data freshness" in html and "x_riverton" in html
+    assert html.count("<title>") > 20, "every chart carries a text alternative"
+    assert "@media print" in html
+
+
+def test_verbatims_are_masked() -> None:
+    text = verbatim("@RivertonCity my email [EMAIL] see https://x.com/a/status/1 " + "long " * 80)
+    assert "@RivertonCity" not in text and "https://" not in text and "[EMAIL]" in text
+    assert len(text) <= 260
+
+
+def test_report_renders_in_chromium(report: Path, city: Config) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(report.as_uri())
+            page.wait_for_load_state("load")
+            assert not errors, errors
+            assert all(url.startswith("file://") for url in requests), requests
+            charts = page.locator("svg.chart")
+            assert charts.count() >= 2 * len(city.services)
+            for index in range(charts.count()):
+                box = charts.nth(index).bounding_box()
+                assert box and box["width"] > 100 and box["height"] > 50, (index, box)
+                assert charts.nth(index).locator("polyline").count() >= 1
+            sparks = page.locator("table.overview svg.spark")
+            assert sparks.count() >= len(city.services)
+            page.locator("#overview").screenshot(path=str(ARTIFACTS / "report-overview.png"))
+            page.screenshot(path=str(ARTIFACTS / "report-first-page.png"))
+            for service in city.services:
+                page.locator(f"#svc-{service.id}").screenshot(
+                    path=str(ARTIFACTS / f"report-{service.id}.png")
+                )
+            page.locator("#freshness").screenshot(path=str(ARTIFACTS / "report-freshness.png"))
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "report-overview.png").stat().st_size > 10_000
