@@ -50,6 +50,11 @@ def airflow_env(root: Path, config_path: Path) -> dict[str, str]:
     return env
 
 
+def dag_run_failed(log: str) -> bool:
+    """How `airflow dags test` logs a failed run: 'state=failed' (INFO) or 'DagRun failed' (WARNING)."""
+    return "state=failed" in log.replace(" ", "") or "DagRun failed" in log
+
+
 def run_dag_through_airflow(root: Path, config_path: Path, start: dt.date, end: dt.date) -> str:
     """`airflow dags test` on a fresh embedded SQLite metadata database, as `make demo` does."""
     import json
@@ -74,7 +79,7 @@ def run_dag_through_airflow(root: Path, config_path: Path, start: dt.date, end: 
     )
     log = result.stdout + result.stderr
     (root / "dags-test.log").write_text(log)
-    if result.returncode != 0 or "state=failed" in log.replace(" ", ""):
+    if result.returncode != 0 or dag_run_failed(log):
         raise AssertionError(f"airflow dags test failed (exit {result.returncode}):\n{log[-6000:]}")
     return log
 

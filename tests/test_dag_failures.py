@@ -14,7 +14,7 @@ import pytest
 from civicpulse.config import load_config
 from civicpulse.demo import generate
 from civicpulse.warehouse import ensure_demo_key
-from tests.conftest import airflow_env, write_project_config
+from tests.conftest import airflow_env, dag_run_failed, write_project_config
 
 pytestmark = pytest.mark.airflow
 
@@ -45,7 +45,7 @@ def test_bad_export_fails_only_its_source(tmp_path: Path) -> None:
     )
     log = result.stdout + result.stderr
     assert str(broken) in log and "Fix:" in log, log[-3000:]
-    assert "state=failed" in log.replace(" ", ""), "the run is marked failed"
+    assert dag_run_failed(log), "the run is marked failed"
 
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         loaded = dict(con.execute("select source, sum(rows_loaded) from ops.loads group by 1").fetchall())
