@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import tempfile
 import time
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--scale", type=float, default=5.0)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
     end = START + dt.timedelta(days=args.days)
     rows: list[tuple[str, str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="civicpulse-bench-") as tmp:
