@@ -16,8 +16,17 @@ then compacts the warehouse file (so deleted rows do not linger in free blocks) 
 read-only copy and the marts exports. `ops.erasures` records the erasure with the person's keyed
 pseudonym (HMAC) and counts only, never the id itself.
 
-The vendor exports in a source's inbox are the source system's copies: delete the person there too,
-or a later re-extract of that period brings them back.
+The erasure sticks: `ops.erased_keys` keeps the pseudonyms of every id of the person (the id as
+given, with and without '@', and the other person columns of their records, e.g. the author id
+when the handle was given). The vendor exports in the inbox are re-read every night, so
+
+* the extract (`ErasedPeople`, from the published copy) lands none of their records and no
+  quarantined record holding one of their ids, counting them as `rows_erased` in the manifest;
+* the loader leaves out the same records still in landing files written before the erasure
+  (`ops.loads.rows_erased`), so raw never holds them again;
+* the staging models exclude any record whose pseudonym is erased (a last guard).
+
+Deleting the person in the source system too is still the right thing to do.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ import pyarrow.parquet as pq
 
 from civicpulse.config import Config
 from civicpulse.landing import MANIFEST, QUARANTINE
-from civicpulse.sources import load_connector
+from civicpulse.sources import Record, load_connector
 from transforms.privacy import pseudonymize
 
 log = logging.getLogger(__name__)
@@ -111,50 +120,118 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
     summary = ErasureSummary(
         uuid.uuid4().hex[:16], source_name, pseudonymize(key, author.strip(), source_name)
     )
-    landing_rows, landing_files = erase_landing(config, source_name, streams, ids)
+    id_keys = {pseudonymize(key, i, source_name) for i in ids}
+    landing_rows, landing_files = erase_landing(config, source_name, streams, [*ids, *sorted(id_keys)])
     summary.landing_rows_removed, summary.landing_files_rewritten = landing_rows, landing_files
-    if config.warehouse_path.is_file():
-        with writer(config) as con:
-            summary.rows_removed = _erase_warehouse(con, source_name, streams, ids)
-            con.execute("checkpoint")
+    existed = config.warehouse_path.is_file()
+    with writer(config) as con:
+        if existed:
+            summary.rows_removed = _erase_warehouse(
+                con, source_name, streams, ids, id_keys, summary.erasure_id
+            )
+        else:
+            _record_keys(con, source_name, id_keys, summary.erasure_id)
+        con.execute("checkpoint")
+    if existed:
         _compact(config.warehouse_path)
-        with writer(config) as con:
+    with writer(config) as con:
+        if existed:
             build_models(con, config)
             export_marts(con, config)
-            con.execute(
-                "insert into ops.erasures values (?, ?, ?, ?, ?, ?, now())",
-                [
-                    summary.erasure_id,
-                    source_name,
-                    summary.author_key,
-                    json.dumps(summary.rows_removed, sort_keys=True),
-                    summary.landing_rows_removed,
-                    summary.landing_files_rewritten,
-                ],
-            )
-        publish(config)
+        con.execute(
+            "insert into ops.erasures values (?, ?, ?, ?, ?, ?, now())",
+            [
+                summary.erasure_id,
+                source_name,
+                summary.author_key,
+                json.dumps(summary.rows_removed, sort_keys=True),
+                summary.landing_rows_removed,
+                summary.landing_files_rewritten,
+            ],
+        )
+    publish(config)
     log.info("%s", summary)
     return summary
 
 
+def _record_keys(con: duckdb.DuckDBPyConnection, source: str, keys: set[str], erasure_id: str) -> None:
+    """Remember the person's pseudonyms, so later extracts, loads and builds leave them out."""
+    new = sorted(keys - erased_keys(con, source))
+    if new:
+        con.executemany(
+            "insert into ops.erased_keys values (?, ?, ?)", [[source, k, erasure_id] for k in new]
+        )
+
+
+def erased_keys(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
+    rows = con.execute("select person_key from ops.erased_keys where source = ?", [source]).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+@dataclass(frozen=True)
+class ErasedPeople:
+    """The erased people of one source, for the extract (which never opens the warehouse)."""
+
+    source: str
+    key: bytes
+    keys: frozenset[str]
+
+    @classmethod
+    def of(cls, config: Config, source: str) -> ErasedPeople | None:
+        """From the published copy (`forget` republishes it); None when nobody of the source was erased."""
+        from civicpulse.warehouse import pseudonym_key, published_path
+
+        path = published_path(config)
+        if not path.is_file():
+            return None
+        with duckdb.connect(str(path), read_only=True) as con:
+            found = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'ops' and table_name = 'erased_keys'"
+            ).fetchone()
+            keys = erased_keys(con, source) if found and found[0] else set()
+        return cls(source, pseudonym_key(config), frozenset(keys)) if keys else None
+
+    def _is_erased(self, value: object) -> bool:
+        return value is not None and pseudonymize(self.key, str(value), self.source) in self.keys
+
+    def holds(self, record: Record) -> bool:
+        """Whether a record's person columns hold an erased person."""
+        return any(self._is_erased(record.values.get(c)) for c in PERSON_COLUMNS.get(record.stream, ()))
+
+    def mentioned_in(self, raw: str | None) -> bool:
+        """Whether a (quarantined) raw record holds an erased person's id or pseudonym."""
+        tokens = [t for t in re.split(TOKEN_SEPARATORS, raw or "") if t]
+        return any(t in self.keys or self._is_erased(t) for t in tokens)
+
+
 def _erase_warehouse(
-    con: duckdb.DuckDBPyConnection, source: str, streams: list[str], ids: list[str]
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    streams: list[str],
+    ids: list[str],
+    id_keys: set[str],
+    erasure_id: str,
 ) -> dict[str, int]:
     removed: dict[str, int] = {}
     con.execute("begin transaction")
     try:
-        keys: set[str] = set()
+        keys: set[str] = set(id_keys)
+        person_keys: set[str] = set(id_keys)
         feedback_ids: set[str] = set()
         for stream in streams:
             person = PERSON_COLUMNS[stream]
             match = " or ".join(f"list_contains(?, {c})" for c in person)
             identity = "coalesce(author_id, author_handle)" if stream == "social_post" else person[0]
+            every = ", ".join(f"pseudonymize(source, {c})" for c in person)
             rows = con.execute(
-                f"select distinct pseudonymize(source, {identity}) from raw.{stream} "
+                f"select distinct pseudonymize(source, {identity}), [{every}] from raw.{stream} "
                 f"where source = ? and ({match})",
                 [source, *([ids] * len(person))],
             ).fetchall()
             keys.update(str(row[0]) for row in rows if row[0] is not None)
+            person_keys.update(str(k) for row in rows for k in row[1] if k is not None)
+        _record_keys(con, source, person_keys, erasure_id)
         tables = _tables(con)
         for schema, table, columns in tables:
             if schema in DERIVED_SCHEMAS and "feedback_id" in columns:
@@ -177,7 +254,7 @@ def _erase_warehouse(
             )
         for schema, table, columns in tables:
             name = f"{schema}.{table}"
-            if schema == "raw" or name == "ops.erasures":
+            if schema == "raw" or name in ("ops.erasures", "ops.erased_keys"):
                 continue
             conditions: list[str] = []
             params: list[object] = []
@@ -197,7 +274,7 @@ def _erase_warehouse(
             removed,
             "ops.quarantine",
             "source = ? and list_has_any(?, string_split_regex(raw_record, ?))",
-            [source, ids, TOKEN_SEPARATORS],
+            [source, [*ids, *sorted(person_keys)], TOKEN_SEPARATORS],
         )
         con.execute("commit")
     except BaseException:

@@ -11,12 +11,14 @@ from pathlib import Path
 from civicpulse.api import load_api_connector
 from civicpulse.config import Config, ConfigError, Source
 from civicpulse.credentials import credentials_of, resolve_secret
+from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
 from civicpulse.http import ApiSession, RetryPolicy
 from civicpulse.landing import Manifest, write_day
 from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
-from civicpulse.warehouse import published_path
+from civicpulse.warehouse import pseudonym_key, published_path
+from transforms.privacy import pseudonymize
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +71,31 @@ def extract_source(
     first = fetched.window.first_day if fetched.window else start
     by_day: dict[dt.date, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     problems: list[RowProblem] = []
+    erased_by_day: dict[dt.date, int] = defaultdict(int)
     outside = 0
+    erased = ErasedPeople.of(config, source.name)
+    hide = _PersonFields(config, source.name)
     for row in fetched.rows:
         if isinstance(row, RowProblem):
-            problems.append(row)
+            if erased and erased.mentioned_in(row.raw):
+                erased_by_day[first] += 1
+            else:
+                problems.append(row)
             continue
         reason = get_stream(row.stream).conform(row.values)
         if reason:
-            problems.append(RowProblem(row.file, row.line, reason, repr(row.values)[:2000]))
+            if erased and erased.holds(row):
+                erased_by_day[first] += 1
+            else:
+                problems.append(RowProblem(row.file, row.line, reason, repr(hide(row))[:2000]))
             continue
         day = record_day(row)
-        if first <= day < end:
-            by_day[day][row.stream].append(row)
-        else:
+        if not first <= day < end:
             outside += 1
+        elif erased and erased.holds(row):
+            erased_by_day[day] += 1
+        else:
+            by_day[day][row.stream].append(row)
     landing = config.landing_path
     extracted_at = dt.datetime.now(dt.UTC).isoformat()
     day = first
@@ -99,8 +112,9 @@ def extract_source(
             connector=source.connector,
             day=day.isoformat(),
             files=fetched.files,
-            rows_read=rows + len(day_problems),
+            rows_read=rows + len(day_problems) + erased_by_day[day],
             rows_quarantined=len(day_problems),
+            rows_erased=erased_by_day[day],
             streams={name: len(v) for name, v in streams.items()},
             cursor=fetched.cursor.to_json() if fetched.cursor and is_last else None,
             extracted_at=extracted_at,
@@ -112,6 +126,31 @@ def extract_source(
     )
     log.info("%s: %s", source.name, summary)
     return summary
+
+
+class _PersonFields:
+    """A quarantined record's values with its person columns (author, caller, respondent id)
+    pseudonymised, or removed when no pseudonymisation key is configured."""
+
+    def __init__(self, config: Config, source: str) -> None:
+        self.config, self.source = config, source
+        self.key: bytes | None = None
+
+    def __call__(self, record: Record) -> dict[str, object]:
+        person = PERSON_COLUMNS.get(record.stream, ())
+        values = dict(record.values)
+        for column in person:
+            if values.get(column) is not None:
+                values[column] = self._pseudonym(str(values[column]))
+        return values
+
+    def _pseudonym(self, value: str) -> str:
+        if self.key is None:
+            try:
+                self.key = pseudonym_key(self.config)
+            except ConfigError:
+                self.key = b""
+        return pseudonymize(self.key, value, self.source) if self.key else "[REMOVED]"
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class Manifest:
     streams: dict[str, int] = field(default_factory=dict)
     cursor: dict[str, Any] | None = None
     extracted_at: str = ""
+    # Records of erased people (civicpulse.erasure) read but not landed.
+    rows_erased: int = 0
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:

@@ -1,4 +1,8 @@
-"""The writer: landing Parquet for (source, day) replaces that partition of raw in one transaction."""
+"""The writer: landing Parquet for (source, day) replaces that partition of raw in one transaction.
+
+Records of erased people (`ops.erased_keys`, see civicpulse.erasure) are left out, by the same keyed
+pseudonym the staging models compute, and counted: rows read = loaded + duplicates + quarantined + erased.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from civicpulse.config import Config
+from civicpulse.erasure import PERSON_COLUMNS, TOKEN_SEPARATORS, erased_keys
 from civicpulse.landing import QUARANTINE, Manifest, complete_days
 from civicpulse.state import resume_start, upsert_cursor, write_state_file
 from civicpulse.streams import get_stream
@@ -27,10 +32,13 @@ class LoadResult:
     rows_loaded: int
     rows_duplicate: int
     rows_quarantined: int
+    rows_erased: int = 0
 
     @property
     def is_reconciled(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_duplicate + self.rows_quarantined
+        return self.rows_read == (
+            self.rows_loaded + self.rows_duplicate + self.rows_quarantined + self.rows_erased
+        )
 
 
 class ReconciliationError(RuntimeError):
@@ -55,27 +63,43 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
     day = dt.date.fromisoformat(manifest.day)
     load_id = f"{manifest.source}:{manifest.day}:{uuid.uuid4().hex[:12]}"
     loaded = duplicates = 0
+    erased = manifest.rows_erased  # left out by the extract already
     con.execute("begin transaction")
     try:
+        erased_filter = _erased_filter(con, manifest.source)
         for stream_name in manifest.streams:
-            stream_loaded, stream_duplicates = _replace_partition(
-                con, folder / f"{stream_name}.parquet", stream_name, manifest.source, day, load_id
+            stream_loaded, stream_duplicates, stream_erased = _replace_partition(
+                con,
+                folder / f"{stream_name}.parquet",
+                stream_name,
+                manifest.source,
+                day,
+                load_id,
+                erased_filter,
             )
             loaded += stream_loaded
             duplicates += stream_duplicates
-        quarantined = _replace_quarantine(
-            con, folder / f"{QUARANTINE}.parquet", manifest.source, day, load_id
+            erased += stream_erased
+        quarantined, quarantine_erased = _replace_quarantine(
+            con, folder / f"{QUARANTINE}.parquet", manifest.source, day, load_id, erased_filter
         )
+        erased += quarantine_erased
         result = LoadResult(
-            load_id, manifest.source, day, manifest.rows_read, loaded, duplicates, quarantined
+            load_id, manifest.source, day, manifest.rows_read, loaded, duplicates, quarantined, erased
         )
         if not result.is_reconciled:
             raise ReconciliationError(
                 f"{folder}: rows read {result.rows_read} != loaded {loaded} + duplicates {duplicates} "
-                f"+ quarantined {quarantined}; the landing folder is inconsistent, re-run the extract"
+                f"+ quarantined {quarantined} + erased {erased}; the landing folder is inconsistent, "
+                "re-run the extract"
             )
         con.execute(
-            "insert into ops.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+            """
+            insert into ops.loads (
+                load_id, source, connector, partition_day, files, rows_read, rows_loaded, rows_duplicate,
+                rows_quarantined, is_reconciled, extracted_at, loaded_at, rows_erased
+            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)
+            """,
             [
                 load_id,
                 manifest.source,
@@ -88,6 +112,7 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
                 quarantined,
                 result.is_reconciled,
                 manifest.extracted_at or None,
+                erased,
             ],
         )
         cursor = upsert_cursor(con, manifest, load_id)
@@ -100,44 +125,98 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
     return result
 
 
+@dataclass(frozen=True)
+class _ErasedFilter:
+    """SQL conditions that hold for a landed record (or quarantined raw record) of an erased person."""
+
+    source: str
+    keys: list[str]
+
+    def record(self, stream_name: str) -> tuple[str, list[object]]:
+        columns = PERSON_COLUMNS.get(stream_name, ())
+        if not columns:
+            return "false", []
+        calls = ", ".join(f"pseudonymize(?, {c}::varchar)" for c in columns)
+        return f"coalesce(list_has_any(?, [{calls}]), false)", [self.keys, *([self.source] * len(columns))]
+
+    def quarantined(self) -> tuple[str, list[object]]:
+        # The raw record's tokens: an erased id (its pseudonym is erased) or a pseudonymised person field.
+        tokens = "string_split_regex(coalesce(raw, ''), ?)"
+        condition = (
+            f"list_has_any(?, {tokens}) or list_has_any(?, list_transform({tokens}, t -> pseudonymize(?, t)))"
+        )
+        return f"coalesce({condition}, false)", [
+            self.keys,
+            TOKEN_SEPARATORS,
+            self.keys,
+            TOKEN_SEPARATORS,
+            self.source,
+        ]
+
+
+def _erased_filter(con: duckdb.DuckDBPyConnection, source: str) -> _ErasedFilter | None:
+    keys = sorted(erased_keys(con, source))
+    return _ErasedFilter(source, keys) if keys else None
+
+
 def _replace_partition(
-    con: duckdb.DuckDBPyConnection, parquet: Path, stream_name: str, source: str, day: dt.date, load_id: str
-) -> tuple[int, int]:
+    con: duckdb.DuckDBPyConnection,
+    parquet: Path,
+    stream_name: str,
+    source: str,
+    day: dt.date,
+    load_id: str,
+    erased_filter: _ErasedFilter | None = None,
+) -> tuple[int, int, int]:
     stream = get_stream(stream_name)
     columns = ", ".join([*stream.column_names, "record_file", "record_line"])
     key = ", ".join(stream.key)
     con.execute(f"delete from raw.{stream.name} where source = ? and partition_day = ?", [source, day])
     total = _scalar(con, "select count(*) from read_parquet(?)", [str(parquet)])
+    erased_sql, erased_params = erased_filter.record(stream.name) if erased_filter else ("false", [])
+    erased = _scalar(
+        con, f"select count(*) from read_parquet(?) where {erased_sql}", [str(parquet), *erased_params]
+    )
     # The same record on two pages (or twice in one export) is one record: keep its last occurrence.
     con.execute(
         f"""
         insert into raw.{stream.name} (source, partition_day, load_id, loaded_at, {columns})
         select ?, ?, ?, now(), {columns}
         from read_parquet(?)
+        where not ({erased_sql})
         qualify row_number() over (partition by {key} order by record_file desc, record_line desc) = 1
         """,
-        [source, day, load_id, str(parquet)],
+        [source, day, load_id, str(parquet), *erased_params],
     )
     loaded = _scalar(
         con, f"select count(*) from raw.{stream.name} where source = ? and partition_day = ?", [source, day]
     )
-    return loaded, total - loaded
+    return loaded, total - erased - loaded, erased
 
 
 def _replace_quarantine(
-    con: duckdb.DuckDBPyConnection, parquet: Path, source: str, day: dt.date, load_id: str
-) -> int:
+    con: duckdb.DuckDBPyConnection,
+    parquet: Path,
+    source: str,
+    day: dt.date,
+    load_id: str,
+    erased_filter: _ErasedFilter | None = None,
+) -> tuple[int, int]:
     con.execute("delete from ops.quarantine where source = ? and partition_day = ?", [source, day])
+    erased_sql, erased_params = erased_filter.quarantined() if erased_filter else ("false", [])
+    total = _scalar(con, "select count(*) from read_parquet(?)", [str(parquet)])
     con.execute(
-        """
+        f"""
         insert into ops.quarantine
         select ?, ?, ?, record_file, record_line, reason, raw, now() from read_parquet(?)
+        where not ({erased_sql})
         """,
-        [source, day, load_id, str(parquet)],
+        [source, day, load_id, str(parquet), *erased_params],
     )
-    return _scalar(
+    quarantined = _scalar(
         con, "select count(*) from ops.quarantine where source = ? and partition_day = ?", [source, day]
     )
+    return quarantined, total - quarantined
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:

@@ -16,23 +16,62 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 
+def pending_texts(
+    con: duckdb.DuckDBPyConnection,
+    cache: str,
+    version_column: str,
+    version: str,
+    *,
+    per_service: bool = False,
+) -> list[tuple[str, ...]]:
+    """The distinct texts (per service, if the cache is keyed by service) not yet in `cache` for
+    this version: rows of (text_hash, [service_id,] text), in a stable order."""
+    keys = "text_hash, service_id" if per_service else "text_hash"
+    same_service = "and cache.service_id = texts.service_id" if per_service else ""
+    # `cache` and `version_column` are names from this module, never from input.
+    rows = con.execute(
+        f"""
+        select {keys}, any_value(text) as text
+        from staging.stg_feedback_texts as texts
+        where not exists (
+            select 1 from {cache} as cache
+            where cache.text_hash = texts.text_hash {same_service}
+              and cache.{version_column} = ?
+        )
+        group by {keys}
+        order by {keys}
+        """,
+        [version],
+    ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+def insert_into_cache(con: duckdb.DuckDBPyConnection, cache: str, table: pa.Table) -> None:
+    """Append an Arrow table (the cache's columns but its timestamp) to `cache`, stamped now()."""
+    view = "new_" + cache.replace(".", "_")
+    con.register(view, table)
+    try:
+        con.execute(f"insert into {cache} select *, now() from {view}")
+    finally:
+        con.unregister(view)
+
+
+def _each_text(
+    pending: list[tuple[str, ...]], fn: Callable[[str], list[str]], name: str, progress: Progress | None
+) -> list[list[str]]:
+    results: list[list[str]] = []
+    for index, row in enumerate(pending, start=1):
+        results.append(fn(row[-1]))
+        if progress and index % 5000 == 0:
+            progress(name, index, len(pending))
+    return results
+
+
 def score_sentiment(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> int:
     """Score each distinct new text once (cache keyed by text hash and scorer version)."""
     from transforms.sentiment import SCORER_VERSION, score_texts
 
-    pending = con.execute(
-        """
-        select text_hash, any_value(text) as text
-        from staging.stg_feedback_texts as texts
-        where not exists (
-            select 1 from ops.sentiment_cache as cache
-            where cache.text_hash = texts.text_hash and cache.scorer_version = ?
-        )
-        group by text_hash
-        order by text_hash
-        """,
-        [SCORER_VERSION],
-    ).fetchall()
+    pending = pending_texts(con, "ops.sentiment_cache", "scorer_version", SCORER_VERSION)
     log.info("sentiment: %d new distinct texts to score (scorer %s)", len(pending), SCORER_VERSION)
     if not pending:
         return 0
@@ -57,11 +96,7 @@ def score_sentiment(con: duckdb.DuckDBPyConnection, progress: Progress | None = 
             "most_negative_compound": [s.most_negative_compound for s in scores],
         }
     )
-    con.register("new_sentiment", table)
-    try:
-        con.execute("insert into ops.sentiment_cache select *, now() from new_sentiment")
-    finally:
-        con.unregister("new_sentiment")
+    insert_into_cache(con, "ops.sentiment_cache", table)
     return len(pending)
 
 
@@ -70,31 +105,9 @@ def match_themes(con: duckdb.DuckDBPyConnection, themes_path: Path, progress: Pr
     from transforms.themes import Taxonomy, ThemeMatch
 
     taxonomy = Taxonomy.load(themes_path)
-    pending = con.execute(
-        """
-        select text_hash, service_id, any_value(text) as text
-        from staging.stg_feedback_texts as texts
-        where not exists (
-            select 1 from ops.theme_cache as cache
-            where cache.text_hash = texts.text_hash
-              and cache.service_id = texts.service_id
-              and cache.taxonomy_version = ?
-        )
-        group by text_hash, service_id
-        order by text_hash, service_id
-        """,
-        [taxonomy.version],
-    ).fetchall()
+    pending = pending_texts(con, "ops.theme_cache", "taxonomy_version", taxonomy.version, per_service=True)
     log.info("themes: %d new (text, service) pairs to match (taxonomy %s)", len(pending), taxonomy.version)
-    columns: dict[str, list[object]] = {
-        "text_hash": [],
-        "service_id": [],
-        "taxonomy_version": [],
-        "theme_id": [],
-        "theme_label": [],
-        "a11_driver": [],
-        "matched_terms": [],
-    }
+    columns: dict[str, list[object]] = {name: [] for name in _THEME_SCHEMA.names}
     for index, (text_hash, service_id, text) in enumerate(pending, start=1):
         matches: list[ThemeMatch | None] = [*taxonomy.match(text, service_id)] or [None]
         for match in matches:
@@ -108,12 +121,35 @@ def match_themes(con: duckdb.DuckDBPyConnection, themes_path: Path, progress: Pr
         if progress and index % 5000 == 0:
             progress("themes", index, len(pending))
     if pending:
-        table = pa.table(columns, schema=_THEME_SCHEMA)
-        con.register("new_themes", table)
-        try:
-            con.execute("insert into ops.theme_cache select *, now() from new_themes")
-        finally:
-            con.unregister("new_themes")
+        insert_into_cache(con, "ops.theme_cache", pa.table(columns, schema=_THEME_SCHEMA))
+    return len(pending)
+
+
+def _cache_text_lists(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    cache: str,
+    version_column: str,
+    version: str,
+    list_column: str,
+    fn: Callable[[str], list[str]],
+    progress: Progress | None,
+) -> int:
+    """A cache of one string list per distinct text and version: fill it for the new texts."""
+    # The run setting (e.g. `urgency_version`) tells the core models which version to read.
+    con.execute("insert or replace into ops.settings values (?, ?)", [version_column, version])
+    pending = pending_texts(con, cache, version_column, version)
+    log.info("%s: %d new distinct texts (%s %s)", name, len(pending), version_column, version)
+    if not pending:
+        return 0
+    table = pa.table(
+        {
+            "text_hash": [row[0] for row in pending],
+            version_column: [version] * len(pending),
+            list_column: pa.array(_each_text(pending, fn, name, progress), pa.list_(pa.string())),
+        }
+    )
+    insert_into_cache(con, cache, table)
     return len(pending)
 
 
@@ -125,41 +161,16 @@ def flag_urgency(con: duckdb.DuckDBPyConnection, progress: Progress | None = Non
     """
     from transforms.urgency import URGENCY_VERSION, urgency_reasons
 
-    con.execute("insert or replace into ops.settings values ('urgency_version', ?)", [URGENCY_VERSION])
-    pending = con.execute(
-        """
-        select text_hash, any_value(text) as text
-        from staging.stg_feedback_texts as texts
-        where not exists (
-            select 1 from ops.urgency_cache as cache
-            where cache.text_hash = texts.text_hash and cache.urgency_version = ?
-        )
-        group by text_hash
-        order by text_hash
-        """,
-        [URGENCY_VERSION],
-    ).fetchall()
-    log.info("urgency: %d new distinct texts (rules %s)", len(pending), URGENCY_VERSION)
-    if not pending:
-        return 0
-    reasons: list[list[str]] = []
-    for index, (_, text) in enumerate(pending, start=1):
-        reasons.append(urgency_reasons(text))
-        if progress and index % 5000 == 0:
-            progress("urgency", index, len(pending))
-    table = pa.table(
-        {
-            "text_hash": [text_hash for text_hash, _ in pending],
-            "urgency_version": [URGENCY_VERSION] * len(pending),
-            "reasons": pa.array(reasons, pa.list_(pa.string())),
-        }
+    return _cache_text_lists(
+        con,
+        "urgency",
+        "ops.urgency_cache",
+        "urgency_version",
+        URGENCY_VERSION,
+        "reasons",
+        urgency_reasons,
+        progress,
     )
-    con.register("new_urgency", table)
-    try:
-        con.execute("insert into ops.urgency_cache select *, now() from new_urgency")
-    finally:
-        con.unregister("new_urgency")
-    return len(pending)
 
 
 def extract_terms(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> int:
@@ -167,41 +178,9 @@ def extract_terms(con: duckdb.DuckDBPyConnection, progress: Progress | None = No
     hash and tokenizer version); records the version as the run setting `tokenizer_version`."""
     from transforms.terms import TOKENIZER_VERSION, text_terms
 
-    con.execute("insert or replace into ops.settings values ('tokenizer_version', ?)", [TOKENIZER_VERSION])
-    pending = con.execute(
-        """
-        select text_hash, any_value(text) as text
-        from staging.stg_feedback_texts as texts
-        where not exists (
-            select 1 from ops.term_cache as cache
-            where cache.text_hash = texts.text_hash and cache.tokenizer_version = ?
-        )
-        group by text_hash
-        order by text_hash
-        """,
-        [TOKENIZER_VERSION],
-    ).fetchall()
-    log.info("terms: %d new distinct texts (tokenizer %s)", len(pending), TOKENIZER_VERSION)
-    if not pending:
-        return 0
-    terms: list[list[str]] = []
-    for index, (_, text) in enumerate(pending, start=1):
-        terms.append(text_terms(text))
-        if progress and index % 5000 == 0:
-            progress("terms", index, len(pending))
-    table = pa.table(
-        {
-            "text_hash": [text_hash for text_hash, _ in pending],
-            "tokenizer_version": [TOKENIZER_VERSION] * len(pending),
-            "terms": pa.array(terms, pa.list_(pa.string())),
-        }
+    return _cache_text_lists(
+        con, "terms", "ops.term_cache", "tokenizer_version", TOKENIZER_VERSION, "terms", text_terms, progress
     )
-    con.register("new_terms", table)
-    try:
-        con.execute("insert into ops.term_cache select *, now() from new_terms")
-    finally:
-        con.unregister("new_terms")
-    return len(pending)
 
 
 _THEME_SCHEMA = pa.schema(

@@ -24,3 +24,10 @@ create or replace macro setting(setting_key) as (
 -- The city's local calendar day of a UTC timestamp.
 create or replace macro local_day(ts) as
 cast(timezone(setting('timezone'), ts) as date);
+
+-- Whether a person's pseudonym (author_key, caller_key, respondent_key) was erased for a source.
+create or replace macro is_erased(erased_source, erased_key) as exists (
+    select 1
+    from ops.erased_keys as erased
+    where erased.source = erased_source and erased.person_key = erased_key  -- noqa: RF03
+);

@@ -17,8 +17,13 @@ create table if not exists ops.loads (
     rows_quarantined bigint not null,
     is_reconciled boolean not null,
     extracted_at timestamptz,
-    loaded_at timestamptz not null
+    loaded_at timestamptz not null,
+    -- records of erased people (ops.erased_keys) left out: read = loaded + duplicate + quarantined + erased
+    rows_erased bigint not null default 0
 );
+
+-- Warehouses created before rows_erased existed.
+alter table ops.loads add column if not exists rows_erased bigint default 0;
 
 create table if not exists ops.quarantine (
     source varchar not null,

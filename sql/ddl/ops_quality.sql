@@ -31,3 +31,11 @@ create table if not exists ops.erasures (
     landing_files_rewritten bigint not null,
     erased_at timestamptz not null
 );
+
+-- The keyed pseudonyms of every erased person, per source (the ids given to `forget` and the ids
+-- found with them): loads, staging and the extract leave records holding any of them out.
+create table if not exists ops.erased_keys (
+    source varchar not null,
+    person_key varchar not null,
+    erasure_id varchar not null
+);

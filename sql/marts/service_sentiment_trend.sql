@@ -1,52 +1,23 @@
 -- Sentiment per service x channel (and 'all') x grain (day, ISO week, month): volume, mean compound,
 -- positive and negative shares with Wilson 95% bounds, change against the previous period.
-with feedback as (
+with grains as (
     select
-        feedback.service_id,
-        feedback.channel,
-        feedback.occurred_on,
+        periods.grain,
+        periods.period_start,
+        periods.previous_period_start,
+        periods.service_id,
+        periods.channel,
         sentiment.compound,
         sentiment.label
-    from core.fact_feedback as feedback
-    left join core.fact_feedback_sentiment as sentiment on feedback.feedback_id = sentiment.feedback_id
-),
-
-channels as (
-    select * from feedback
-    union all
-    select
-        service_id,
-        'all' as channel,
-        occurred_on,
-        compound,
-        label
-    from feedback
-),
-
-grains as (
-    select
-        'day' as grain,
-        occurred_on as period_start,
-        *
-    from channels
-    union all
-    select
-        'week' as grain,
-        cast(date_trunc('week', occurred_on) as date) as period_start,
-        *
-    from channels
-    union all
-    select
-        'month' as grain,
-        cast(date_trunc('month', occurred_on) as date) as period_start,
-        *
-    from channels
+    from core.feedback_periods as periods
+    left join core.fact_feedback_sentiment as sentiment on periods.feedback_id = sentiment.feedback_id
 ),
 
 aggregated as (
     select
         grain,
         period_start,
+        previous_period_start,
         service_id,
         channel,
         count(*) as volume,
@@ -55,17 +26,12 @@ aggregated as (
         count(*) filter (where label = 'positive') as positive_count,
         count(*) filter (where label = 'negative') as negative_count
     from grains
-    group by grain, period_start, service_id, channel
+    group by grain, period_start, previous_period_start, service_id, channel
 ),
 
 shares as (
     select
         *,
-        case
-            when grain = 'day' then period_start - interval 1 day
-            when grain = 'week' then period_start - interval 7 day
-            else period_start - interval 1 month
-        end as previous_period_start,
         1 - scored_volume / volume as unscored_share,
         positive_count / nullif(scored_volume, 0) as positive_share,
         wilson_lower(positive_count, scored_volume) as positive_share_lower,
@@ -103,4 +69,4 @@ left join shares as previous_period
         current_period.grain = previous_period.grain
         and current_period.service_id = previous_period.service_id
         and current_period.channel = previous_period.channel
-        and cast(current_period.previous_period_start as date) = previous_period.period_start
+        and current_period.previous_period_start = previous_period.period_start

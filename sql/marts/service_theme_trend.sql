@@ -1,81 +1,43 @@
 -- Theme mentions per service x channel (and 'all') x theme x grain: mentions, share of the service's
 -- feedback in the period, change in share against the previous period.
-with feedback as (
-    select
-        feedback_id,
-        service_id,
-        channel,
-        occurred_on
-    from core.fact_feedback
-),
-
-channels as (
-    select * from feedback
-    union all
-    select
-        feedback_id,
-        service_id,
-        'all' as channel,
-        occurred_on
-    from feedback
-),
-
-grains as (
-    select
-        'day' as grain,
-        occurred_on as period_start,
-        *
-    from channels
-    union all
-    select
-        'week' as grain,
-        cast(date_trunc('week', occurred_on) as date) as period_start,
-        *
-    from channels
-    union all
-    select
-        'month' as grain,
-        cast(date_trunc('month', occurred_on) as date) as period_start,
-        *
-    from channels
-),
-
-volumes as (
+with volumes as (
     select
         grain,
         period_start,
         service_id,
         channel,
         count(*) as feedback_volume
-    from grains
+    from core.feedback_periods
     group by grain, period_start, service_id, channel
 ),
 
 mentions as (
     select
-        grains.grain,
-        grains.period_start,
-        grains.service_id,
-        grains.channel,
+        periods.grain,
+        periods.period_start,
+        periods.previous_period_start,
+        periods.service_id,
+        periods.channel,
         themes.theme_id,
         any_value(themes.theme_label) as theme_label,
         any_value(themes.a11_driver) as a11_driver,
         count(*) as mentions
-    from grains
-    inner join core.fact_feedback_theme as themes on grains.feedback_id = themes.feedback_id
-    group by grains.grain, grains.period_start, grains.service_id, grains.channel, themes.theme_id
+    from core.feedback_periods as periods
+    inner join core.fact_feedback_theme as themes on periods.feedback_id = themes.feedback_id
+    group by
+        periods.grain,
+        periods.period_start,
+        periods.previous_period_start,
+        periods.service_id,
+        periods.channel,
+        themes.theme_id
 ),
 
 shares as (
     select
         mentions.*,
         volumes.feedback_volume,
-        mentions.mentions / volumes.feedback_volume as mention_share,
-        case
-            when mentions.grain = 'day' then mentions.period_start - interval 1 day
-            when mentions.grain = 'week' then mentions.period_start - interval 7 day
-            else mentions.period_start - interval 1 month
-        end as previous_period_start
+        mentions.mentions / volumes.feedback_volume as mention_share
     from mentions
     inner join volumes
         on
@@ -108,4 +70,4 @@ left join shares as previous_period
         and current_period.service_id = previous_period.service_id
         and current_period.channel = previous_period.channel
         and current_period.theme_id = previous_period.theme_id
-        and cast(current_period.previous_period_start as date) = previous_period.period_start
+        and current_period.previous_period_start = previous_period.period_start

@@ -1,8 +1,9 @@
 -- One row per contact-centre call: deduplicated, notes redacted, caller pseudonymised,
--- queue mapped to a service.
+-- queue mapped to a service. Calls of erased callers (ops.erased_keys) are left out.
 with calls as (
     select *
     from raw.contact_call
+    where not is_erased(source, pseudonymize(source, caller_id))
     qualify row_number() over (partition by source, call_id order by loaded_at desc) = 1
 ),
 

@@ -1,7 +1,11 @@
 -- One row per social post: deduplicated, text redacted, author pseudonymised, mapped to a service.
+-- Posts of erased authors (by author id or handle, ops.erased_keys) are left out.
 with posts as (
     select *
     from raw.social_post
+    where
+        not is_erased(source, pseudonymize(source, author_id))
+        and not is_erased(source, pseudonymize(source, author_handle))
     qualify row_number() over (partition by source, native_id order by loaded_at desc) = 1
 ),
 

@@ -1,7 +1,9 @@
 -- One row per survey response: deduplicated, comment redacted, respondent pseudonymised, mapped to a service.
+-- Responses of erased respondents (ops.erased_keys) are left out.
 with responses as (
     select *
     from raw.survey_response
+    where not is_erased(source, pseudonymize(source, respondent_id))
     qualify row_number() over (partition by source, response_id order by loaded_at desc) = 1
 ),
 

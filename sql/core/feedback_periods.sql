@@ -1,0 +1,54 @@
+-- Every feedback record in each period it counts in: its own channel and 'all', for each grain
+-- (day, ISO week starting Monday, month), with the start of the period before. The shared base
+-- of the per-period trend marts.
+with channels as (
+    select
+        feedback_id,
+        service_id,
+        channel,
+        occurred_on
+    from core.fact_feedback
+    union all
+    select
+        feedback_id,
+        service_id,
+        'all' as channel,
+        occurred_on
+    from core.fact_feedback
+),
+
+periods as (
+    select
+        'day' as grain,
+        occurred_on as period_start,
+        *
+    from channels
+    union all
+    select
+        'week' as grain,
+        cast(date_trunc('week', occurred_on) as date) as period_start,
+        *
+    from channels
+    union all
+    select
+        'month' as grain,
+        cast(date_trunc('month', occurred_on) as date) as period_start,
+        *
+    from channels
+)
+
+select
+    grain,
+    period_start,
+    cast(
+        case
+            when grain = 'day' then period_start - interval 1 day
+            when grain = 'week' then period_start - interval 7 day
+            else period_start - interval 1 month
+        end as date
+    ) as previous_period_start,
+    feedback_id,
+    service_id,
+    channel,
+    occurred_on
+from periods
