@@ -61,6 +61,9 @@ class Service(_Strict):
     department: str
 
 
+QuestionId = Annotated[str, Field(pattern=r"^[\w.\-]{1,100}$")]
+
+
 class ApiSettings(_Strict):
     """A source's API settings; secrets never live here (see docs/connectors.md)."""
 
@@ -71,6 +74,12 @@ class ApiSettings(_Strict):
     hashtags: tuple[Annotated[str, Field(pattern=r"^[\w]{1,100}$")], ...] = ()
     property_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
     survey_ids: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")], ...] = ()
+    question_ids: dict[Literal["satisfaction", "trust", "ease", "comment"], QuestionId] = Field(
+        default_factory=dict
+    )
+    answer_scores: dict[
+        Annotated[str, Field(min_length=1, max_length=200)], Annotated[int, Field(ge=1, le=5)]
+    ] = Field(default_factory=dict)
     page_size: int = Field(default=100, ge=1, le=10_000)
     max_pages: int = Field(default=1_000, ge=1, le=100_000)
     max_attempts: int = Field(default=6, ge=1, le=20)

@@ -1,0 +1,117 @@
+"""Matomo report rows (format=JSON, flat=1) to web landing values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from civicpulse.filereaders import (
+    BadValue,
+    calendar_date,
+    json_object,
+    real_number,
+    required_text,
+    whole_number,
+)
+from civicpulse.sources import FileProblem
+from connectors.matomo.settings import DATE_LAYOUT, EXPECTED_FILE, FILE_DAY, REPORTS, SUMMARY_LABELS, Report
+
+
+def report_of(origin: Path | str, method: str) -> Report:
+    for report in REPORTS:
+        if report.method == method:
+            return report
+    known = ", ".join(r.method for r in REPORTS)
+    raise FileProblem(
+        origin, f"the report {method} is not supported (supported: {known})", f"save {EXPECTED_FILE}"
+    )
+
+
+def api_error(page: Any) -> str | None:
+    """Matomo answers errors with HTTP 200 and {"result": "error", "message": ...}."""
+    if isinstance(page, dict) and page.get("result") == "error":
+        return str(page.get("message") or "no message")
+    return None
+
+
+def rows_by_day(origin: Path | str, page: Any, day: dt.date | None) -> list[tuple[dt.date, list[Any]]]:
+    """A single-date response is a list of rows; a multi-date one maps each date to its rows."""
+    error = api_error(page)
+    if error:
+        raise FileProblem(origin, f"the page is a Matomo error response ({error})", "request it again")
+    if isinstance(page, list):
+        if day is None:
+            match = FILE_DAY.search(str(origin))
+            if not match:
+                raise FileProblem(
+                    origin, "a single-date report needs its date in the file name", f"save {EXPECTED_FILE}"
+                )
+            day = calendar_date(match.group(1), "file name date", [DATE_LAYOUT])
+        return [(day, page)]
+    if isinstance(page, dict):
+        days = []
+        for key, rows in page.items():
+            try:
+                moment = calendar_date(key, "date", [DATE_LAYOUT])
+            except BadValue:
+                raise FileProblem(origin, f"{key!r} is not a date", f"save {EXPECTED_FILE}") from None
+            if not isinstance(rows, list):
+                raise FileProblem(origin, f"the rows of {key} are not a list", f"save {EXPECTED_FILE}")
+            days.append((moment, rows))
+        return days
+    raise FileProblem(
+        origin, "the response is neither a list of rows nor rows by date", f"save {EXPECTED_FILE}"
+    )
+
+
+def row_values(report: Report, day: dt.date, item: Any) -> dict[str, Any]:
+    row = json_object(item, "row")
+    label = required_text(_text(row.get("label")), "label")
+    if label in SUMMARY_LABELS or row.get("idsubdatatable") == -1:
+        raise BadValue(
+            "Matomo folded rows beyond its report limit into 'Others'; raise the archiving row limits"
+        )
+    values: dict[str, Any] = {
+        "date": day,
+        report.key_column: _page_path(row, label) if report.key_column == "page_path" else label,
+    }
+    for column, metric in report.metrics:
+        value = row.get(metric)
+        if value is None:
+            if metric == report.required:
+                raise BadValue(f"the row has no {metric}")
+            values[column] = None
+        elif column == "engagement_seconds":
+            values[column] = real_number(str(value), metric)
+        else:
+            values[column] = whole_number(str(value), metric)
+    return values
+
+
+def visited_days(origin: str, summary: Any) -> list[dt.date]:
+    """Days of a VisitsSummary.get answer (period=day over a date range) with visits; an empty day is []."""
+    if not isinstance(summary, dict) or api_error(summary):
+        problem = api_error(summary) or "the answer is not metrics by date"
+        raise FileProblem(
+            origin, f"VisitsSummary.get failed ({problem})", "request period=day with a date range"
+        )
+    days = []
+    for key, metrics in summary.items():
+        day = calendar_date(key, "date", [DATE_LAYOUT])
+        if isinstance(metrics, dict) and whole_number(str(metrics.get("nb_visits", 0)), "nb_visits") > 0:
+            days.append(day)
+    return sorted(days)
+
+
+def _page_path(row: dict[str, Any], label: str) -> str:
+    url = row.get("url")
+    if isinstance(url, str) and url.strip():
+        parts = urlsplit(url.strip() if "://" in url else f"https://{url.strip()}")
+        return parts.path or "/"
+    return label if label.startswith("/") else f"/{label}"
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
