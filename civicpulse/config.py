@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -94,6 +94,8 @@ class Source(_Strict):
     api: ApiSettings | None = None
     timezone: str | None = None
     service_map: dict[str, ServiceMatch] = Field(default_factory=dict)
+    # The connector's parse options (its `Options` model), checked when the config is loaded.
+    parse: dict[str, Any] | None = None
 
     @field_validator("inbox", mode="before")
     @classmethod
@@ -204,6 +206,7 @@ class Config:
         self.settings = settings
         self.path = path
         self.root = path.parent
+        self._parse_options = _validated_parse_options(settings, path)
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.root / path).resolve()
@@ -253,6 +256,39 @@ class Config:
     def timezone(self, source: Source) -> ZoneInfo:
         return ZoneInfo(source.timezone or self.settings.timezone)
 
+    def parse_options(self, source: Source) -> BaseModel | None:
+        """The source's validated `parse:` options (its connector's `Options`), or None when it sets none."""
+        return self._parse_options.get(source.name)
+
+
+def _validated_parse_options(settings: Settings, path: Path) -> dict[str, BaseModel]:
+    """Each `parse:` section checked against its connector's `Options`; errors name sources.N.parse.<key>."""
+    from civicpulse.sources import options_type  # connectors import this module: load them lazily
+
+    options: dict[str, BaseModel] = {}
+    problems: list[str] = []
+    for index, source in enumerate(settings.sources):
+        if source.parse is None:
+            continue
+        key = f"sources.{index}.parse"
+        try:
+            model = options_type(source.connector)
+        except ValueError as exc:
+            problems.append(f"  - sources.{index}.connector: {exc}")
+            continue
+        if model is None:
+            problems.append(
+                f"  - {key}: connector '{source.connector}' takes no parse options; remove the parse: section"
+            )
+            continue
+        try:
+            options[source.name] = model.model_validate(source.parse)
+        except ValidationError as exc:
+            problems.append(_describe(exc, prefix=key))
+    if problems:
+        raise ConfigError(f"{path}: invalid configuration:\n" + "\n".join(problems))
+    return options
+
 
 def config_path(explicit: str | Path | None = None) -> Path:
     if explicit:
@@ -278,10 +314,11 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config(settings, resolved)
 
 
-def _describe(exc: ValidationError) -> str:
+def _describe(exc: ValidationError, prefix: str = "") -> str:
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        parts = [prefix] if prefix else []
+        key = ".".join([*parts, *(str(part) for part in error["loc"])]) or "(top level)"
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "unknown key (check its spelling and indentation)"

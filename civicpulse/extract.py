@@ -63,7 +63,9 @@ def extract_source(
         raise ValueError(f"empty interval: start {start} must be before end {end}")
     source = config.source(source_name)
     connector = load_connector(source.connector)
-    context = ParseContext(source=source.name, timezone=config.timezone(source))
+    context = ParseContext(
+        source=source.name, timezone=config.timezone(source), options=config.parse_options(source)
+    )
     if source.mode == "api":
         fetched = _fetch_api(config, source, context, start, end, http)
     else:

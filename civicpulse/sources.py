@@ -8,6 +8,16 @@ A connector is a package `connectors/<name>/` whose `__init__.py` exposes:
 
 `parse_file` yields a `Record` for every good row and a `RowProblem` for every bad one
 (never drops a row silently), and raises `FileProblem` when the file as a whole is unusable.
+
+Per-source parse options: a connector whose parser can be told about a vendor's layout also exposes
+
+    Options: type[pydantic.BaseModel]    # strict (extra="forbid"); every field has a default
+
+A source in civicpulse.yml may then carry a `parse:` mapping; it is validated against `Options` when the
+config is loaded (an unknown key or a wrong type fails naming `sources.N.parse.<key>`, and a `parse:`
+section for a connector without `Options` fails too). The validated instance reaches the parser as
+`context.options`, in file and API mode alike; it is None when the source has no `parse:` section, and
+`options_of(context, Options)` then gives the defaults, which must keep the connector's standard layout.
 """
 
 from __future__ import annotations
@@ -17,14 +27,32 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+
+OptionsT = TypeVar("OptionsT", bound=BaseModel)
 
 
 @dataclass(frozen=True)
 class ParseContext:
     source: str
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # The source's validated `parse:` options (the connector's `Options`), or None: use the defaults.
+    options: BaseModel | None = None
+
+
+def options_of(context: ParseContext, options_type: type[OptionsT]) -> OptionsT:
+    """The source's parse options as `options_type`, or its defaults when the source sets none."""
+    if context.options is None:
+        return options_type()
+    if not isinstance(context.options, options_type):
+        raise TypeError(
+            f"source '{context.source}': parse options are {type(context.options).__name__}, "
+            f"not {options_type.__name__}"
+        )
+    return context.options
 
 
 @dataclass(frozen=True)
@@ -76,3 +104,13 @@ def load_connector(name: str) -> Connector:
         if not hasattr(module, attribute):
             raise ValueError(f"connectors/{name} does not define {attribute}")
     return cast(Connector, module)
+
+
+def options_type(name: str) -> type[BaseModel] | None:
+    """The connector's `Options` model (its accepted `parse:` keys), or None when it takes no options."""
+    options = getattr(load_connector(name), "Options", None)
+    if options is None:
+        return None
+    if not (isinstance(options, type) and issubclass(options, BaseModel)):
+        raise ValueError(f"connectors/{name}: Options is not a pydantic model")
+    return options

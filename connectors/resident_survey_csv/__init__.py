@@ -1,4 +1,8 @@
-"""Annual resident survey exports (CSV, 1-5 ratings) to survey_response records."""
+"""Annual resident survey exports (CSV, 1-5 ratings) to survey_response records.
+
+Exports that write answer labels ("Very satisfied") instead of scores load through the source's
+`parse: likert:` option (`Options`): each label's score 1-5 (docs/formats.md).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from civicpulse.filereaders import read_csv
-from civicpulse.sources import ParseContext, ParsedRow
+from civicpulse.sources import ParseContext, ParsedRow, options_of
 from connectors.resident_survey_csv.helpers import response_values
-from connectors.resident_survey_csv.settings import FILE_PATTERNS, HEADER_FIX, REQUIRED_HEADER, STREAM
+from connectors.resident_survey_csv.settings import (
+    FILE_PATTERNS,
+    HEADER_FIX,
+    REQUIRED_HEADER,
+    STREAM,
+    Options,
+)
 
 STREAMS = (STREAM,)
-__all__ = ["FILE_PATTERNS", "STREAMS", "parse_file"]
+__all__ = ["FILE_PATTERNS", "STREAMS", "Options", "parse_file"]
 
 
 def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
+    likert = options_of(context, Options).scores()
     export = read_csv(path)
     export.require(REQUIRED_HEADER, HEADER_FIX)
-    yield from export.records(STREAM, response_values, context.timezone)
+    yield from export.records(STREAM, response_values, context.timezone, likert, context.source)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 FILE_PATTERNS = ("*.csv",)
 STREAM = "survey_response"
@@ -26,3 +30,47 @@ TIME_OF_DAY = dt.time(12, 0)
 
 RATING_LOW, RATING_HIGH = 1, 5
 RATING_COLUMNS = {"satisfaction": "satisfaction_score", "trust": "trust_score", "ease": "ease_score"}
+
+Label = Annotated[str, Field(min_length=1, max_length=200)]
+Score = Annotated[int, Field(strict=True, ge=RATING_LOW, le=RATING_HIGH)]
+
+
+class Options(BaseModel):
+    """`parse:` options of a resident_survey_csv source; the defaults read the numeric 1-5 export."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Answer label (matched ignoring case and surrounding blanks) -> score 1-5, for exports with labels.
+    likert: dict[Label, Score] = Field(default_factory=dict)
+
+    @field_validator("likert")
+    @classmethod
+    def _labels(cls, likert: dict[str, int]) -> dict[str, int]:
+        seen: set[str] = set()
+        for label in likert:
+            key = likert_key(label)
+            if not key:
+                raise ValueError("a label is blank")
+            if is_number(key):
+                raise ValueError(f"'{label}' is a number; numbers are read as scores already")
+            if key in seen:
+                raise ValueError(f"'{label}' is listed twice (labels are matched ignoring case)")
+            seen.add(key)
+        return likert
+
+    def scores(self) -> dict[str, int]:
+        """Normalised label -> score."""
+        return {likert_key(label): score for label, score in self.likert.items()}
+
+
+def likert_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def is_number(text: str) -> bool:
+    """Whether the answer is written as a number (read as a score, never looked up as a label)."""
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return True
