@@ -212,6 +212,18 @@ def load_json(path: Path, expected: str) -> Any:
         raise FileProblem(path, f"the file is not valid JSON: {exc.msg} at {where}", fix, exc.lineno) from exc
 
 
+def data_items(origin: Path | str, page: Any, vendor: str, fix: str) -> list[Any]:
+    """The `data` list of an API page `{"data": [...]}`; an error page or another shape is a FileProblem."""
+    if isinstance(page, dict) and "error" in page:
+        error = page["error"]
+        message = error.get("message", error) if isinstance(error, dict) else error
+        raise FileProblem(origin, f"the page is a {vendor} error response ({message})", "request it again")
+    data = page.get("data") if isinstance(page, dict) else None
+    if not isinstance(data, list):
+        raise FileProblem(origin, "the page has no 'data' list", fix)
+    return data
+
+
 def json_raw(item: Any) -> str:
     return json.dumps(item, ensure_ascii=False, sort_keys=True)
 

@@ -9,13 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from civicpulse.filereaders import (
     BadValue,
+    data_items,
     hashtag_list,
     json_count,
     json_object,
     optional_text,
     utc_timestamp,
 )
-from civicpulse.sources import FileProblem
 from connectors.facebook_pages.settings import EXPECTED_FILE, PLATFORM
 
 HASHTAG = re.compile(r"#(\w+)")
@@ -23,14 +23,7 @@ POST_IN_PATH = re.compile(r"/posts/(\d+)")
 
 
 def page_items(origin: Path | str, page: Any) -> list[Any]:
-    if isinstance(page, dict) and "error" in page:
-        raise FileProblem(
-            origin, f"the page is a Graph API error response ({page['error']})", "request it again"
-        )
-    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-        raise FileProblem(origin, "the page has no 'data' list", f"save {EXPECTED_FILE}")
-    data: list[Any] = page["data"]
-    return data
+    return data_items(origin, page, "Graph API", f"save {EXPECTED_FILE}")
 
 
 def next_after(page: Any) -> str | None:

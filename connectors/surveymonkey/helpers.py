@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from civicpulse.filereaders import BadValue, json_id, json_object, optional_text, utc_timestamp
-from civicpulse.sources import FileProblem
+from civicpulse.filereaders import BadValue, data_items, json_id, json_object, optional_text, utc_timestamp
 from connectors.surveymonkey.settings import (
     COMPLETED,
     EXPECTED_FILE,
@@ -27,16 +26,7 @@ class Mapping:
 
 
 def page_responses(origin: Path | str, page: Any) -> list[Any]:
-    if isinstance(page, dict) and "error" in page:
-        error = page["error"]
-        message = error.get("message") if isinstance(error, dict) else error
-        raise FileProblem(
-            origin, f"the page is a SurveyMonkey error response ({message})", "request it again"
-        )
-    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
-        raise FileProblem(origin, "the page has no 'data' list", f"save {EXPECTED_FILE}")
-    data: list[Any] = page["data"]
-    return data
+    return data_items(origin, page, "SurveyMonkey", f"save {EXPECTED_FILE}")
 
 
 def next_link(page: Any) -> str | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from civicpulse.filereaders import BadValue, json_object
-from civicpulse.sources import FileProblem
+from civicpulse.filereaders import BadValue, data_items, json_object
 from connectors.touchpoints.settings import (
     COMBINED_CREATED_AT,
     COMBINED_ID,
@@ -23,16 +22,7 @@ NEGATIVE_ANSWER = "answer_03"
 
 
 def page_submissions(origin: str, page: Any) -> list[Any]:
-    if isinstance(page, dict) and "error" in page:
-        raise FileProblem(
-            origin, f"the page is a Touchpoints error response ({page['error']})", "request it again"
-        )
-    data = page.get("data") if isinstance(page, dict) else None
-    if not isinstance(data, list):
-        raise FileProblem(
-            origin, "the page is not a JSON:API document with a 'data' list", "request it again"
-        )
-    return data
+    return data_items(origin, page, "Touchpoints", "request it again")
 
 
 def submission_row(item: Any) -> dict[str, str]:

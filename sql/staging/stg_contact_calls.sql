@@ -8,13 +8,7 @@ with calls as (
 ),
 
 queue_rules as (
-    select
-        source,
-        pattern as queue,
-        service_id
-    from ops.service_rules
-    where rule_kind = 'queue'
-    qualify row_number() over (partition by source, pattern order by rule_order) = 1
+    select * from staging.stg_queue_rules
 )
 
 select
