@@ -61,29 +61,34 @@ class Service(_Strict):
     department: str
 
 
+Url = Annotated[str, Field(pattern=r"^https?://[^\s?#]+$")]
+NumericId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$")]
+SurveyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 QuestionId = Annotated[str, Field(pattern=r"^[\w.\-]{1,100}$")]
+Measure = Literal["satisfaction", "trust", "ease", "comment"]
+AnswerLabel = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class ApiSettings(_Strict):
-    """A source's API settings; secrets never live here (see docs/connectors.md)."""
+    """What every API-mode source's `api:` section may hold; a connector's `Settings` adds its own keys.
+
+    Secrets never live here: `conn_id` names the Airflow connection (see docs/connectors.md).
+    """
 
     conn_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,100}$")]
-    base_url: Annotated[str, Field(pattern=r"^https?://[^\s?#]+$")] | None = None
-    queries: tuple[str, ...] = ()
-    mentions_user_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
-    hashtags: tuple[Annotated[str, Field(pattern=r"^[\w]{1,100}$")], ...] = ()
-    property_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
-    survey_ids: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{1,64}$")], ...] = ()
-    question_ids: dict[Literal["satisfaction", "trust", "ease", "comment"], QuestionId] = Field(
-        default_factory=dict
-    )
-    answer_scores: dict[
-        Annotated[str, Field(min_length=1, max_length=200)], Annotated[int, Field(ge=1, le=5)]
-    ] = Field(default_factory=dict)
+    base_url: Url | None = None
     page_size: int = Field(default=100, ge=1, le=10_000)
     max_pages: int = Field(default=1_000, ge=1, le=100_000)
     max_attempts: int = Field(default=6, ge=1, le=20)
     timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+
+
+class SurveyApiSettings(ApiSettings):
+    """Survey platforms: which surveys to pull and which questions carry the A-11 measures."""
+
+    survey_ids: tuple[SurveyId, ...] = Field(min_length=1)
+    question_ids: dict[Measure, QuestionId] = Field(default_factory=dict)
+    answer_scores: dict[AnswerLabel, Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=dict)
 
 
 class Source(_Strict):
@@ -91,7 +96,8 @@ class Source(_Strict):
     connector: Identifier
     mode: Literal["file", "api"]
     inbox: Path | None = None
-    api: ApiSettings | None = None
+    # The connector's API settings (its `Settings`, an ApiSettings), checked when the config is loaded.
+    api: dict[str, Any] | None = None
     timezone: str | None = None
     service_map: dict[str, ServiceMatch] = Field(default_factory=dict)
     # The connector's parse options (its `Options` model), checked when the config is loaded.
@@ -207,6 +213,7 @@ class Config:
         self.path = path
         self.root = path.parent
         self._parse_options = _validated_parse_options(settings, path)
+        self._api_settings = _validated_api_settings(settings, path)
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.root / path).resolve()
@@ -260,6 +267,17 @@ class Config:
         """The source's validated `parse:` options (its connector's `Options`), or None when it sets none."""
         return self._parse_options.get(source.name)
 
+    def api_settings(self, source: Source) -> ApiSettings:
+        """The source's validated `api:` section as its connector's `Settings`."""
+        settings = self._api_settings.get(source.name)
+        if settings is None:
+            raise ConfigError(f"{self.path}: source '{source.name}' has no api: section")
+        return settings
+
+    def conn_id(self, source: Source) -> str:
+        settings = self._api_settings.get(source.name)
+        return settings.conn_id if settings else "(none)"
+
 
 def _validated_parse_options(settings: Settings, path: Path) -> dict[str, BaseModel]:
     """Each `parse:` section checked against its connector's `Options`; errors name sources.N.parse.<key>."""
@@ -290,6 +308,30 @@ def _validated_parse_options(settings: Settings, path: Path) -> dict[str, BaseMo
     return options
 
 
+def _validated_api_settings(settings: Settings, path: Path) -> dict[str, ApiSettings]:
+    """Each `api:` section checked against its connector's `Settings`; errors name sources.N.api.<key>."""
+    from civicpulse.api import settings_type  # connectors import this module: load them lazily
+
+    validated: dict[str, ApiSettings] = {}
+    problems: list[str] = []
+    for index, source in enumerate(settings.sources):
+        if source.api is None:
+            continue
+        key = f"sources.{index}.api"
+        try:
+            model = settings_type(source.connector)
+        except ValueError as exc:
+            problems.append(f"  - {key}: {exc}")
+            continue
+        try:
+            validated[source.name] = model.model_validate(source.api)
+        except ValidationError as exc:
+            problems.append(_describe(exc, prefix=key, model=model))
+    if problems:
+        raise ConfigError(f"{path}: invalid configuration:\n" + "\n".join(problems))
+    return validated
+
+
 def config_path(explicit: str | Path | None = None) -> Path:
     if explicit:
         return Path(explicit).resolve()
@@ -314,7 +356,7 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config(settings, resolved)
 
 
-def _describe(exc: ValidationError, prefix: str = "") -> str:
+def _describe(exc: ValidationError, prefix: str = "", model: type[BaseModel] | None = None) -> str:
     lines = []
     for error in exc.errors():
         parts = [prefix] if prefix else []
@@ -324,5 +366,8 @@ def _describe(exc: ValidationError, prefix: str = "") -> str:
             message = "unknown key (check its spelling and indentation)"
         elif error["type"] == "missing":
             message = "required key is missing"
+            field = model.model_fields.get(str(error["loc"][0])) if model and error["loc"] else None
+            if field is not None and field.description:
+                message += f": {field.description}"
         lines.append(f"  - {key}: {message}")
     return "\n".join(lines)

@@ -26,17 +26,16 @@ def env_names(source_name: str) -> tuple[str, str]:
     return f"{prefix}_TOKEN", f"{prefix}_LOGIN"
 
 
-def credentials_of(source: Source, fields: str) -> Credentials:
-    conn_id = source.api.conn_id if source.api else "(none)"
+def credentials_of(source: Source, conn_id: str, fields: str) -> Credentials:
     return Credentials(conn_id=conn_id, env_var=env_names(source.name)[0], fields=fields)
 
 
-def resolve_secret(source: Source, fields: str, *, required: bool = True) -> Secret:
+def resolve_secret(source: Source, conn_id: str, fields: str, *, required: bool = True) -> Secret:
     token_env, login_env = env_names(source.name)
     token = os.environ.get(token_env)
     if token:
         return Secret(token, os.environ.get(login_env) or None)
-    where = credentials_of(source, fields)
+    where = credentials_of(source, conn_id, fields)
     if os.environ.get(AIRFLOW_TASK_ENV):
         from airflow.sdk import Connection
 

@@ -182,20 +182,21 @@ def _fetch_api(
     http: ApiSession | None,
 ) -> _Fetched:
     """Fetch [start, end) (or from the committed cursor after a gap); the new cursor rides in the manifest."""
-    assert source.api is not None
+    settings = config.api_settings(source)
     api = load_api_connector(source.connector)
     committed = committed_cursor(config.landing_path, published_path(config), source.name)
     window = fetch_window(start, end, committed)
-    secret = resolve_secret(source, api.CONNECTION_FIELDS, required=getattr(api, "SECRET_REQUIRED", True))
+    required = getattr(api, "SECRET_REQUIRED", True)
+    secret = resolve_secret(source, settings.conn_id, api.CONNECTION_FIELDS, required=required)
     session = http or ApiSession(
-        credentials_of(source, api.CONNECTION_FIELDS),
+        credentials_of(source, settings.conn_id, api.CONNECTION_FIELDS),
         policy=RetryPolicy(
-            max_attempts=source.api.max_attempts,
-            timeout=(min(10.0, source.api.timeout_seconds), source.api.timeout_seconds),
+            max_attempts=settings.max_attempts,
+            timeout=(min(10.0, settings.timeout_seconds), settings.timeout_seconds),
         ),
     )
     log.info("%s: fetching [%s, %s) resuming=%s", source.name, window.start, window.end, bool(window.resume))
-    batch = api.extract_api(source.api, secret, window, context, session)
+    batch = api.extract_api(settings, secret, window, context, session)
     reached_back = window.start if window.start < midnight(start) else None
     cursor = Cursor(through=window.end, values=batch.cursor, window_start=reached_back)
     return _Fetched(batch.rows, tuple(batch.pages), window, cursor)

@@ -7,6 +7,7 @@ import yaml
 
 from civicpulse.config import ConfigError, load_config
 from civicpulse.paths import DEFAULT_CONFIG
+from connectors.ga4.api import Settings as Ga4Settings
 from tests.conftest import write_project_config
 
 
@@ -78,6 +79,29 @@ def test_api_mode_needs_its_api_section_and_names_unknown_api_keys(tmp_path: Pat
     assert "sources.0.api.property_idd" in message and "unknown key" in message
     message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "ftp"}))
     assert "sources.0.mode" in message
+
+
+def test_each_connector_declares_its_api_keys_and_they_are_checked_at_load(tmp_path: Path) -> None:
+    ga4 = {"conn_id": "ga4_city"}
+    message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "api", "api": ga4}))
+    assert "sources.0.api.property_id: required key is missing: the GA4 property's numeric id" in message
+    foreign = {"conn_id": "ga4_city", "property_id": "123", "hashtags": ["riverton"]}
+    message = _broken(tmp_path, lambda d: d["sources"][0].update({"mode": "api", "api": foreign}))
+    assert "sources.0.api.hashtags: unknown key" in message
+    no_api_mode = {"conn_id": "calls"}
+    message = _broken(tmp_path, lambda d: d["sources"][3].update({"mode": "api", "api": no_api_mode}))
+    assert "sources.3.api: connector 'contact_center_csv' has no API mode" in message
+
+
+def test_a_valid_api_section_reaches_the_connector_typed(tmp_path: Path) -> None:
+    data = yaml.safe_load(write_project_config(tmp_path).read_text())
+    data["sources"][0].update({"mode": "api", "api": {"conn_id": "ga4_city", "property_id": "123"}})
+    path = tmp_path / "api.yml"
+    path.write_text(yaml.safe_dump(data))
+    config = load_config(path)
+    settings = config.api_settings(config.sources[0])
+    assert isinstance(settings, Ga4Settings)
+    assert (settings.conn_id, settings.property_id, settings.page_size) == ("ga4_city", "123", 100)
 
 
 def test_bad_time_zone_and_unsafe_pattern(tmp_path: Path) -> None:

@@ -12,8 +12,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, NumericId
 from civicpulse.credentials import Secret
 from civicpulse.http import (
     ApiSession,
@@ -45,17 +47,19 @@ CONNECTION_FIELDS = "password: a Page access token with pages_read_engagement an
 ERROR_CODE = re.compile(r'"code"\s*:\s*(\d+)')
 
 
+class Settings(ApiSettings):
+    page_id: NumericId = Field(description="the Facebook Page's numeric id")
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.property_id:
-        raise ValueError(f"{context.source}: set api.property_id to the Facebook Page's numeric id")
     http.headers["Authorization"] = f"Bearer {secret.token}"
     base = (settings.base_url or BASE_URL).rstrip("/")
     limit = min(MAX_LIMIT, settings.page_size)
     batch = ApiBatch()
     since = window.start - dt.timedelta(days=LOOKBACK_DAYS)
-    posts_url = base + POSTS.format(version=VERSION, page_id=settings.property_id)
+    posts_url = base + POSTS.format(version=VERSION, page_id=settings.page_id)
     post_params = {
         "fields": POST_FIELDS,
         "since": int(since.timestamp()),
@@ -81,7 +85,7 @@ def extract_api(
         fetch = _fetcher(http, url, params, batch, window)
         for page in cursor_pages(fetch, max_pages=settings.max_pages):
             rows = parse_page(batch.pages[-1], page, post_id)
-            batch.rows.extend(row for row in rows if _wanted(row, window, settings.property_id))
+            batch.rows.extend(row for row in rows if _wanted(row, window, settings.page_id))
     return batch
 
 

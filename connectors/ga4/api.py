@@ -10,8 +10,10 @@ import datetime as dt
 import logging
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, NumericId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, offset_pages, response_json, safe_url
 from civicpulse.sources import ParseContext
@@ -28,11 +30,13 @@ MAX_LIMIT = 250_000
 SEARCH_EVENT = "view_search_results"
 
 
+class Settings(ApiSettings):
+    property_id: NumericId = Field(description="the GA4 property's numeric id")
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.property_id:
-        raise ValueError(f"{context.source}: set api.property_id to the GA4 property's numeric id")
     http.headers["Authorization"] = f"Bearer {secret.token}"
     url = (settings.base_url or BASE_URL).rstrip("/") + RUN_REPORT.format(property_id=settings.property_id)
     limit = min(MAX_LIMIT, settings.page_size)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.filereaders import BadValue, utc_timestamp
 from civicpulse.http import ApiSession, link_pages, safe_url
@@ -24,11 +26,14 @@ TAG_TIMELINE = "/api/v1/timelines/tag/{tag}"
 MAX_LIMIT = 40
 
 
+class Settings(ApiSettings):
+    base_url: Url = Field(description="the instance, like https://mastodon.social")
+    hashtags: tuple[Annotated[str, Field(pattern=r"^\w{1,100}$")], ...] = Field(min_length=1)
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.base_url:
-        raise ValueError(f"{context.source}: set api.base_url to the instance, like https://mastodon.social")
     http.headers["Authorization"] = f"Bearer {secret.token}"
     previous = dict(window.resume.values.get("since_ids", {})) if window.resume else {}
     batch = ApiBatch()
@@ -43,9 +48,9 @@ def extract_api(
 
 
 def _tag_timeline(
-    http: ApiSession, settings: ApiSettings, tag: str, since_id: str | None, window: Window, batch: ApiBatch
+    http: ApiSession, settings: Settings, tag: str, since_id: str | None, window: Window, batch: ApiBatch
 ) -> int:
-    url = (settings.base_url or "").rstrip("/") + TAG_TIMELINE.format(tag=tag)
+    url = settings.base_url.rstrip("/") + TAG_TIMELINE.format(tag=tag)
     params: dict[str, Any] = {"limit": min(MAX_LIMIT, settings.page_size)}
     if since_id:
         params["since_id"] = since_id

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, NumericId, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, CredentialsError, HttpError, offset_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow
@@ -24,21 +26,20 @@ CONNECTION_FIELDS = "password: a Matomo personal token_auth with view access to 
 ACCESS_ERRORS = ("token_auth", "access", "not authenticated", "login")
 
 
+class Settings(ApiSettings):
+    base_url: Url = Field(description="the Matomo address, e.g. https://analytics.city.gov")
+    site_id: NumericId = Field(description="the Matomo site id (idSite)")
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.base_url:
-        raise ValueError(
-            f"{context.source}: set api.base_url to the Matomo address, e.g. https://analytics.city.gov"
-        )
-    if not settings.property_id:
-        raise ValueError(f"{context.source}: set api.property_id to the Matomo site id (idSite)")
     url = settings.base_url.rstrip("/") + API_PATH
     limit = min(MAX_LIMIT, settings.page_size)
     batch = ApiBatch()
 
     def call(method: str, date: str, **extra: Any) -> tuple[Any, str]:
-        params = {"module": "API", "method": method, "idSite": settings.property_id, "period": "day"}
+        params = {"module": "API", "method": method, "idSite": settings.site_id, "period": "day"}
         params.update(date=date, format="JSON", **extra)
         response = http.post(url, params=params, data={"token_auth": secret.token})
         page = response_json(response, extra.get("filter_offset", 0) // limit + 1)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
@@ -22,11 +24,15 @@ CONNECTION_FIELDS = "password: the city's Open311 api_key (optional for reading 
 SECRET_REQUIRED = False
 
 
+class Settings(ApiSettings):
+    base_url: Url = Field(
+        description="the city's GeoReport v2 endpoint, e.g. https://311.city.gov/open311/v2"
+    )
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.base_url:
-        raise ValueError(f"{context.source}: set api.base_url to the city's GeoReport v2 endpoint")
     url = settings.base_url.rstrip("/") + REQUESTS_PATH
     batch = ApiBatch()
     pending = [(window.start, window.end)]

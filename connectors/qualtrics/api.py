@@ -13,8 +13,10 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import SurveyApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, BadResponse, HttpError, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
@@ -26,15 +28,13 @@ from connectors.qualtrics.settings import EXPORTS, FILE, MAX_POLLS, POLL_SECONDS
 CONNECTION_FIELDS = "password: a Qualtrics API token (Account Settings > Qualtrics IDs), sent as X-API-TOKEN"
 
 
+class Settings(SurveyApiSettings):
+    base_url: Url = Field(description="the datacenter, https://<dc>.qualtrics.com")
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.base_url:
-        raise ValueError(
-            f"{context.source}: set api.base_url to the datacenter, e.g. https://ca1.qualtrics.com"
-        )
-    if not settings.survey_ids:
-        raise ValueError(f"{context.source}: list the surveys' ids (SV_...) under api.survey_ids")
     http.headers["X-API-TOKEN"] = secret.token
     base = settings.base_url.rstrip("/")
     mapping = Mapping({str(k): v for k, v in settings.question_ids.items()}, dict(settings.answer_scores))

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import SurveyApiSettings as Settings
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, BadResponse, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
@@ -36,10 +36,8 @@ CONNECTION_FIELDS = "password: an OAuth access token with the responses_read_det
 
 
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.survey_ids:
-        raise ValueError(f"{context.source}: list the surveys' numeric ids under api.survey_ids")
     http.headers["Authorization"] = f"Bearer {secret.token}"
     base = (settings.base_url or BASE_URL).rstrip("/")
     mapping = Mapping({str(k): v for k, v in settings.question_ids.items()}, dict(settings.answer_scores))

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, SurveyId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, numbered_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
@@ -22,15 +24,17 @@ RESPONSES = "/api/v1/forms/{form_id}/responses"
 MAX_PAGE_SIZE = 5000
 
 
+class Settings(ApiSettings):
+    form_ids: tuple[SurveyId, ...] = Field(min_length=1, description="the Touchpoints forms' short ids")
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.survey_ids:
-        raise ValueError(f"{context.source}: list the forms' short ids under api.survey_ids")
     http.headers["X-Api-Key"] = secret.token
     size = min(MAX_PAGE_SIZE, settings.page_size)
     batch = ApiBatch()
-    for form_id in settings.survey_ids:
+    for form_id in settings.form_ids:
         url = (settings.base_url or BASE_URL).rstrip("/") + RESPONSES.format(form_id=form_id)
         params = {
             "start_date": window.start.date().isoformat(),

@@ -13,9 +13,10 @@ from typing import Any
 
 import requests
 import tweepy
+from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, NumericId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, Record
@@ -29,12 +30,18 @@ EXPANSIONS = ("author_id",)
 USER_FIELDS = ("username",)
 MIN_PAGE, MAX_PAGE = 10, 100
 
+
+class Settings(ApiSettings):
+    queries: tuple[str, ...] = Field(default=(), description="one recent-search query per service")
+    mentions_user_id: NumericId | None = Field(default=None, description="the agency account's numeric id")
+
+
 # tweepy logs request headers (the bearer token) at DEBUG; keep its logger above that.
 logging.getLogger("tweepy.client").setLevel(logging.INFO)
 
 
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
     if settings.base_url:
         http.rewrite_base = (TWEEPY_HOST, settings.base_url)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings
+from civicpulse.config import ApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
@@ -19,11 +21,13 @@ from connectors.zendesk.settings import EXPORT_PATH, MAX_PER_PAGE, REQUESTS_PER_
 CONNECTION_FIELDS = "login: the agent's e-mail; password: an API token (Admin Center > Apps and integrations)"
 
 
+class Settings(ApiSettings):
+    base_url: Url = Field(description="https://<subdomain>.zendesk.com")
+
+
 def extract_api(
-    settings: ApiSettings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
+    settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    if not settings.base_url:
-        raise ValueError(f"{context.source}: set api.base_url to https://<subdomain>.zendesk.com")
     if not secret.login:
         raise ValueError(f"{context.source}: the connection needs a login (the agent's e-mail)")
     http.auth = (f"{secret.login}/token", secret.token)

@@ -95,7 +95,7 @@ def config(make_config: MakeConfig, httpserver: HTTPServer) -> Any:
         "facebook_pages",
         conn_id="facebook_riverton",
         base_url=httpserver.url_for("/").rstrip("/"),
-        property_id=PAGE,
+        page_id=PAGE,
         page_size=3,
     )
 

@@ -113,7 +113,7 @@ def config(make_config: MakeConfig, httpserver: HTTPServer) -> Any:
         "matomo",
         conn_id="matomo_riverton",
         base_url=httpserver.url_for("/").rstrip("/"),
-        property_id="1",
+        site_id="1",
         page_size=2,
     )
 

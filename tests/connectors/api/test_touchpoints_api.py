@@ -66,7 +66,7 @@ def config(make_config: MakeConfig, httpserver: HTTPServer) -> Any:
         "touchpoints",
         conn_id="touchpoints_gsa",
         base_url=httpserver.url_for("/").rstrip("/"),
-        survey_ids=["d3a7c5b8"],
+        form_ids=["d3a7c5b8"],
         page_size=2,
     )
 
