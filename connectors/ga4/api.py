@@ -1,7 +1,9 @@
 """GA4 Data API `runReport` per interval: pages by date x pagePath and site search by date x searchTerm.
 
-Auth: an OAuth 2 access token of a service account with Viewer on the property (the connection's
-password). Rows are paged with offset/limit against `rowCount`; the property quota is logged per page.
+Auth: the JSON key of a service account with Viewer on the property (the connection's password); an access
+token is minted from it at each run and renewed before it expires. A plain OAuth access token is accepted
+too, for one-off runs (it lasts an hour). Rows are paged with offset/limit against `rowCount`; the property
+quota is logged per page.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from civicpulse.api import ApiBatch
 from civicpulse.config import ApiSettings, NumericId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, offset_pages, response_json, safe_url
+from civicpulse.oauth import (
+    ServiceAccountKey,
+    ServiceAccountTokens,
+    key_location,
+    looks_like_service_account_key,
+)
 from civicpulse.sources import ParseContext
 from civicpulse.state import Window
 from connectors.ga4 import parse_page
@@ -23,7 +31,10 @@ from connectors.ga4.settings import DATE_DIMENSION, REPORT_KINDS, ReportKind
 
 log = logging.getLogger(__name__)
 
-CONNECTION_FIELDS = "password: an OAuth access token of a service account with Viewer on the property"
+CONNECTION_FIELDS = (
+    "password: the JSON key file of a service account with Viewer on the property (or an OAuth access token)"
+)
+SCOPES = ("https://www.googleapis.com/auth/analytics.readonly",)
 BASE_URL = "https://analyticsdata.googleapis.com"
 RUN_REPORT = "/v1beta/properties/{property_id}:runReport"
 MAX_LIMIT = 250_000
@@ -37,7 +48,11 @@ class Settings(ApiSettings):
 def extract_api(
     settings: Settings, secret: Secret, window: Window, context: ParseContext, http: ApiSession
 ) -> ApiBatch:
-    http.headers["Authorization"] = f"Bearer {secret.token}"
+    if looks_like_service_account_key(secret.token):
+        key = ServiceAccountKey.from_json(secret.token, key_location(http.credentials))
+        http.auth = ServiceAccountTokens(http, key, SCOPES)
+    else:
+        http.headers["Authorization"] = f"Bearer {secret.token}"
     url = (settings.base_url or BASE_URL).rstrip("/") + RUN_REPORT.format(property_id=settings.property_id)
     limit = min(MAX_LIMIT, settings.page_size)
     batch = ApiBatch()

@@ -6,10 +6,14 @@ import datetime as dt
 import json
 from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from civicpulse.credentials import env_names
 from civicpulse.extract import extract_source
 from civicpulse.http import CredentialsError
 from tests.connectors.api.conftest import MakeConfig, committed, load_all, query, session_for
@@ -26,6 +30,7 @@ class FakeGa4:
 
     def __init__(self, server: HTTPServer) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.authorizations: list[str] = []
         self.throttle = 0
         self.empty = False
         self.pages = {
@@ -38,6 +43,7 @@ class FakeGa4:
     def handle(self, request: Request) -> Response:
         body = json.loads(request.data)
         self.bodies.append(body)
+        self.authorizations.append(request.headers.get("Authorization", ""))
         if self.throttle:
             self.throttle -= 1
             error = {
@@ -115,4 +121,47 @@ def test_a_rejected_token_names_the_connection(httpserver: HTTPServer, config: A
         {"error": {"code": 401, "status": "UNAUTHENTICATED"}}, status=401
     )
     with pytest.raises(CredentialsError, match=r"ga4_city.*CIVICPULSE_GA4_API_TOKEN"):
+        extract_source(config, "ga4_api", DAY, END, http=session_for(config, clock))
+
+
+def test_a_service_account_key_mints_the_token_the_reports_are_fetched_with(
+    fake: FakeGa4, config: Any, clock: FakeClock, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    token_uri = httpserver.url_for("/token")
+    key = {
+        "type": "service_account",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": "civicpulse@riverton.iam.gserviceaccount.com",
+        "token_uri": token_uri,
+    }
+    monkeypatch.setenv(env_names("ga4_api")[0], json.dumps(key))
+    grants: list[dict[str, Any]] = []
+
+    def token(request: Request) -> Response:
+        claims = jwt.decode(
+            request.form["assertion"], private.public_key(), algorithms=["RS256"], audience=token_uri
+        )
+        grants.append(claims)
+        return Response(
+            json.dumps({"access_token": "ya29.minted", "expires_in": 3599}), content_type="application/json"
+        )
+
+    httpserver.expect_request("/token", method="POST").respond_with_handler(token)
+    summary = extract_source(config, "ga4_api", DAY, END, http=session_for(config, clock))
+    assert summary.records == 10
+    assert [claims["scope"] for claims in grants] == ["https://www.googleapis.com/auth/analytics.readonly"]
+    assert grants[0]["iss"] == "civicpulse@riverton.iam.gserviceaccount.com"
+    assert fake.authorizations == ["Bearer ya29.minted"] * 3
+
+
+def test_a_broken_service_account_key_says_where_it_lives(
+    config: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(env_names("ga4_api")[0], '{"type": "service_account", "client_email": "a@b"')
+    with pytest.raises(CredentialsError, match=r"'ga4_city'.*CIVICPULSE_GA4_API_TOKEN.*not valid JSON"):
         extract_source(config, "ga4_api", DAY, END, http=session_for(config, clock))
