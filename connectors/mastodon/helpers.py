@@ -1,8 +1,10 @@
-"""Mastodon Status entities to social_post values; HTML content to plain text."""
+"""Mastodon Status entities to social_post values (HTML content to plain text); a Notification's status."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,25 @@ from civicpulse.filereaders import (
     utc_timestamp,
 )
 from civicpulse.sources import FileProblem
-from connectors.mastodon.settings import BLOCK_TAGS, COUNT_COLUMNS, EXPECTED_FILE, LINE_BREAK_TAGS, PLATFORM
+from connectors.mastodon.settings import (
+    BLOCK_TAGS,
+    COUNT_COLUMNS,
+    EXPECTED_FILE,
+    LINE_BREAK_TAGS,
+    MENTION,
+    NOT_LANDED_VISIBILITY,
+    PLATFORM,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Skipped(Exception):
+    """An item that is not landed by design (not quarantined): `reason` is counted in a log line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _PlainText(HTMLParser):
@@ -46,14 +66,49 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in lines)).strip()
 
 
-def page_statuses(path: Path | str, page: Any) -> list[Any]:
+def page_items(path: Path | str, page: Any) -> list[Any]:
     if isinstance(page, dict) and "error" in page:
         raise FileProblem(
             path, f"the file is a Mastodon error response ({page['error']})", "request the page again"
         )
     if not isinstance(page, list):
-        raise FileProblem(path, "the file is not a JSON array of statuses", f"save {EXPECTED_FILE}")
+        raise FileProblem(
+            path, "the file is not a JSON array of statuses or notifications", f"save {EXPECTED_FILE}"
+        )
     return page
+
+
+def is_notification_page(items: list[Any]) -> bool:
+    """Notifications have a `type` and carry their status inside; statuses have `content` and no `type`."""
+    return any(isinstance(item, dict) and "type" in item and "content" not in item for item in items)
+
+
+def timeline_status(item: Any) -> Any:
+    return item
+
+
+def notification_status(item: Any) -> Any:
+    """The status a mention carries; other notification types and mentions without a status are skipped."""
+    if not isinstance(item, dict):
+        return item
+    kind = item.get("type")
+    if kind != MENTION:
+        raise Skipped(f"{kind} notification")
+    if item.get("status") is None:
+        raise Skipped("mention without a status")
+    return item["status"]
+
+
+def check_visibility(status: Any) -> None:
+    visibility = status.get("visibility") if isinstance(status, dict) else None
+    if visibility in NOT_LANDED_VISIBILITY:
+        raise Skipped(f"{visibility} status")
+
+
+def log_skipped(origin: Path | str, skipped: Counter[str]) -> None:
+    if skipped:
+        counts = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()))
+        log.info("%s: skipped, not landed: %s", origin, counts)
 
 
 def status_values(item: Any) -> dict[str, Any]:

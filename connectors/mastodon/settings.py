@@ -1,11 +1,18 @@
-"""Mastodon timeline pages (arrays of Status entities)."""
+"""Mastodon timeline pages (arrays of Status entities) and notifications pages (arrays of Notification)."""
 
 from __future__ import annotations
 
 FILE_PATTERNS = ("*.json",)
-EXPECTED_FILE = "one Mastodon timeline response body: a JSON array of Status entities"
+EXPECTED_FILE = (
+    "one Mastodon timeline response body (a JSON array of Status entities) or notifications response "
+    "body (GET /api/v1/notifications: a JSON array of Notification entities)"
+)
 PLATFORM = "mastodon"
 STREAM = "social_post"
+
+MENTION = "mention"
+# social_post holds public posts; followers-only ("private") and "direct" statuses are not landed.
+NOT_LANDED_VISIBILITY = frozenset({"private", "direct"})
 
 LINE_BREAK_TAGS = frozenset({"br"})
 BLOCK_TAGS = frozenset({"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from civicpulse.sources import FileProblem, Record, RowProblem
 from connectors.mastodon.helpers import html_to_text
@@ -13,6 +16,8 @@ Parse = Callable[..., tuple[list[Record], list[RowProblem]]]
 Problem = Callable[..., FileProblem]
 PUBLIC = "mastodon/mastodon_public_20260801_page01.json"
 SOCIAL = "mastodon/mastodon_social_20230528_page01.json"
+MENTIONS = "mastodon/mastodon_notifications_20260801_page01.json"
+REMOTE_MENTIONS = "mastodon/mastodon_notifications_20230528_page01.json"
 EDITED_TEXT = (
     "@halcy you're a doo-doo head\n"
     "edit: editing this to have the maximum amount of fields filled :trans_heart: #ThisIsAHashtag"
@@ -117,3 +122,56 @@ def test_empty_file_is_a_file_problem(file_problem: Problem, tmp_path: Path) -> 
     empty = tmp_path / "page.json"
     empty.touch()
     assert "empty" in file_problem("mastodon", empty).problem
+
+
+def test_notifications_page_lands_the_mentions_as_the_same_records_as_a_timeline(
+    parse: Parse, fixtures: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="connectors.mastodon.helpers")
+    records, problems = parse("mastodon", fixtures / MENTIONS)
+    assert problems == []
+    assert [(r.line, r.values["text"]) for r in records] == [
+        (1, "#hoot (hashtag toot)"),
+        (4, "@mastodonpy_test beep beep I'm a jeep"),
+    ]
+    timeline, _ = parse("mastodon", fixtures / PUBLIC)
+    same = next(r for r in timeline if r.values["native_id"] == "117020588169351887")
+    assert records[1].values == same.values
+    assert "skipped, not landed: 1 favourite notification, 1 follow notification" in caplog.text
+
+
+def test_direct_mentions_are_not_landed(
+    parse: Parse, fixtures: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="connectors.mastodon.helpers")
+    records, problems = parse("mastodon", fixtures / REMOTE_MENTIONS)
+    assert problems == []
+    assert [(r.values["native_id"], r.values["text"]) for r in records] == [
+        ("110446223051565765", EDITED_TEXT)
+    ]
+    assert "skipped, not landed: 1 direct status" in caplog.text
+
+
+def test_bad_mentions_are_problems_and_statusless_ones_are_skipped(
+    parse: Parse, fixtures: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="connectors.mastodon.helpers")
+    mention = json.loads((fixtures / MENTIONS).read_text())[0]
+    status = mention["status"]
+    page = [
+        mention,
+        {**mention, "id": "40", "status": {k: v for k, v in status.items() if k != "id"}},
+        {**mention, "id": "41", "status": None},
+        {**mention, "id": "42", "status": "117020593741189701"},
+        {**mention, "id": "43", "type": "update"},
+        {**mention, "id": "44", "status": {**status, "visibility": "private"}},
+        {**mention, "id": "45", "status": {**status, "visibility": "unlisted"}},
+    ]
+    records, problems = parse("mastodon", _write(tmp_path / "page.json", page))
+    assert [r.line for r in records] == [1, 7]
+    assert [(p.line, p.reason) for p in problems] == [
+        (2, "the status has no id"),
+        (4, "the status is not a JSON object"),
+    ]
+    skipped = "1 mention without a status, 1 private status, 1 update notification"
+    assert f"skipped, not landed: {skipped}" in caplog.text
