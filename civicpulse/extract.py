@@ -55,6 +55,15 @@ def record_day(record: Record) -> dt.date:
     raise TypeError(f"{record.file}:{record.line}: {stream.time_column} is not a date or timestamp")
 
 
+def revision_day(record: Record, window: Window) -> dt.date | None:
+    """The day an older record was revised within the fetched window, where its stream keeps revisions."""
+    column = get_stream(record.stream).revised_column
+    revised = record.values.get(column) if column else None
+    if isinstance(revised, dt.datetime) and window.start <= revised < window.end:
+        return revised.astimezone(dt.UTC).date()
+    return None
+
+
 def extract_source(
     config: Config, source_name: str, start: dt.date, end: dt.date, http: ApiSession | None = None
 ) -> ExtractSummary:
@@ -92,6 +101,8 @@ def extract_source(
                 problems.append(RowProblem(row.file, row.line, reason, repr(hide(row))[:2000]))
             continue
         day = record_day(row)
+        if day < first and fetched.window:
+            day = revision_day(row, fetched.window) or day
         if not first <= day < end:
             outside += 1
         elif erased and erased.holds(row):

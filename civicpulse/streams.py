@@ -44,6 +44,9 @@ class Stream:
     key: tuple[str, ...]
     time_column: str
     columns: tuple[Column, ...]
+    # When the service changes a record after its day (a 311 request closed weeks later), the API hands
+    # it back by this timestamp: the extract lands that revision on the day of the change.
+    revised_column: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -115,6 +118,7 @@ def load_streams() -> dict[str, Stream]:
             key=tuple(spec["key"]),
             time_column=spec["time_column"],
             columns=columns,
+            revised_column=spec.get("revised_column"),
         )
     return streams
 

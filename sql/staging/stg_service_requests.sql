@@ -3,7 +3,10 @@
 with requests as (
     select *
     from raw.service_request
-    qualify row_number() over (partition by source, service_request_id order by loaded_at desc) = 1
+    -- a request changed after its day is landed again on the day of the change: keep its newest state
+    qualify row_number() over (
+        partition by source, service_request_id order by updated_at desc nulls last, loaded_at desc
+    ) = 1
 ),
 
 queue_rules as (

@@ -124,3 +124,64 @@ def test_an_error_document_is_a_file_problem() -> None:
     connector = load_connector("open311")
     with pytest.raises(FileProblem, match="XML"):
         list(connector.parse_file(RECORDED / "codeforamerica_open311/403.xml", ParseContext(source="o")))
+
+
+def test_a_request_closed_weeks_later_reaches_close_the_loop_as_a_revision(
+    httpserver: HTTPServer, config: Any, clock: FakeClock
+) -> None:
+    opened = DAY - dt.timedelta(days=11)
+    request: dict[str, Any] = {
+        "service_request_id": "RIV-311-0042",
+        "status": "open",
+        "service_name": "Pot Hole in Street",
+        "service_code": "4fd3b656e750846c53000004",
+        "description": "Pothole on Elm St has been there for weeks, city hall never answers.",
+        "requested_datetime": "2014-07-01T10:00:00Z",
+        "updated_datetime": "2014-07-01T10:00:00Z",
+    }
+    fake = FakeOpen311(httpserver, [request], cap=1000)
+    extract_source(
+        config, "open311_api", opened, opened + dt.timedelta(days=1), http=session_for(config, clock)
+    )
+    load_all(config, opened, opened + dt.timedelta(days=1))
+    request.update(
+        status="closed", status_notes="Crew repaired it on 7/12.", updated_datetime="2014-07-12T15:00:00Z"
+    )
+    fake.windows.clear()
+    summary = run_interval(config, DAY, NEXT)
+    assert summary.failed_sources == {}
+    # The committed cursor ends on 2 July: the gap is fetched, then the 30 days before it are revisited.
+    assert fake.windows == [
+        ("2014-07-02T00:00:00Z", "2014-07-13T00:00:00Z"),
+        ("2014-06-02T00:00:00Z", "2014-07-02T00:00:00Z"),
+    ]
+    landed = query(
+        config,
+        "select partition_day, status from raw.service_request "
+        "where service_request_id = 'RIV-311-0042' order by 1",
+    )
+    assert landed == [(opened, "open"), (DAY, "closed")]
+    # Loading the request's own day again (a backfill) must not bring the stale state back.
+    load_all(config, opened, opened + dt.timedelta(days=1))
+    run_interval(config, DAY, NEXT)
+    with reader(config) as con:
+        staged = con.execute(
+            "select is_closed, status_notes, requested_at from staging.stg_service_requests "
+            "where service_request_id = 'RIV-311-0042'"
+        ).fetchall()
+        feedback = con.execute(
+            "select count(*) from core.fact_feedback where source_ref = 'RIV-311-0042'"
+        ).fetchall()
+    assert staged == [(True, "Crew repaired it on 7/12.", dt.datetime(2014, 7, 1, 10, tzinfo=dt.UTC))]
+    assert feedback == [(1,)]
+
+
+def test_revisits_can_be_turned_off(
+    make_config: MakeConfig, httpserver: HTTPServer, clock: FakeClock
+) -> None:
+    config = make_config(
+        "open311_api", "open311", conn_id="o", base_url=httpserver.url_for("/open311/v2"), revisit_days=0
+    )
+    fake = FakeOpen311(httpserver, all_requests(), cap=1000)
+    extract_source(config, "open311_api", DAY, NEXT, http=session_for(config, clock))
+    assert fake.windows == [("2014-07-12T00:00:00Z", "2014-07-13T00:00:00Z")]
