@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +16,11 @@ from civicpulse.filereaders import (
     optional_text,
     utc_timestamp,
 )
+from civicpulse.htmltext import html_to_text
 from civicpulse.sources import FileProblem
 from connectors.mastodon.settings import (
-    BLOCK_TAGS,
     COUNT_COLUMNS,
     EXPECTED_FILE,
-    LINE_BREAK_TAGS,
     MENTION,
     NOT_LANDED_VISIBILITY,
     PLATFORM,
@@ -38,32 +35,6 @@ class Skipped(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-class _PlainText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in LINE_BREAK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Paragraphs and <br> become line breaks, links their text, entities are unescaped."""
-    parser = _PlainText()
-    parser.feed(html)
-    parser.close()
-    lines = "".join(parser.parts).split("\n")
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in lines)).strip()
 
 
 def page_items(path: Path | str, page: Any) -> list[Any]:

@@ -14,8 +14,6 @@ MENTION = "mention"
 # social_post holds public posts; followers-only ("private") and "direct" statuses are not landed.
 NOT_LANDED_VISIBILITY = frozenset({"private", "direct"})
 
-LINE_BREAK_TAGS = frozenset({"br"})
-BLOCK_TAGS = frozenset({"p", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 # Status field -> social_post column.
 COUNT_COLUMNS = {

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from civicpulse.htmltext import html_to_text
 from civicpulse.sources import FileProblem, Record, RowProblem
-from connectors.mastodon.helpers import html_to_text
 
 Parse = Callable[..., tuple[list[Record], list[RowProblem]]]
 Problem = Callable[..., FileProblem]
