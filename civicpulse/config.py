@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -20,6 +21,7 @@ IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 PATTERN = re.compile(r"^[\w /.'&\-]{1,100}$", re.UNICODE)
 
 Identifier = Annotated[str, Field(pattern=IDENTIFIER)]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class ConfigError(ValueError):
@@ -283,48 +285,50 @@ def _validated_parse_options(settings: Settings, path: Path) -> dict[str, BaseMo
     """Each `parse:` section checked against its connector's `Options`; errors name sources.N.parse.<key>."""
     from civicpulse.sources import options_type  # connectors import this module: load them lazily
 
-    options: dict[str, BaseModel] = {}
-    problems: list[str] = []
-    for index, source in enumerate(settings.sources):
-        if source.parse is None:
-            continue
-        key = f"sources.{index}.parse"
-        try:
-            model = options_type(source.connector)
-        except ValueError as exc:
-            problems.append(f"  - sources.{index}.connector: {exc}")
-            continue
+    def model_of(connector: str) -> type[BaseModel]:
+        model = options_type(connector)
         if model is None:
-            problems.append(
-                f"  - {key}: connector '{source.connector}' takes no parse options; remove the parse: section"
-            )
-            continue
-        try:
-            options[source.name] = model.model_validate(source.parse)
-        except ValidationError as exc:
-            problems.append(_describe(exc, prefix=key))
-    if problems:
-        raise ConfigError(f"{path}: invalid configuration:\n" + "\n".join(problems))
-    return options
+            raise ValueError(f"connector '{connector}' takes no parse options; remove the parse: section")
+        return model
+
+    return _validated_sections(settings, path, "parse", model_of)
 
 
 def _validated_api_settings(settings: Settings, path: Path) -> dict[str, ApiSettings]:
     """Each `api:` section checked against its connector's `Settings`; errors name sources.N.api.<key>."""
     from civicpulse.api import settings_type  # connectors import this module: load them lazily
 
-    validated: dict[str, ApiSettings] = {}
+    return _validated_sections(settings, path, "api", settings_type)
+
+
+def _validated_sections(
+    settings: Settings,
+    path: Path,
+    section: Literal["parse", "api"],
+    model_of: Callable[[str], type[ModelT]],
+) -> dict[str, ModelT]:
+    """A connector-defined section of every source, validated against the model the connector declares."""
+    from civicpulse.sources import load_connector
+
+    validated: dict[str, ModelT] = {}
     problems: list[str] = []
     for index, source in enumerate(settings.sources):
-        if source.api is None:
+        data = source.parse if section == "parse" else source.api
+        if data is None:
             continue
-        key = f"sources.{index}.api"
+        key = f"sources.{index}.{section}"
         try:
-            model = settings_type(source.connector)
+            load_connector(source.connector)
+        except ValueError as exc:
+            problems.append(f"  - sources.{index}.connector: {exc}")
+            continue
+        try:
+            model = model_of(source.connector)
         except ValueError as exc:
             problems.append(f"  - {key}: {exc}")
             continue
         try:
-            validated[source.name] = model.model_validate(source.api)
+            validated[source.name] = model.model_validate(data)
         except ValidationError as exc:
             problems.append(_describe(exc, prefix=key, model=model))
     if problems:
