@@ -35,7 +35,15 @@ EPOCH_THRESHOLD = 1_000_000_000
 
 
 class HttpError(RuntimeError):
-    """An API call that failed for good; the message names the URL (without secrets) and the fix."""
+    """An API call that failed for good; the message names the URL (without secrets) and the fix.
+
+    `response` is the service's answer when it refused the call (4xx), for connectors that read the
+    service's own error codes from it; None when the call failed without one.
+    """
+
+    def __init__(self, message: str, response: requests.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
 
 
 class CredentialsError(HttpError):
@@ -136,12 +144,13 @@ class ApiSession(requests.Session):
             if response.status_code in CREDENTIAL_STATUSES:
                 raise CredentialsError(
                     f"{method_text} {shown}: HTTP {response.status_code}, the API rejected the credentials; "
-                    f"{self.credentials.hint()}"
+                    f"{self.credentials.hint()}",
+                    response,
                 )
             if response.status_code not in RETRY_STATUSES:
                 if response.status_code >= 400:
                     raise HttpError(
-                        f"{method_text} {shown}: HTTP {response.status_code}: {_excerpt(response)}"
+                        f"{method_text} {shown}: HTTP {response.status_code}: {_excerpt(response)}", response
                     )
                 return response
             last = f"HTTP {response.status_code}"

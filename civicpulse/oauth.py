@@ -27,7 +27,6 @@ from civicpulse.http import (
     Credentials,
     CredentialsError,
     HttpError,
-    RetryBudgetExceeded,
     response_json,
     safe_url,
 )
@@ -156,11 +155,6 @@ class ServiceAccountTokens(requests.auth.AuthBase):
 
     def _mint(self, now: float) -> tuple[str, float]:
         assertion = self.assertion(now)
-        answers: list[requests.Response] = []
-
-        def keep(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-            answers.append(response)
-
         rejected: requests.Response | None = None
         try:
             response = self.http.post(
@@ -168,14 +162,12 @@ class ServiceAccountTokens(requests.auth.AuthBase):
                 data={"grant_type": JWT_BEARER_GRANT, "assertion": assertion},
                 headers={"Authorization": None, "Accept": "application/json"},
                 auth=_no_auth,
-                hooks={"response": [keep]},
             )
-        except RetryBudgetExceeded:
-            raise
-        except HttpError:
-            if not answers:
+        except HttpError as exc:
+            if exc.response is None:
                 raise
-            rejected = answers[-1]
+            rejected = exc.response
+        # Raised outside the except block: the session's error stays out of the chain.
         if rejected is not None:
             raise self._rejection(rejected, assertion)
         return self._token_from(response)

@@ -9,9 +9,9 @@ Graph API reports an expired token as HTTP 400 with error code 190, and throttli
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
+import requests
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
@@ -44,7 +44,6 @@ from connectors.facebook_pages.settings import (
 )
 
 CONNECTION_FIELDS = "password: a Page access token with pages_read_engagement and pages_read_user_content"
-ERROR_CODE = re.compile(r'"code"\s*:\s*(\d+)')
 
 
 class Settings(ApiSettings):
@@ -113,8 +112,7 @@ def _fetcher(
 
 
 def _graph_error(exc: HttpError, http: ApiSession) -> HttpError:
-    match = ERROR_CODE.search(str(exc))
-    code = int(match.group(1)) if match else None
+    code = _graph_error_code(exc.response)
     if code in CREDENTIAL_CODES:
         return CredentialsError(f"{exc}; the Graph API rejected the token; {http.credentials.hint()}")
     if code in THROTTLE_CODES:
@@ -122,6 +120,17 @@ def _graph_error(exc: HttpError, http: ApiSession) -> HttpError:
             f"{exc}; the Graph API is throttling this app or Page; rerun the task later"
         )
     return exc
+
+
+def _graph_error_code(response: requests.Response | None) -> int | None:
+    """The Graph API's `error.code` of a refused call."""
+    try:
+        body = response.json() if response is not None else None
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, int) else None
 
 
 def _reached_before(page: Any, window: Window) -> bool:

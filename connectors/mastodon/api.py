@@ -18,7 +18,6 @@ mentions of the window by time.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,10 +32,8 @@ from civicpulse.credentials import Secret
 from civicpulse.filereaders import BadValue, utc_timestamp
 from civicpulse.http import (
     ApiSession,
-    BadResponse,
     CredentialsError,
     HttpError,
-    RetryBudgetExceeded,
     link_pages,
     safe_url,
 )
@@ -60,7 +57,6 @@ MENTIONS_TOKEN = (
 )
 # 403: the token lacks the scope; 422: an app token (no user) on an endpoint that needs one.
 SCOPE_STATUSES = frozenset({403, 422})
-HTTP_STATUS = re.compile(r"HTTP (\d{3})")
 
 
 class Settings(ApiSettings):
@@ -172,12 +168,7 @@ def _pages(
     try:
         yield from link_pages(http, feed.url, params, max_pages=max_pages)
     except HttpError as exc:
-        found = HTTP_STATUS.search(str(exc))
-        if (
-            isinstance(exc, RetryBudgetExceeded | BadResponse)
-            or not found
-            or int(found[1]) not in SCOPE_STATUSES
-        ):
+        if exc.response is None or exc.response.status_code not in SCOPE_STATUSES:
             raise
         hint = "" if isinstance(exc, CredentialsError) else f"; {http.credentials.hint()}"
         raise CredentialsError(
