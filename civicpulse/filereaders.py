@@ -86,9 +86,12 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def read_csv(path: Path) -> CsvFile:
-    """Parse a whole CSV file; its header is the first line and each row knows its first physical line."""
-    lines = _decoded_lines(path, read_bytes(path))
+def read_csv(path: Path, data: bytes | None = None) -> CsvFile:
+    """Parse a whole CSV file; its header is the first line and each row knows its first physical line.
+
+    `data` is the file's content when it does not sit on disk under `path` (a member of an archive).
+    """
+    lines = _decoded_lines(path, read_bytes(path) if data is None else data)
     records = _parse_records(path, lines)
     if not records:
         raise FileProblem(path, "the file has no header line", EMPTY_FIX)

@@ -6,9 +6,8 @@ import datetime as dt
 import hashlib
 import zipfile
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from tempfile import TemporaryDirectory
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -23,7 +22,7 @@ from civicpulse.filereaders import (
     required_text,
 )
 from civicpulse.htmltext import html_to_text
-from civicpulse.sources import FileProblem, RowProblem
+from civicpulse.sources import FileProblem
 from connectors.linkedin.settings import (
     ARCHIVE_FIX,
     CONTENT,
@@ -49,22 +48,13 @@ from connectors.linkedin.settings import (
 
 def read_messages(path: Path) -> CsvFile:
     """messages.csv with the required header; inside a ZIP its rows are named `<archive>/<member>`."""
-    if path.suffix.lower() != ".zip":
+    if path.suffix.lower() == ".zip":
+        member, data = _archive_member(path)
+        export = read_csv(path / member, data)
+    else:
         export = read_csv(path)
-        export.require(REQUIRED_COLUMNS, HEADER_FIX)
-        return export
-    member, data = _archive_member(path)
-    label = f"{path}/{member}"
-    with TemporaryDirectory(prefix="civicpulse-linkedin-") as folder:
-        copy = Path(folder) / MESSAGES_FILE
-        copy.write_bytes(data)
-        try:
-            export = read_csv(copy)
-            export.require(REQUIRED_COLUMNS, HEADER_FIX)
-        except FileProblem as exc:
-            raise FileProblem(label, exc.problem, exc.fix, exc.line) from None
-    rows = tuple(replace(row, file=label) if isinstance(row, RowProblem) else row for row in export.rows)
-    return CsvFile(Path(label), export.header, rows)
+    export.require(REQUIRED_COLUMNS, HEADER_FIX)
+    return export
 
 
 def _archive_member(path: Path) -> tuple[str, bytes]:
