@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,6 +92,18 @@ class SurveyApiSettings(ApiSettings):
     survey_ids: tuple[SurveyId, ...] = Field(min_length=1)
     question_ids: dict[Measure, QuestionId] = Field(default_factory=dict)
     answer_scores: dict[AnswerLabel, Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=dict)
+
+    def mapping(self) -> SurveyMapping:
+        return SurveyMapping({str(k): v for k, v in self.question_ids.items()}, dict(self.answer_scores))
+
+
+@dataclass(frozen=True)
+class SurveyMapping:
+    """The questions read as satisfaction, trust, ease and comment, and the score (1-5) of an answer
+    (its label or choice id); empty in file mode, where the export's own columns say it."""
+
+    question_ids: dict[str, str] = field(default_factory=dict)
+    answer_scores: dict[str, int] = field(default_factory=dict)
 
 
 class Source(_Strict):
@@ -275,10 +288,6 @@ class Config:
         if settings is None:
             raise ConfigError(f"{self.path}: source '{source.name}' has no api: section")
         return settings
-
-    def conn_id(self, source: Source) -> str:
-        settings = self._api_settings.get(source.name)
-        return settings.conn_id if settings else "(none)"
 
 
 def _validated_parse_options(settings: Settings, path: Path) -> dict[str, BaseModel]:

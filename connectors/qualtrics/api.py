@@ -22,7 +22,7 @@ from civicpulse.http import ApiSession, BadResponse, HttpError, response_json, s
 from civicpulse.sources import ParseContext, ParsedRow, Record
 from civicpulse.state import Window
 from connectors.qualtrics import parse_export
-from connectors.qualtrics.helpers import Mapping, utc_layout
+from connectors.qualtrics.helpers import utc_layout
 from connectors.qualtrics.settings import EXPORTS, FILE, MAX_POLLS, POLL_SECONDS, PROGRESS
 
 CONNECTION_FIELDS = "password: a Qualtrics API token (Account Settings > Qualtrics IDs), sent as X-API-TOKEN"
@@ -37,7 +37,7 @@ def extract_api(
 ) -> ApiBatch:
     http.headers["X-API-TOKEN"] = secret.token
     base = settings.base_url.rstrip("/")
-    mapping = Mapping({str(k): v for k, v in settings.question_ids.items()}, dict(settings.answer_scores))
+    mapping = settings.mapping()
     batch = ApiBatch()
     for survey_id in settings.survey_ids:
         content, origin = _download(http, base, survey_id, window, batch)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from civicpulse.config import SurveyMapping
 from civicpulse.filereaders import (
     BadValue,
     CsvFile,
@@ -39,14 +40,6 @@ from connectors.qualtrics.settings import (
 
 
 @dataclass(frozen=True)
-class Mapping:
-    """Question columns (data export tag like Q1, or import id like QID1) and scores of answer labels."""
-
-    question_ids: dict[str, str] = field(default_factory=dict)
-    answer_scores: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Layout:
     form_id: str | None
     timezone: ZoneInfo
@@ -55,7 +48,7 @@ class Layout:
 
 
 def export_layout(
-    export: CsvFile, mapping: Mapping, timezone: ZoneInfo
+    export: CsvFile, mapping: SurveyMapping, timezone: ZoneInfo
 ) -> tuple[Layout, list[CsvRow | RowProblem]]:
     """The layout and the response rows (Qualtrics' second and third header rows removed)."""
     export.require(REQUIRED_COLUMNS, EXPORT_FIX)

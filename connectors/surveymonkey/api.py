@@ -14,12 +14,13 @@ import requests
 
 from civicpulse.api import ApiBatch
 from civicpulse.config import SurveyApiSettings as Settings
+from civicpulse.config import SurveyMapping
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, BadResponse, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
 from civicpulse.state import Window
 from connectors.surveymonkey import parse_page
-from connectors.surveymonkey.helpers import Mapping, next_link
+from connectors.surveymonkey.helpers import next_link
 from connectors.surveymonkey.settings import (
     BASE_URL,
     BULK_PATH,
@@ -40,7 +41,7 @@ def extract_api(
 ) -> ApiBatch:
     http.headers["Authorization"] = f"Bearer {secret.token}"
     base = (settings.base_url or BASE_URL).rstrip("/")
-    mapping = Mapping({str(k): v for k, v in settings.question_ids.items()}, dict(settings.answer_scores))
+    mapping = settings.mapping()
     per_page = min(MAX_PER_PAGE, settings.page_size)
     batch = ApiBatch()
     for survey_id in settings.survey_ids:
@@ -63,7 +64,7 @@ def _fetcher(
     base: str,
     first: str,
     params: dict[str, Any],
-    mapping: Mapping,
+    mapping: SurveyMapping,
     per_page: int,
     batch: ApiBatch,
 ) -> Any:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from civicpulse.config import SurveyMapping
 from civicpulse.filereaders import BadValue, data_items, json_id, json_object, optional_text, utc_timestamp
 from connectors.surveymonkey.settings import (
     COMPLETED,
@@ -15,14 +15,6 @@ from connectors.surveymonkey.settings import (
     SCORE_LOW,
     SURVEY_KIND,
 )
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """Question ids of satisfaction/trust/ease/comment and the score (1-5) of each choice id."""
-
-    question_ids: dict[str, str] = field(default_factory=dict)
-    answer_scores: dict[str, int] = field(default_factory=dict)
 
 
 def page_responses(origin: Path | str, page: Any) -> list[Any]:
@@ -35,7 +27,7 @@ def next_link(page: Any) -> str | None:
     return link if isinstance(link, str) and link else None
 
 
-def response_values(item: Any, mapping: Mapping) -> dict[str, Any]:
+def response_values(item: Any, mapping: SurveyMapping) -> dict[str, Any]:
     response = json_object(item, "response")
     status = response.get("response_status")
     if status != COMPLETED:
@@ -74,7 +66,7 @@ def _answers(response: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return answers
 
 
-def _score(answers: list[dict[str, Any]], question: str, mapping: Mapping) -> int | None:
+def _score(answers: list[dict[str, Any]], question: str, mapping: SurveyMapping) -> int | None:
     choices = [str(a["choice_id"]) for a in answers if a.get("choice_id") is not None]
     if not choices:
         return None
@@ -87,7 +79,7 @@ def _score(answers: list[dict[str, Any]], question: str, mapping: Mapping) -> in
     return score
 
 
-def _comment(answers: dict[str, list[dict[str, Any]]], mapping: Mapping) -> str | None:
+def _comment(answers: dict[str, list[dict[str, Any]]], mapping: SurveyMapping) -> str | None:
     question = mapping.question_ids.get("comment")
     chosen = [answers.get(question, [])] if question else list(answers.values())
     texts = [text for group in chosen for a in group if (text := _optional_text(a.get("text")))]

@@ -49,7 +49,7 @@ def clock() -> FakeClock:
 def session_for(config: Config, clock: FakeClock, attempts: int = 4) -> ApiSession:
     source = config.sources[0]
     return ApiSession(
-        credentials_of(source, config.conn_id(source), "password: token"),
+        credentials_of(source, config.api_settings(source).conn_id, "password: token"),
         policy=RetryPolicy(max_attempts=attempts, timeout=(2.0, 5.0)),
         sleep=clock.sleep,
         clock=clock.now,
