@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 import evaluation
+from evaluation._targets import TargetMissed
 
 
 def discover() -> list[ModuleType]:
@@ -44,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[], str] = module.run
         try:
             print(run())
+        except TargetMissed as missed:
+            failed.append(name)
+            print(missed.report)
+            print(f"target missed: {missed}")
         except Exception:
             failed.append(name)
             traceback.print_exc()
