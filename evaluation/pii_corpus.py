@@ -114,7 +114,10 @@ def _seeclickfix() -> Iterator[Base]:
             for kind, start, end in spans.get(source_id, []):
                 value = str(row["description"])[start:end]
                 if not value or not value[0].isalnum() or not value[-1].isalnum():
-                    raise ValueError(f"{REAL_LABELS}: span {start}-{end} of {source_id} ({path.name}:{line_no}) no longer fits")
+                    raise ValueError(
+                        f"{REAL_LABELS}: span {start}-{end} of {source_id} ({path.name}:{line_no}) "
+                        "no longer fits: update the spans"
+                    )
                 real.append(Item(kind, value, "real"))
             yield Base(f"scf-{source_id}", text, tuple(real))
 
@@ -200,7 +203,9 @@ def _address(fake: Faker, rng: random.Random, nyc: Sequence[str]) -> tuple[str, 
         return rng.choice(nyc), "nyc311"
     if style < 0.3:
         number, route = rng.randint(100, 9999), rng.randint(1, 450)
-        road = rng.choice(("HIGHWAY", "Highway", "Hwy", "US Hwy", "State Route", "County Road", "SR", "Route"))
+        road = rng.choice(
+            ("HIGHWAY", "Highway", "Hwy", "US Hwy", "State Route", "County Road", "SR", "Route")
+        )
         return f"{number} {road} {route}", "faker"
     address = str(fake.street_address())
     if rng.random() < 0.3:
@@ -263,7 +268,15 @@ def _card(fake: Faker, rng: random.Random) -> str:
     return sep.join(number[i : i + 4] for i in range(0, len(number), 4))
 
 
-_ACCOUNT_SHAPES = ("########", "#########", "##-######-##", "UB########", "??-#######", "####-######", "##########")
+_ACCOUNT_SHAPES = (
+    "########",
+    "#########",
+    "##-######-##",
+    "UB########",
+    "??-#######",
+    "####-######",
+    "##########",
+)
 _CASE_SHAPES = (
     "20##-######",
     "##-#######",
@@ -432,7 +445,10 @@ _DECOYS: tuple[Callable[[random.Random], str], ...] = (
     lambda r: f"I paid ${r.randint(10, 2000)}.{r.randint(0, 99):02d} for this.",
     lambda r: f"The fee went up to ${r.randint(1, 9)},{r.randint(100, 999)}.",
     lambda r: f"I waited {r.randint(2, 90)} minutes on hold.",
-    lambda r: f"They came at {r.randint(1, 12)}:{r.choice(('00', '15', '30', '45'))} {r.choice(('am', 'pm', 'AM', 'PM'))}.",
+    lambda r: (
+        f"They came at {r.randint(1, 12)}:{r.choice(('00', '15', '30', '45'))} "
+        f"{r.choice(('am', 'pm', 'AM', 'PM'))}."
+    ),
     lambda r: f"Open from {r.randint(7, 10)}:30 to {r.randint(3, 6)}:00.",
     lambda r: f"My appointment was on {r.randint(1, 12)}/{r.randint(1, 28)}/20{r.randint(18, 26)}.",
     lambda r: f"Service was scheduled for March {r.randint(1, 28)}, 20{r.randint(18, 26)}.",
@@ -482,7 +498,9 @@ _MAKERS: dict[str, Callable[[Faker, random.Random], str]] = {
     "DOB": _dob,
     "ACCOUNT": lambda f, r: _bothify(f, r, _ACCOUNT_SHAPES),
     "CASE_ID": lambda f, r: _bothify(f, r, _CASE_SHAPES),
-    "DRIVERS_LICENSE": lambda f, r: _uk_licence(f, r) if r.random() < 0.15 else _bothify(f, r, _LICENCE_SHAPES),
+    "DRIVERS_LICENSE": lambda f, r: (
+        _uk_licence(f, r) if r.random() < 0.15 else _bothify(f, r, _LICENCE_SHAPES)
+    ),
     "PLATE": _plate,
     "IP": _ip,
     "NAME": _name,
@@ -513,7 +531,9 @@ def generate() -> list[Text]:
                 value = _MAKERS[kind](fake, rng)
             sentence = rng.choice(CARRIERS[kind]).replace("{v}", value)
             text = _insert(rng, base.text, sentence)
-            texts.append(Text(f"{base.id}:{kind}", base.id, split, text, [*base.real, Item(kind, value, source)]))
+            texts.append(
+                Text(f"{base.id}:{kind}", base.id, split, text, [*base.real, Item(kind, value, source)])
+            )
         if not base.real:
             decoy = rng.choice(_DECOYS)(rng)
             texts.append(Text(f"{base.id}:decoy", base.id, split, _insert(rng, base.text, decoy)))
@@ -522,7 +542,9 @@ def generate() -> list[Text]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, help="write the corpus as JSON lines here (default: print counts)")
+    parser.add_argument(
+        "--out", type=Path, help="write the corpus as JSON lines here (default: print counts)"
+    )
     parser.add_argument("--split", choices=("development", "heldout"), help="only this half")
     args = parser.parse_args(argv)
     texts = [t for t in generate() if args.split is None or t.split == args.split]

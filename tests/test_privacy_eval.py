@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evaluation import pii_corpus, privacy
+from evaluation import privacy
 
 
 def test_leak_counts_any_surviving_token_of_the_value() -> None:

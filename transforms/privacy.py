@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 
 __all__ = ["Redactor", "pseudonymize", "redact"]
 
 _ID_CONTEXT = re.compile(
-    r"(?:ticket|case|confirmation|conf|order|reference|ref|request|sr|tracking|permit|application|"
-    r"invoice|claim|citation|incident|report|receipt|transaction|account|acct|policy|id|#)"
+    r"\b(?:ticket|case|confirmation|conf|order|reference|ref|request|sr|tracking|permit|application|"
+    r"invoice|claim|citation|incident|report|receipt|transaction|account|acct|policy|pole|issue|"
+    r"inspector|version|room|item|model|serial|part|sku|route|flight|order\s+id)"
     r"[\s.:#-]*(?:number|no|num|id|#)?[\s.:#-]*$",
     re.IGNORECASE,
 )
@@ -32,7 +34,7 @@ def _has_id_context(text: str, start: int) -> bool:
     return _ID_CONTEXT.search(text[max(0, start - 30) : start]) is not None
 
 
-_TLD = r"(?:com|org|net|gov|edu|mil|us|io|co|info|biz|me|app|ca|uk|mx|es|fr|de|au|in|ai|dev)"
+_TLD = r"(?:com|org|net|gov|edu|mil|info|biz|app|dev|school|[a-z]{2})"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b", re.IGNORECASE)
 _DOT = r"\s*(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|\bdot\b)\s*"
 _AT = r"\s*(?:@|\(at\)|\[at\]|\{at\}|<at>|\bat\b)\s*"
@@ -60,14 +62,15 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?(?!\d))"
 )
 _DOB = re.compile(
-    rf"(\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born)(?:\s+(?:is|was|on|of))?\s*[:#-]?\s*)({_DATE})",
+    rf"((?:\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born|fecha\s+de\s+nacimiento)|(?<![\w.])b\.)"
+    rf"(?:\s+(?:is|was|on|of))?\s*[:#,-]?\s*)({_DATE})",
     re.IGNORECASE,
 )
 
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])")
 _SSN_CONTEXT = re.compile(
     r"(\b(?:ssn|ss#|ss\s+#|social\s+security(?:\s+(?:number|no\.?|#))?|social(?=\s*(?:is|was|#|:|number)))"
-    r"\s*(?:is|was|number|no\.?|#)?\s*[:#-]?\s*)"
+    r"\s*(?:is|was|number|no\.?|#)?\s*[:#(-]?\s*)"
     r"(\d{9}|\d{3}[- ]\d{2}[- ]\d{4}"
     r"|(?:ending\s+in\s+|last\s+(?:4|four)\s+(?:digits\s+)?(?:is\s+|are\s+)?)?\d{4})(?!\d)",
     re.IGNORECASE,
@@ -88,7 +91,7 @@ _PHONE = re.compile(
 
 _STREET_SUFFIX = (
     r"(?:st|street|ave|av|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|pl|place|way|pkwy|parkway|"
-    r"ter|terrace|cir|circle|hwy|highway|trl|trail|loop|sq|square|pike|aly|alley|plz|plaza|cres|crescent|"
+    r"ter|terrace|cir|circle|hwy|highway|trl|trail|loop|sq|square|pike|aly|alley|plz|plaza|cres|crescent|cv|cove|"
     r"xing|expy|expressway|fwy|freeway|tpke|turnpike|trace|trce)"
 )
 _DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)\.?"
@@ -97,18 +100,265 @@ _NOT_STREET_NAME = (
     r"times?|people|persons?|cars?|lanes?|ways?|stars?|steps?|feet|foot|ft|inch(?:es)?|stor(?:y|ies)|"
     r"pages?|calls?|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|adults|residents|members|houses|homes|units?|"
     r"items?|trips?|visits?|trucks?|buses|bins?|cans?|bags?|yards?|acres?|degrees?|points?|votes?|"
+    r"traffic|hov|turn|turning|left|right|bike|travel|express|northbound|southbound|eastbound|westbound|exit|"
+    r"mph|speed|through|center|middle|outside|inside|fast|slow|passing|merge|"
     r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are)\b)"
 )
 _ADDRESS = re.compile(
-    r"(?<![\w$#/.,:-])(?P<number>\d{1,6}(?:/\d{1,6})?(?:-?[a-z])?)(?!\s*(?:am|pm|a\.m|p\.m)\b)(?:\s+|(?=[a-z]{3,}))"
+    r"(?<![\w$#/.,:-])(?:(?:apt|unit|suite|ste|flat|studio|level|shop)\.?\s*#?\d{1,5}[a-z]?,?\s+)?"
+    r"(?P<number>\d{1,6}(?:[-/]\d{1,6})?(?:-?[a-z])?)(?!\s*(?:am|pm|a\.m|p\.m)\b)(?:\s+|(?=[a-z]{3,}))"
     rf"(?:{_DIRECTION}\s+)?"
-    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)|(?:st|mt|ft)\.|[a-z][a-z'-]*)\s+){{1,4}})"
+    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?|(?:st|mt|ft|jr|sr|dr)\.|[a-z][a-z'-]*\.?)\s+){{1,4}})"
     rf"(?P<suffix>{_STREET_SUFFIX})\b\.?"
     rf"(?:\s+{_DIRECTION}(?![\w]))?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|rm|room|bldg|#)\.?\s*#?\s*[a-z0-9-]{1,6}\b)?"
     r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?",
     re.IGNORECASE,
 )
+_EXTENDED_SUFFIXES = frozenset(
+    [
+        "access",
+        "alley",
+        "alleyway",
+        "amble",
+        "anchorage",
+        "approach",
+        "arcade",
+        "bend",
+        "branch",
+        "brae",
+        "bridge",
+        "brook",
+        "brooks",
+        "burg",
+        "burgs",
+        "bypass",
+        "byway",
+        "camp",
+        "canyon",
+        "cape",
+        "causeway",
+        "center",
+        "centers",
+        "centre",
+        "chase",
+        "circuit",
+        "circus",
+        "cliff",
+        "cliffs",
+        "close",
+        "club",
+        "common",
+        "commons",
+        "concourse",
+        "copse",
+        "corner",
+        "corners",
+        "course",
+        "courts",
+        "courtyard",
+        "coves",
+        "creek",
+        "crest",
+        "cross",
+        "crossing",
+        "crossroad",
+        "crossway",
+        "curve",
+        "cutting",
+        "dale",
+        "dam",
+        "dell",
+        "divide",
+        "drives",
+        "edge",
+        "elbow",
+        "esplanade",
+        "estate",
+        "estates",
+        "extension",
+        "extensions",
+        "fairway",
+        "fall",
+        "falls",
+        "ferry",
+        "field",
+        "fields",
+        "flat",
+        "flats",
+        "ford",
+        "fords",
+        "forest",
+        "forge",
+        "forges",
+        "fork",
+        "forks",
+        "fort",
+        "frontage",
+        "garden",
+        "gardens",
+        "gate",
+        "gateway",
+        "glade",
+        "glen",
+        "glens",
+        "green",
+        "greens",
+        "grove",
+        "groves",
+        "harbor",
+        "harbors",
+        "haven",
+        "heights",
+        "hill",
+        "hills",
+        "hollow",
+        "inlet",
+        "island",
+        "islands",
+        "isle",
+        "junction",
+        "junctions",
+        "key",
+        "keys",
+        "knoll",
+        "knolls",
+        "lake",
+        "lakes",
+        "land",
+        "landing",
+        "light",
+        "lights",
+        "line",
+        "loaf",
+        "lock",
+        "locks",
+        "lodge",
+        "mall",
+        "manor",
+        "manors",
+        "meadow",
+        "meadows",
+        "mews",
+        "mill",
+        "mills",
+        "mission",
+        "motorway",
+        "mount",
+        "mountain",
+        "mountains",
+        "neck",
+        "orchard",
+        "oval",
+        "overpass",
+        "parade",
+        "park",
+        "parks",
+        "parkway",
+        "parkways",
+        "pass",
+        "passage",
+        "path",
+        "pathway",
+        "pine",
+        "pines",
+        "plain",
+        "plains",
+        "point",
+        "points",
+        "port",
+        "ports",
+        "prairie",
+        "quay",
+        "radial",
+        "ramp",
+        "ranch",
+        "range",
+        "rapid",
+        "rapids",
+        "reserve",
+        "rest",
+        "ridge",
+        "ridges",
+        "rise",
+        "river",
+        "roads",
+        "route",
+        "row",
+        "rue",
+        "run",
+        "shoal",
+        "shoals",
+        "shore",
+        "shores",
+        "skyway",
+        "spring",
+        "springs",
+        "spur",
+        "spurs",
+        "squares",
+        "station",
+        "stravenue",
+        "stream",
+        "streets",
+        "subway",
+        "summit",
+        "throughway",
+        "track",
+        "trafficway",
+        "tunnel",
+        "turnpike",
+        "underpass",
+        "union",
+        "unions",
+        "valley",
+        "valleys",
+        "via",
+        "viaduct",
+        "view",
+        "views",
+        "village",
+        "villages",
+        "ville",
+        "vista",
+        "walk",
+        "walks",
+        "wall",
+        "ways",
+        "well",
+        "wells",
+        "wharf",
+        "wynd",
+    ]
+)
+_ADDRESS_EXTENDED = re.compile(
+    r"(?<![\w$#/.,:-])(?:(?:Apt|Unit|Suite|Ste|Flat|Studio|Level|Shop|APT|UNIT|SUITE|FLAT|STUDIO)\.?\s*#?\d{1,5}[A-Za-z]?,?\s+)?"
+    r"(?P<number>\d{1,6}(?:[-/]\d{1,6})?[A-Za-z]?)\s+(?P<name>(?:[A-Z][A-Za-z'-]*\.?\s+){1,3})"
+    r"(?P<suffix>"
+    + "|".join(f"{w.capitalize()}|{w.upper()}" for w in sorted(_EXTENDED_SUFFIXES, reverse=True))
+    + r")\b"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:,?\s+(?:Apt|Unit|Suite|Ste|APT|UNIT|SUITE|#)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+)
+_BARE_STREET = re.compile(
+    r"(?<![\w$#/.,:-])\d{1,6}(?:-\d{1,4})?\s+(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|"
+    r"THE\s+BLVD|Grand\s+Concourse|GRAND\s+CONCOURSE)\b(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:\s*(?:Apt|Unit|Suite|APT|UNIT|#)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)?"
+)
+
+
+def _address_extended(match: re.Match[str]) -> str:
+    """An address with a less common suffix ("Shoals", "Mews"): only in title or upper case."""
+    if match.group("suffix").lower() not in _EXTENDED_SUFFIXES:
+        return match.group()
+    if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
+        return match.group()
+    if any(w.strip(".").lower() in _NOT_NAMES for w in match.group("name").split()):
+        return match.group()
+    return "[ADDRESS]"
+
+
 _COMMON_WORD_SUFFIXES = frozenset(
     {
         "way",
@@ -181,7 +431,7 @@ def _phone(match: re.Match[str]) -> str:
 def _address(match: re.Match[str]) -> str:
     """An address, unless it is an id, or a common word ("way", "drive") after a one-digit number
     and a lower-case name ("my 4S dies way faster")."""
-    if _has_id_context(match.string, match.start()):
+    if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
         return match.group()
     suffix, name, number = match.group("suffix", "name", "number")
     lower_case = not suffix[0].isupper() and not name[0].isupper()
@@ -198,6 +448,202 @@ _ACCOUNT = re.compile(
     r"(\b(?:(?:utility|water|billing|customer|member|bank|checking|savings)\s+)?"
     r"(?:account|acct|a/c|customer|member)\.?\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?\s*[:#-]?\s*#?\s*)"
     r"((?=[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{2,24}[a-z0-9])(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+# Labelled operational ids. Case, permit, service-request, ticket, claim, citation, complaint and
+# reference numbers are tied to one resident, so they become [CASE_ID] (analysts still see that one
+# was given); order, confirmation, invoice and pole numbers are kept.
+_LABEL_ID = r"((?=[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{1,24}[a-z0-9])(?![\w-])"
+_CASE = re.compile(
+    r"(\b(?:case|permit|service\s+request|sr|ticket|reference|ref|claim|citation|complaint|violation|"
+    r"incident|application|license\s+application|request\s+id)\.?\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?"
+    r"\s*[:#-]?\s*#?\s*)" + _LABEL_ID,
+    re.IGNORECASE,
+)
+_LICENCE = re.compile(
+    r"(\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|d\.?l\.?n?|d/l)"
+    r"\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?\s*[:#-]?\s*#?\s*)" + _LABEL_ID,
+    re.IGNORECASE,
+)
+_PLATE = re.compile(
+    r"(\b(?i:(?:licen[cs]e\s+)?plates?|tags?|(?:vehicle\s+)?reg(?:istration)?)"
+    r"\s*(?i:number|no\.?|num|#)?\s*(?i:is|was|reads)?\s*[:#-]?\s*#?\s*)"
+    r"((?=[A-Z0-9 -]*[0-9])[A-Z0-9]{1,8}(?:[ -](?=[A-Z]{1,3}\b|[A-Z]*\d)[A-Z0-9]{1,8}){0,2})(?![\w-])"
+)
+
+
+def _plate(match: re.Match[str]) -> str:
+    """A plate has 4 to 10 letters and digits, at least one digit, and is not a year or a count."""
+    plate = match.group(2)
+    alnum = sum(c.isalnum() for c in plate)
+    if not 4 <= alnum <= 10 or re.fullmatch(r"(?:19|20)\d\d", plate):
+        return match.group()
+    return match.group(1) + "[PLATE]"
+
+
+_IPV4 = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)"
+)
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.IGNORECASE)
+
+
+def _ipv6(match: re.Match[str]) -> str:
+    found = match.group()
+    if "::" not in found and found.count(":") < 5:
+        return found
+    try:
+        ipaddress.IPv6Address(found)
+    except ValueError:
+        return found
+    return "[IP]"
+
+
+_NAME_WORD = r"(?:[A-ZÀ-Ý][\w'’-]*\.?)"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sr|Sra|Srta|Srita|Lic|Ing|Mtro|Mtra|Prof)\.?\s+)"
+_NAME_SUFFIX = r"(?:,?\s+(?:Jr|Sr|MD|PhD|DDS|DVM|II|III|IV)\b\.?)"
+_NAME_INTRO = re.compile(
+    r"(\b(?i:my\s+name\s+is|my\s+name's|name\s*:|this\s+is|i'm|i’m|i\s+am)\s+)"
+    rf"({_TITLE}?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}{_NAME_SUFFIX}?)"
+)
+# Words that follow "I'm" or "this is" without being a name.
+_NOT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        """a an the and or but not so very really just also still now here there this that it in on at to
+        for of
+        from with by as about after before again all always am are be been being can cannot could did do does
+        done going gone happy sad sorry glad sure tired sick afraid scared worried upset angry disabled
+        unable able writing calling reporting requesting asking contacting emailing concerned confused
+        disappointed grateful thankful pleased satisfied unhappy frustrated fed new old retired pregnant
+        elderly blind deaf homeless single married ok okay fine well good great bad terrible awful no yes
+        my your his her our their we you they he she i me us them who what when where why how which one two
+        three four five six seven eight nine ten first second last next monday tuesday wednesday thursday
+        friday saturday sunday january february march april june july august september october november
+        december christmas easter covid nhs city county council dekalb atlanta macon highway hwy
+        mental health hospital ward staff service services team care patient patients resident residents
+        request please thanks thank dear hi hello re regarding update urgent important""",
+    )
+)
+
+_NOT_NAME_STARTS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "not",
+        "so",
+        "very",
+        "really",
+        "just",
+        "also",
+        "still",
+        "no",
+        "yes",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "we",
+        "you",
+        "they",
+        "it",
+        "this",
+        "that",
+        "here",
+        "there",
+        "what",
+        "who",
+        "unknown",
+        "withheld",
+        "redacted",
+    ]
+)
+
+
+def _name(match: re.Match[str]) -> str:
+    intro, name = match.group(1), match.group(2)
+    words = name.split()
+    while words and words[-1].strip(".,'’").lower() in _NOT_NAMES:
+        words.pop()
+    if not words or words[0].strip(".,'’").lower() in _NOT_NAME_STARTS:
+        return match.group()
+    if not intro.lower().startswith(("my", "name")):
+        # "this is", "I'm", "I am": a name only when it is two or more capitalised words none of which
+        # is an ordinary word, in text that is not written all in capitals.
+        if len(words) < 2 or match.string.isupper() or words[0].lower().endswith("ing"):
+            return match.group()
+        if any(w.strip(".,'’").lower() in _NOT_NAMES for w in words):
+            return match.group()
+    rest = name[len(" ".join(words)) :] if name.startswith(" ".join(words)) else ""
+    return intro + "[NAME]" + rest
+
+
+_SPACED_EMAIL = re.compile(
+    r"(?<![\w.+-])([\w.+-]+)\s*@\s*([\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*[a-z]{2,24})\b", re.IGNORECASE
+)
+
+
+def _spaced_email(match: re.Match[str]) -> str:
+    return "[EMAIL]" if re.search(r"[a-z]", match.group(1), re.IGNORECASE) else match.group()
+
+
+_PHONE_CONTEXT = re.compile(
+    r"(\b(?:phone|cell|mobile|tel|telephone|call(?:back)?|cb|contact|text|reach(?:ed)?|fax|number)\b"
+    r"[^\d\n]{0,20}?)(\+?\(?\d[\d().\s/-]{5,18}\d(?:\s*(?:ext\.?|x|extension)\s*\d{1,5})?)(?![\w/-]|\.\d)",
+    re.IGNORECASE,
+)
+
+
+def _phone_in_context(match: re.Match[str]) -> str:
+    number = match.group(2)
+    digits = _NON_DIGIT.sub("", _EXTENSION.sub("", number))
+    if not 7 <= len(digits) <= 15 or _has_id_context(match.string, match.start(2)):
+        return match.group()
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", number):  # a date
+        return match.group()
+    return match.group(1) + "[PHONE]"
+
+
+_NUMBERED_ROAD = re.compile(
+    r"(?<![\w$#/.,:-])\d{1,6}(?:-?[a-z])?\s+(?:(?:north|south|east|west|[nsew])\.?\s+)?"
+    r"(?:highway|hwy\.?|us\s+hwy\.?|us\s+highway|state\s+route|state\s+road|county\s+road|sr|route|rte\.?|"
+    r"farm\s+to\s+market|fm)\s+\d{1,4}[a-z]?\b"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[a-z0-9-]{1,6}\b)?",
+    re.IGNORECASE,
+)
+
+
+def _numbered_road(match: re.Match[str]) -> str:
+    if _preceded_by_road_word(match.string, match.start()):
+        return match.group()
+    return "[ADDRESS]"
+
+
+_ROAD_WORD_BEFORE = re.compile(
+    r"(?:\b(?:since|exit|exits|hwy|highway|route|rte|interstate|i|us|ga|sr|the|speed|limit|over|"
+    r"nearly|almost|than|mile|miles|marker|year|years|till|until|before|after)"
+    r"|[-#])[\s.]*$",
+    re.IGNORECASE,
+)
+
+
+def _preceded_by_road_word(text: str, start: int) -> bool:
+    return _ROAD_WORD_BEFORE.search(text[max(0, start - 20) : start]) is not None
+
+
+_SPANISH_ADDRESS = re.compile(
+    r"\b(?:calle|avenida|av\.|boulevard|blvd\.?|callej[oó]n|calzada|cerrada|circuito|circunvalaci[oó]n|"
+    r"continuaci[oó]n|corredor|diagonal|eje\s+vial|pasaje|peatonal|perif[eé]rico|privada|prolongaci[oó]n|"
+    r"retorno|viaducto|ampliaci[oó]n|andador|carretera|camino)"
+    r"(?:\s+[A-ZÀ-Ýa-zà-ÿ][\wÀ-ÿ.'-]*){1,4}\s+(?:#\s*)?\d{1,5}[a-z]?\b"
+    r"(?:\s*,?\s*(?:interior|int\.|edif\.|depto\.|departamento|piso|local|mz\.?|lt\.?|\d{1,5}\b)\s*\d{0,5}[a-z]?)*",
     re.IGNORECASE,
 )
 
@@ -226,24 +672,81 @@ class Redactor:
         return redact(text)
 
 
+def _has(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(word in lowered for word in words)
+
+
+# Cheap substring tests that decide whether a rule can match at all: most texts skip most rules.
+_NAME_WORDS = ("name", "this is", "i'm", "i’m", "i am")
+_ACCOUNT_WORDS = ("acc", "a/c", "customer", "member")
+_CASE_WORDS = (
+    "case", "permit", "request", "sr", "ticket", "ref", "claim", "citation", "complaint", "violation",
+    "incident", "application",
+)  # fmt: skip
+_PLATE_WORDS = ("plate", "tag", "reg")
+_LICENCE_WORDS = ("licen", "dl", "d/l", "d.l")
+_DOB_WORDS = ("birth", "dob", "d.o.b", "born", "b.", "nacimiento")
+_SSN_WORDS = ("ss", "social")
+_PHONE_WORDS = ("phone", "cell", "mobile", "tel", "call", "cb", "contact", "text", "reach", "fax", "number")
+_ROAD_WORDS = ("highway", "hwy", "route", "rte", "sr ", "road", "fm ")
+_SPANISH_WORDS = (
+    "calle", "avenida", "av.", "boulevard", "blvd", "callej", "calzada", "cerrada", "circuito",
+    "circunvalaci",
+    "continuaci", "corredor", "diagonal", "eje vial", "pasaje", "peatonal", "perif", "privada", "prolongaci",
+    "retorno", "viaducto", "ampliaci", "andador", "carretera", "camino",
+)  # fmt: skip
+_AT_DOMAIN = re.compile(
+    r"(?: at |\(at\)|\[at\]|\{at\}|<at>)\s*[\w-]+\s*(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>| dot )"
+)
+
+
 def redact(text: str) -> str:
-    """Replace emails, phones, SSNs, Luhn-valid card numbers, street addresses, DOBs and numbers
-    introduced as account or customer numbers by placeholders."""
+    """Replace personal data by placeholders (see the module docstring for what is and is not)."""
     if "@" in text:
         text = _EMAIL.sub("[EMAIL]", text)
+        if "@" in text:
+            text = _SPACED_EMAIL.sub(_spaced_email, text)
     lowered = text.lower()
-    if " at " in lowered or "(at)" in lowered or "[at]" in lowered or "{at}" in lowered or "<at>" in lowered:
+    if _AT_DOMAIN.search(lowered):
         text = _SPELLED_EMAIL.sub(_spelled_email, text)
+    if _has(lowered, _NAME_WORDS):
+        text = _NAME_INTRO.sub(_name, text)
     if not any(c.isdigit() for c in text):
         return text
-    text = _ACCOUNT.sub(lambda m: m.group(1) + "[ACCOUNT]", text)
-    text = _DOB.sub(lambda m: m.group(1) + "[DOB]", text)
-    text = _SSN_CONTEXT.sub(lambda m: m.group(1) + "[SSN]", text)
+    lowered = text.lower()
+    if "::" in text or text.count(":") >= 5:
+        text = _IPV6.sub(_ipv6, text)
+    if text.count(".") >= 3:
+        text = _IPV4.sub("[IP]", text)
+    if _has(lowered, _ACCOUNT_WORDS):
+        text = _ACCOUNT.sub(lambda m: m.group(1) + "[ACCOUNT]", text)
+    if _has(lowered, _CASE_WORDS):
+        text = _CASE.sub(lambda m: m.group(1) + "[CASE_ID]", text)
+    if _has(lowered, _PLATE_WORDS):
+        text = _PLATE.sub(_plate, text)
+    if _has(lowered, _LICENCE_WORDS):
+        text = _LICENCE.sub(lambda m: m.group(1) + "[DRIVERS_LICENSE]", text)
+    if _has(lowered, _DOB_WORDS):
+        text = _DOB.sub(lambda m: m.group(1) + "[DOB]", text)
+    if _has(lowered, _SSN_WORDS):
+        text = _SSN_CONTEXT.sub(lambda m: m.group(1) + "[SSN]", text)
     text = _SSN.sub(_ssn, text)
     text = _CARD.sub(_card, text)
     text = _PHONE.sub(_phone, text)
-    text = _PO_BOX.sub("[ADDRESS]", text)
-    return _ADDRESS.sub(_address, text)
+    if "box" in lowered:
+        text = _PO_BOX.sub("[ADDRESS]", text)
+    text = _ADDRESS.sub(_address, text)
+    text = _ADDRESS_EXTENDED.sub(_address_extended, text)
+    text = _BARE_STREET.sub(
+        lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
+    )
+    if _has(lowered, _ROAD_WORDS):
+        text = _NUMBERED_ROAD.sub(_numbered_road, text)
+    if _has(lowered, _SPANISH_WORDS):
+        text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
+    if _has(lowered, _PHONE_WORDS):
+        text = _PHONE_CONTEXT.sub(_phone_in_context, text)
+    return text
 
 
 def pseudonymize(key: bytes, value: str, namespace: str = "") -> str:
