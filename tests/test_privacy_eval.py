@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evaluation import privacy
+from evaluation import pii_corpus, privacy
 
 
 def test_leak_counts_any_surviving_token_of_the_value() -> None:
@@ -18,3 +18,14 @@ def test_wilson_interval() -> None:
     low, high = privacy.wilson(98, 100)
     assert 0.92 < low < 0.94 and 0.99 < high < 1.0
     assert privacy.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_eval_runs_on_a_sample_and_reports_every_kind() -> None:
+    sample = [t for t in pii_corpus.generate() if t.split == "heldout"][:400]
+    figures = privacy.measure(sample)
+    assert figures.texts == 400 and figures.clean > 0
+    report = privacy.table(figures, "heldout")
+    assert "clean changed" in report and "95% Wilson" in report
+    for kind in pii_corpus.KINDS:
+        if figures.total[kind]:
+            assert kind in report

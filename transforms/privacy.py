@@ -1,15 +1,14 @@
 """PII redaction for feedback text, and keyed pseudonyms for author and caller ids.
 
-`redact` replaces, in this order: emails (also spelled out, "jane dot doe at gmail dot com") by
-[EMAIL]; dates of birth introduced as such ("DOB 03/14/1985", "born 3/14/85") by [DOB]; SSNs by
-[SSN]; Luhn-valid payment card numbers by [CARD]; US and international phone numbers by [PHONE];
-US street addresses ("1432 Elm St", "221 North Maple Avenue Apt 4", "PO Box 12") by [ADDRESS].
+`redact` replaces e-mails (also spaced or spelled out), self-introduced names, IP addresses,
+account, case, plate and driver's-licence numbers introduced as such, dates of birth, SSNs,
+Luhn-valid card numbers, phone numbers and street addresses by [EMAIL], [NAME], [IP], [ACCOUNT],
+[CASE_ID], [PLATE], [DRIVERS_LICENSE], [DOB], [SSN], [CARD], [PHONE] and [ADDRESS]
+(docs/quality-and-privacy.md has the list and the measured recall).
 
-It leaves alone what residents write about their case: amounts, times, durations, ordinary dates,
-years, "311", and numbers introduced as ticket, case, order or confirmation numbers (a 10-digit
-number after "ticket #" is not a phone number; a card-length number that fails the Luhn check is not
-a card). Everything is done with precompiled regular expressions, at tens of thousands of texts
-per second.
+It leaves alone amounts, times, durations, dates of service, years, counts, "311", route, highway,
+exit and lane numbers, speed limits, ZIP codes alone, and order, confirmation or invoice numbers.
+Everything is precompiled regular expressions, each guarded by a cheap substring test.
 """
 
 from __future__ import annotations
