@@ -18,6 +18,8 @@ import hmac
 import ipaddress
 import re
 
+from transforms import street_suffixes
+
 __all__ = ["Redactor", "pseudonymize", "redact"]
 
 _ID_CONTEXT = re.compile(
@@ -88,275 +90,54 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 
-_STREET_SUFFIX = (
-    r"(?:st|street|ave|av|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|pl|place|way|pkwy|parkway|"
-    r"ter|terrace|cir|circle|hwy|highway|trl|trail|loop|sq|square|pike|aly|alley|plz|plaza|cres|crescent|cv|cove|"
-    r"xing|expy|expressway|fwy|freeway|tpke|turnpike|trace|trce)"
-)
 _DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)\.?"
+# Words that follow a number without being (the start of) a street name: units, counts, function words.
+# "ft" is feet unless written "Ft"/"FT" before a capitalised word (Fort: "847 Ft Hill St"); "Day", "Lane"
+# and "Page" in capitals are surnames ("73 Lane Street").
 _NOT_STREET_NAME = (
-    r"(?!(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
-    r"times?|people|persons?|cars?|lanes?|ways?|stars?|steps?|feet|foot|ft|inch(?:es)?|stor(?:y|ies)|"
-    r"pages?|calls?|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|adults|residents|members|houses|homes|units?|"
+    r"(?!(?:minutes?|mins?|hours?|hrs?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
+    r"times?|people|persons?|cars?|ways?|stars?|steps?|feet|foot|inch(?:es)?|stor(?:y|ies)|meters?|metres?|calls?|"
+    r"(?-i:days?|DAYS|lanes?|LANES|pages?|PAGES|ft|Ft(?!\.?\s+[A-Z])|FT(?!\.?\s+[A-Z]))|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|"
+    r"adults|residents|members|houses|homes|units?|trees?|potholes?|lights?|poles?|signs?|"
     r"items?|trips?|visits?|trucks?|buses|bins?|cans?|bags?|yards?|acres?|degrees?|points?|votes?|"
     r"traffic|hov|turn|turning|left|right|bike|travel|express|northbound|southbound|eastbound|westbound|exit|"
     r"mph|speed|through|center|middle|outside|inside|fast|slow|passing|merge|"
-    r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are)\b)"
+    r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are|be|been|has|have|had|"
+    r"until|till|past|near|between|behind|along|across|into|onto|over|under|off|out|about|around|after|"
+    r"before|than|then|but|so|if|not|no|it|its|this|that|these|those|my|our|your|his|her|their|we|i|you|"
+    r"they|he|she|there|here|will|would|can|could|should|all|some|any|each|every|very|just|only|also|still)\b)"
 )
+_UNIT_WORD = r"(?:apt|apartment|unit|suite|ste|flat|studio|level|lvl|shop|bldg|building)"
+_UNIT_AFTER = (
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|flat|studio|fl|floor|rm|room|bldg|#)\.?\s*#?\s*"
+    r"(?=[a-z]{0,2}\d|[a-z]\b)[a-z0-9-]{1,6}\b)"
+)
+# Case-sensitive alternatives for the uncommon street types: "Stairs" or "STAIRS", never "stairs".
+_EXTENDED_CASED = {v for w in street_suffixes.EXTENDED for v in (w.capitalize(), w.title(), w.upper())}
+_GENERIC_ROAD_WORDS = frozenset({"street", "road", "avenue", "highway", "st", "rd", "ave", "hwy"})
+_HOUSE_NUMBER = r"\d{1,6}(?:[-/]\d{1,6})?(?:-?[a-z](?![a-z]))?(?:\s+1/2)?(?!\s*(?:am|pm|a\.m|p\.m)\b)"
 _ADDRESS = re.compile(
-    r"(?<![\w$#/.,:-])(?:(?:apt|unit|suite|ste|flat|studio|level|shop)\.?\s*#?\d{1,5}[a-z]?,?\s+)?"
-    r"(?P<number>\d{1,6}(?:[-/]\d{1,6})?(?:-?[a-z])?)(?!\s*(?:am|pm|a\.m|p\.m)\b)(?:\s+|(?=[a-z]{3,}))"
+    r"(?<![\w$#/.,:-])"
+    # A unit before the number ("Unit 4/12", "Flat 3, 12", "Apt. 413 165") or instead of it
+    # ("Studio 42R\nStephanie Turnpike"); then the house number ("12", "12-14", "12B", "123 1/2").
+    rf"(?:(?P<unit>{_UNIT_WORD}\.?\s*#?\s*[a-z]?\d{{1,5}}[a-z]?(?:-[a-z0-9]{{1,3}})?)(?:\s*[,/]\s*|\s+))?"
+    rf"(?(unit)(?:{_HOUSE_NUMBER}\s+)?|(?P<number>{_HOUSE_NUMBER})(?:\s+|(?=[a-z]{{3,}})))"
     rf"(?:{_DIRECTION}\s+)?"
-    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?|(?:st|mt|ft|jr|sr|dr)\.|[a-z][a-z'-]*\.?)\s+){{1,4}})"
-    rf"(?P<suffix>{_STREET_SUFFIX})\b\.?"
-    rf"(?:\s+{_DIRECTION}(?![\w]))?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|rm|room|bldg|#)\.?\s*#?\s*[a-z0-9-]{1,6}\b)?"
+    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?[^\S\n]+|[a-z]{{1,3}}\.[^\S\n]*|[a-zà-ÿ][a-zà-ÿ'’-]*[^\S\n]+)){{1,5}})"
+    rf"(?P<suffix>{street_suffixes.alternation(street_suffixes.COMMON)}"
+    rf"|(?-i:{street_suffixes.alternation(_EXTENDED_CASED)}))\b\.?"
+    rf"(?:\s+{_DIRECTION}(?!\w))?"
+    rf"{_UNIT_AFTER}?"
+    rf"(?:\s+{_DIRECTION}(?!\w))?"
+    r"(?:(?-i:,?\s+RD\s+\d{1,2})\b)?"
     r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?",
     re.IGNORECASE,
-)
-_EXTENDED_SUFFIXES = frozenset(
-    [
-        "access",
-        "alley",
-        "alleyway",
-        "amble",
-        "anchorage",
-        "approach",
-        "arcade",
-        "bend",
-        "branch",
-        "brae",
-        "bridge",
-        "brook",
-        "brooks",
-        "burg",
-        "burgs",
-        "bypass",
-        "byway",
-        "camp",
-        "canyon",
-        "cape",
-        "causeway",
-        "center",
-        "centers",
-        "centre",
-        "chase",
-        "circuit",
-        "circus",
-        "cliff",
-        "cliffs",
-        "close",
-        "club",
-        "common",
-        "commons",
-        "concourse",
-        "copse",
-        "corner",
-        "corners",
-        "course",
-        "courts",
-        "courtyard",
-        "coves",
-        "creek",
-        "crest",
-        "cross",
-        "crossing",
-        "crossroad",
-        "crossway",
-        "curve",
-        "cutting",
-        "dale",
-        "dam",
-        "dell",
-        "divide",
-        "drives",
-        "edge",
-        "elbow",
-        "esplanade",
-        "estate",
-        "estates",
-        "extension",
-        "extensions",
-        "fairway",
-        "fall",
-        "falls",
-        "ferry",
-        "field",
-        "fields",
-        "flat",
-        "flats",
-        "ford",
-        "fords",
-        "forest",
-        "forge",
-        "forges",
-        "fork",
-        "forks",
-        "fort",
-        "frontage",
-        "garden",
-        "gardens",
-        "gate",
-        "gateway",
-        "glade",
-        "glen",
-        "glens",
-        "green",
-        "greens",
-        "grove",
-        "groves",
-        "harbor",
-        "harbors",
-        "haven",
-        "heights",
-        "hill",
-        "hills",
-        "hollow",
-        "inlet",
-        "island",
-        "islands",
-        "isle",
-        "junction",
-        "junctions",
-        "key",
-        "keys",
-        "knoll",
-        "knolls",
-        "lake",
-        "lakes",
-        "land",
-        "landing",
-        "light",
-        "lights",
-        "line",
-        "loaf",
-        "lock",
-        "locks",
-        "lodge",
-        "mall",
-        "manor",
-        "manors",
-        "meadow",
-        "meadows",
-        "mews",
-        "mill",
-        "mills",
-        "mission",
-        "motorway",
-        "mount",
-        "mountain",
-        "mountains",
-        "neck",
-        "orchard",
-        "oval",
-        "overpass",
-        "parade",
-        "park",
-        "parks",
-        "parkway",
-        "parkways",
-        "pass",
-        "passage",
-        "path",
-        "pathway",
-        "pine",
-        "pines",
-        "plain",
-        "plains",
-        "point",
-        "points",
-        "port",
-        "ports",
-        "prairie",
-        "quay",
-        "radial",
-        "ramp",
-        "ranch",
-        "range",
-        "rapid",
-        "rapids",
-        "reserve",
-        "rest",
-        "ridge",
-        "ridges",
-        "rise",
-        "river",
-        "roads",
-        "route",
-        "row",
-        "rue",
-        "run",
-        "shoal",
-        "shoals",
-        "shore",
-        "shores",
-        "skyway",
-        "spring",
-        "springs",
-        "spur",
-        "spurs",
-        "squares",
-        "station",
-        "stravenue",
-        "stream",
-        "streets",
-        "subway",
-        "summit",
-        "throughway",
-        "track",
-        "trafficway",
-        "tunnel",
-        "turnpike",
-        "underpass",
-        "union",
-        "unions",
-        "valley",
-        "valleys",
-        "via",
-        "viaduct",
-        "view",
-        "views",
-        "village",
-        "villages",
-        "ville",
-        "vista",
-        "walk",
-        "walks",
-        "wall",
-        "ways",
-        "well",
-        "wells",
-        "wharf",
-        "wynd",
-    ]
-)
-_ADDRESS_EXTENDED = re.compile(
-    r"(?<![\w$#/.,:-])(?:(?:Apt|Unit|Suite|Ste|Flat|Studio|Level|Shop|APT|UNIT|SUITE|FLAT|STUDIO)\.?\s*#?\d{1,5}[A-Za-z]?,?\s+)?"
-    r"(?P<number>\d{1,6}(?:[-/]\d{1,6})?[A-Za-z]?)\s+(?P<name>(?:[A-Z][A-Za-z'-]*\.?\s+){1,3})"
-    r"(?P<suffix>"
-    + "|".join(f"{w.capitalize()}|{w.upper()}" for w in sorted(_EXTENDED_SUFFIXES, reverse=True))
-    + r")\b"
-    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
-    r"(?:,?\s+(?:Apt|Unit|Suite|Ste|APT|UNIT|SUITE|#)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)?"
-    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
 )
 _BARE_STREET = re.compile(
     r"(?<![\w$#/.,:-])\d{1,6}(?:-\d{1,4})?\s+(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|"
     r"THE\s+BLVD|Grand\s+Concourse|GRAND\s+CONCOURSE)\b(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
     r"(?:\s*(?:Apt|Unit|Suite|APT|UNIT|#)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)?"
 )
-
-
-def _address_extended(match: re.Match[str]) -> str:
-    """An address with a less common suffix ("Shoals", "Mews"): only in title or upper case."""
-    if match.group("suffix").lower() not in _EXTENDED_SUFFIXES:
-        return match.group()
-    if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
-        return match.group()
-    if any(w.strip(".").lower() in _NOT_NAMES for w in match.group("name").split()):
-        return match.group()
-    return "[ADDRESS]"
-
 
 _COMMON_WORD_SUFFIXES = frozenset(
     {
@@ -428,13 +209,24 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def _address(match: re.Match[str]) -> str:
-    """An address, unless it is an id, or a common word ("way", "drive") after a one-digit number
-    and a lower-case name ("my 4S dies way faster")."""
+    """An address, unless it is an id, a road or exit number ("exit 12 Main Rd"), a common word
+    ("way", "drive") after a one-digit number and a lower-case name ("my 4S dies way faster"), or an
+    uncommon street type after ordinary words ("3 Street Lights")."""
     if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
         return match.group()
     suffix, name, number = match.group("suffix", "name", "number")
+    if suffix.lower() not in street_suffixes.COMMON:
+        words = name.split()
+        if any(not w[0].isupper() and not w[0].isdigit() for w in words):
+            return match.group()
+        if len(words) == 1 and words[0].lower() in _GENERIC_ROAD_WORDS and suffix[-1] in "sS":
+            return match.group()  # "3 Street Lights"
+        return "[ADDRESS]"
+    digits = len(_NON_DIGIT.sub("", number or ""))
+    if digits == 1 and all(w.lower() in street_suffixes.COMMON for w in name.split()):
+        return match.group()  # "2 Lane Road", "4 Lane Hwy"
     lower_case = not suffix[0].isupper() and not name[0].isupper()
-    if suffix.lower() in _COMMON_WORD_SUFFIXES and lower_case and len(_NON_DIGIT.sub("", number)) < 2:
+    if suffix.lower() in _COMMON_WORD_SUFFIXES and lower_case and digits < 2:
         return match.group()
     return "[ADDRESS]"
 
@@ -612,9 +404,10 @@ def _phone_in_context(match: re.Match[str]) -> str:
 
 _NUMBERED_ROAD = re.compile(
     r"(?<![\w$#/.,:-])\d{1,6}(?:-?[a-z])?\s+(?:(?:north|south|east|west|[nsew])\.?\s+)?"
-    r"(?:highway|hwy\.?|us\s+hwy\.?|us\s+highway|state\s+route|state\s+road|county\s+road|sr|route|rte\.?|"
-    r"farm\s+to\s+market|fm)\s+\d{1,4}[a-z]?\b"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?\s*[a-z0-9-]{1,6}\b)?",
+    r"(?:highway|hwy\.?|us\s+hwy\.?|us\s+highway|us\s+route|state\s+route|state\s+road|state\s+highway|"
+    r"county\s+road|county\s+rd\.?|co\.?\s+rd\.?|cr|sr|route|rte\.?|rt\.?|farm\s+to\s+market|fm|ranch\s+road|rr)"
+    r"\s+\d{1,4}[a-z]?\b"
+    rf"(?:\s+{_DIRECTION}(?!\w))?{_UNIT_AFTER}?(?:\s+{_DIRECTION}(?!\w))?",
     re.IGNORECASE,
 )
 
@@ -626,7 +419,7 @@ def _numbered_road(match: re.Match[str]) -> str:
 
 
 _ROAD_WORD_BEFORE = re.compile(
-    r"(?:\b(?:since|exit|exits|hwy|highway|route|rte|interstate|i|us|ga|sr|the|speed|limit|over|"
+    r"(?:exits?|\b(?:since|hwy|highway|route|rte|interstate|i|us|ga|sr|the|speed|limit|over|"
     r"nearly|almost|than|mile|miles|marker|year|years|till|until|before|after)"
     r"|[-#])[\s.]*$",
     re.IGNORECASE,
@@ -641,8 +434,9 @@ _SPANISH_ADDRESS = re.compile(
     r"\b(?:calle|avenida|av\.|boulevard|blvd\.?|callej[oó]n|calzada|cerrada|circuito|circunvalaci[oó]n|"
     r"continuaci[oó]n|corredor|diagonal|eje\s+vial|pasaje|peatonal|perif[eé]rico|privada|prolongaci[oó]n|"
     r"retorno|viaducto|ampliaci[oó]n|andador|carretera|camino)"
-    r"(?:\s+[A-ZÀ-Ýa-zà-ÿ][\wÀ-ÿ.'-]*){1,4}\s+(?:#\s*)?\d{1,5}[a-z]?\b"
-    r"(?:\s*,?\s*(?:interior|int\.|edif\.|depto\.|departamento|piso|local|mz\.?|lt\.?|\d{1,5}\b)\s*\d{0,5}[a-z]?)*",
+    rf"(?:\s+\d{{1,2}}\s+de)?(?:\s+{_NOT_STREET_NAME}[A-ZÀ-Ýa-zà-ÿ][\wÀ-ÿ.'-]*){{1,6}}\s+(?:#\s*|n[oº°]\.?\s*)?\d{{1,5}}[a-z]?\b"
+    r"(?:\s*,?\s*(?:(?:interior|int\.|edif\.|depto\.|departamento|piso|local|mz\.?|lt\.?)\s*)?\d{1,5}[a-z]?\b)*"
+    rf"(?:\s+{_DIRECTION}(?!\w))?{_UNIT_AFTER}?(?:\s+{_DIRECTION}(?!\w))?",
     re.IGNORECASE,
 )
 
@@ -687,7 +481,7 @@ _LICENCE_WORDS = ("licen", "dl", "d/l", "d.l")
 _DOB_WORDS = ("birth", "dob", "d.o.b", "born", "b.", "nacimiento")
 _SSN_WORDS = ("ss", "social")
 _PHONE_WORDS = ("phone", "cell", "mobile", "tel", "call", "cb", "contact", "text", "reach", "fax", "number")
-_ROAD_WORDS = ("highway", "hwy", "route", "rte", "sr ", "road", "fm ")
+_ROAD_WORDS = ("highway", "hwy", "route", "rte", "rt", "sr ", "road", "rd", "fm ", "cr ", "rr ")
 _SPANISH_WORDS = (
     "calle", "avenida", "av.", "boulevard", "blvd", "callej", "calzada", "cerrada", "circuito",
     "circunvalaci",
@@ -717,6 +511,9 @@ def redact(text: str) -> str:
         text = _IPV6.sub(_ipv6, text)
     if text.count(".") >= 3:
         text = _IPV4.sub("[IP]", text)
+    if _has(lowered, _ROAD_WORDS):
+        # Before case ids: "5955 SR 383" is a state route, not service request 383.
+        text = _NUMBERED_ROAD.sub(_numbered_road, text)
     if _has(lowered, _ACCOUNT_WORDS):
         text = _ACCOUNT.sub(lambda m: m.group(1) + "[ACCOUNT]", text)
     if _has(lowered, _CASE_WORDS):
@@ -735,12 +532,9 @@ def redact(text: str) -> str:
     if "box" in lowered:
         text = _PO_BOX.sub("[ADDRESS]", text)
     text = _ADDRESS.sub(_address, text)
-    text = _ADDRESS_EXTENDED.sub(_address_extended, text)
     text = _BARE_STREET.sub(
         lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
     )
-    if _has(lowered, _ROAD_WORDS):
-        text = _NUMBERED_ROAD.sub(_numbered_road, text)
     if _has(lowered, _SPANISH_WORDS):
         text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
     if _has(lowered, _PHONE_WORDS):

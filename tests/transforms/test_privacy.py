@@ -241,3 +241,60 @@ def test_issue_12_leaks_are_redacted(text: str, placeholder: str, secrets: tuple
 )
 def test_issue_12_false_positives_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+# Addresses as they are written in the US, UK, Canada, Australia, Ireland, New Zealand and Mexico.
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("I live at 701 Roger Stairs.", ("701", "Roger", "Stairs")),
+        ("overgrown lot at 847 Ft Hill St. Please mow", ("847", "Hill")),
+        ("Unit 4/12 Smith St was flooded", ("Unit", "Smith")),
+        ("Flat 3, 12 High Street needs a new bin", ("Flat", "12", "High")),
+        ("DEBRIS AT APT. 413 165 TAYLOR MEANDER NEEDS PICKUP", ("413", "165", "TAYLOR", "MEANDER")),
+        ("LIMBS @ STUDIO 42R\nSTEPHANIE TURNPIKE", ("STUDIO", "42R", "STEPHANIE")),
+        ("Debris at 478 State Route 322 needs pickup.", ("478", "322")),
+        ("at 5955 SR 383", ("5955", "383")),
+        ("Level 3, 123 Pitt St, Sydney", ("Level", "123", "Pitt")),
+        ("4/12 Smith Pde near the shops", ("Smith", "Pde")),
+        ("12 Queen Street\nRD 3 Hamilton", ("12", "Queen", "RD")),
+        ("12 Kaye Close, Dublin", ("12", "Kaye")),
+        ("850 SCOTT PROMENADE STE 16 is dark", ("850", "SCOTT", "16")),
+        ("Location: 69/457 Mark Distributor NW", ("457", "Mark", "NW")),
+        ("Flat 78 46 Erin Colonnade Apt 10", ("78", "46", "Erin", "10")),
+        ("2 Jill Right Of Way", ("Jill", "Right")),
+        ("73 Lane Street flooded", ("73", "Lane")),
+        ("123 1/2 Main St. Apt. 4 NE", ("123", "Main", "NE")),
+        ("Cerrada San Vicente y las Granadinas 352 883, please fix", ("Vicente", "352", "883")),
+        ("Periférico Norte Cortés 741 501 NW Ste 3", ("741", "501", "NW", "3")),
+        ("Calle 5 de Mayo 123, Centro", ("Mayo", "123")),
+    ],
+)
+def test_addresses_in_many_written_shapes_are_redacted(text: str, secrets: tuple[str, ...]) -> None:
+    redacted = redact(text)
+    assert "[ADDRESS]" in redacted, redacted
+    for secret in secrets:
+        assert secret not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There Are 3 Street Lights Out",
+        "Min 4 lights not functioning. 10th st South side block",
+        "on 75/85South until little past Cleveland Ave on 85South",
+        "a 20 ft hole in the road on Peachtree St",
+        "Pothole on Moreland Ave near the school",
+        "I Like To Make A Request On I-285 North OnlyExit 43 Hwy 278 Covington Hwy",
+        "along berwick blvd. It took 10 weeks and 2 days",
+        "Rossville Blvd. I have lived in zip code 31947 for years",
+        "2 Lane Road needs repaving",
+        "4 Lane Hwy, 55 MPH",
+    ],
+)
+def test_address_decoys_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_word_after_the_street_is_not_taken_for_a_unit() -> None:
+    assert redact("12 main st unit needs repair") == "[ADDRESS] unit needs repair"
