@@ -115,13 +115,9 @@ _UNIT_AFTER = (
 # Case-sensitive alternatives for the uncommon street types: "Stairs" or "STAIRS", never "stairs".
 _EXTENDED_CASED = {v for w in street_suffixes.EXTENDED for v in (w.capitalize(), w.title(), w.upper())}
 _GENERIC_ROAD_WORDS = frozenset({"street", "road", "avenue", "highway", "st", "rd", "ave", "hwy"})
-_HOUSE_NUMBER = r"\d{1,6}(?:[-/]\d{1,6})?(?:-?[a-z](?![a-z]))?(?:\s+1/2)?(?!\s*(?:am|pm|a\.m|p\.m)\b)"
-_ADDRESS = re.compile(
-    r"(?<![\w$#/.,:-])"
-    # A unit before the number ("Unit 4/12", "Flat 3, 12", "Apt. 413 165") or instead of it
-    # ("Studio 42R\nStephanie Turnpike"); then the house number ("12", "12-14", "12B", "123 1/2").
-    rf"(?:(?P<unit>{_UNIT_WORD}\.?\s*#?\s*[a-z]?\d{{1,5}}[a-z]?(?:-[a-z0-9]{{1,3}})?)(?:\s*[,/]\s*|\s+))?"
-    rf"(?(unit)(?:{_HOUSE_NUMBER}\s+)?|(?P<number>{_HOUSE_NUMBER})(?:\s+|(?=[a-z]{{3,}})))"
+_HOUSE_NUMBER_TAIL = r"(?:[-/]\d{1,6})?(?:-?[a-z](?![a-z]))?(?:\s+1/2)?(?!\s*(?:am|pm|a\.m|p\.m)\b)"
+_HOUSE_NUMBER = r"\d{1,6}" + _HOUSE_NUMBER_TAIL
+_STREET = (
     rf"(?:{_DIRECTION}\s+)?"
     rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?[^\S\n]+|[a-z]{{1,3}}\.[^\S\n]*|[a-zà-ÿ][a-zà-ÿ'’-]*[^\S\n]+)){{1,5}})"
     rf"(?P<suffix>{street_suffixes.alternation(street_suffixes.COMMON)}"
@@ -130,8 +126,34 @@ _ADDRESS = re.compile(
     rf"{_UNIT_AFTER}?"
     rf"(?:\s+{_DIRECTION}(?!\w))?"
     r"(?:(?-i:,?\s+RD\s+\d{1,2})\b)?"
-    r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?",
+    r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?"
+)
+# The house number ("12", "12-14", "12B", "123 1/2") and the street. The pattern starts with a digit
+# (the look-behind comes after it) so that the regex engine skips quickly to the digits.
+_ADDRESS = re.compile(
+    rf"(?P<number>\d(?<![\w$#/.,:-]\d)\d{{0,5}}{_HOUSE_NUMBER_TAIL})(?:\s+|(?=[a-z]{{3,}})){_STREET}",
     re.IGNORECASE,
+)
+# A unit before the number ("Unit 4/12", "Flat 3, 12", "Apt. 413 165") or instead of it
+# ("Studio 42R\nStephanie Turnpike").
+_UNIT_ADDRESS = re.compile(
+    rf"(?<![\w$#/.,:-]){_UNIT_WORD}\.?\s*#?\s*[a-z]?\d{{1,5}}[a-z]?(?:-[a-z0-9]{{1,3}})?(?:\s*[,/]\s*|\s+)"
+    rf"(?:(?P<number>{_HOUSE_NUMBER})\s+)?{_STREET}",
+    re.IGNORECASE,
+)
+_UNIT_WORDS = (
+    "apt",
+    "apartment",
+    "unit",
+    "suite",
+    "ste",
+    "flat",
+    "studio",
+    "level",
+    "lvl",
+    "shop",
+    "bldg",
+    "building",
 )
 _BARE_STREET = re.compile(
     r"(?<![\w$#/.,:-])\d{1,6}(?:-\d{1,4})?\s+(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|"
@@ -466,7 +488,14 @@ class Redactor:
 
 
 def _has(lowered: str, words: tuple[str, ...]) -> bool:
-    return any(word in lowered for word in words)
+    return any(map(lowered.__contains__, words))
+
+
+_DIGIT = re.compile(r"\d")
+# SSNs, card and phone numbers all have 7 or more digits, with at most a few separators between two.
+_DIGIT_RUN = re.compile(r"\d(?:[\s().+/-]{0,3}\d){6}")
+_AT_WORDS = (" at ", "(at)", "[at]", "{at}", "<at>")
+_BARE_STREET_WORDS = ("broadway", "boulevard", "parkway", "blvd", "concourse")
 
 
 # Cheap substring tests that decide whether a rule can match at all: most texts skip most rules.
@@ -500,11 +529,11 @@ def redact(text: str) -> str:
         if "@" in text:
             text = _SPACED_EMAIL.sub(_spaced_email, text)
     lowered = text.lower()
-    if _AT_DOMAIN.search(lowered):
+    if _has(lowered, _AT_WORDS) and _AT_DOMAIN.search(lowered):
         text = _SPELLED_EMAIL.sub(_spelled_email, text)
     if _has(lowered, _NAME_WORDS):
         text = _NAME_INTRO.sub(_name, text)
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:
         return text
     lowered = text.lower()
     if "::" in text or text.count(":") >= 5:
@@ -526,15 +555,19 @@ def redact(text: str) -> str:
         text = _DOB.sub(lambda m: m.group(1) + "[DOB]", text)
     if _has(lowered, _SSN_WORDS):
         text = _SSN_CONTEXT.sub(lambda m: m.group(1) + "[SSN]", text)
-    text = _SSN.sub(_ssn, text)
-    text = _CARD.sub(_card, text)
-    text = _PHONE.sub(_phone, text)
+    if _DIGIT_RUN.search(text):
+        text = _SSN.sub(_ssn, text)
+        text = _CARD.sub(_card, text)
+        text = _PHONE.sub(_phone, text)
     if "box" in lowered:
         text = _PO_BOX.sub("[ADDRESS]", text)
+    if _has(lowered, _UNIT_WORDS):
+        text = _UNIT_ADDRESS.sub(_address, text)
     text = _ADDRESS.sub(_address, text)
-    text = _BARE_STREET.sub(
-        lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
-    )
+    if _has(lowered, _BARE_STREET_WORDS):
+        text = _BARE_STREET.sub(
+            lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
+        )
     if _has(lowered, _SPANISH_WORDS):
         text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
     if _has(lowered, _PHONE_WORDS):
