@@ -96,8 +96,8 @@ _DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|
 # and "Page" in capitals are surnames ("73 Lane Street").
 _NOT_STREET_NAME = (
     r"(?!(?:minutes?|mins?|hours?|hrs?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
-    r"times?|people|persons?|cars?|ways?|stars?|steps?|feet|foot|inch(?:es)?|stor(?:y|ies)|meters?|metres?|calls?|"
-    r"(?-i:days?|DAYS|lanes?|LANES|pages?|PAGES|ft|Ft(?!\.?\s+[A-Z])|FT(?!\.?\s+[A-Z]))|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|"
+    r"times?|people|persons?|cars?|ways?|stars?|steps?|feet|foot|inch(?:es)?|meters?|metres?|calls?|"
+    r"(?-i:stor(?:y|ies)|STORIES|days?|DAYS|lanes?|LANES|pages?|PAGES|ft|Ft(?!\.?\s+[A-Z])|FT(?!\.?\s+[A-Z]))|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|"
     r"adults|residents|members|houses|homes|units?|trees?|potholes?|lights?|poles?|signs?|"
     r"items?|trips?|visits?|trucks?|buses|bins?|cans?|bags?|yards?|acres?|degrees?|points?|votes?|"
     r"traffic|hov|turn|turning|left|right|bike|travel|express|northbound|southbound|eastbound|westbound|exit|"
@@ -105,7 +105,8 @@ _NOT_STREET_NAME = (
     r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are|be|been|has|have|had|"
     r"until|till|past|near|between|behind|along|across|into|onto|over|under|off|out|about|around|after|"
     r"before|than|then|but|so|if|not|no|it|its|this|that|these|those|my|our|your|his|her|their|we|i|you|"
-    r"they|he|she|there|here|will|would|can|could|should|all|some|any|each|every|very|just|only|also|still)\b)"
+    r"they|he|she|there|here|will|would|can|could|should|all|some|any|each|every|very|just|only|also|still)"
+    r"(?![\w'’-]))"
 )
 _UNIT_WORD = r"(?:apt|apartment|unit|suite|ste|flat|studio|level|lvl|shop|bldg|building)"
 _UNIT_AFTER = (
@@ -113,19 +114,19 @@ _UNIT_AFTER = (
     r"(?=[a-z]{0,2}\d|[a-z]\b)[a-z0-9-]{1,6}\b)"
 )
 # Case-sensitive alternatives for the uncommon street types: "Stairs" or "STAIRS", never "stairs".
+_COMMON_CASED = {v for w in street_suffixes.COMMON for v in (w.capitalize(), w.upper())}
 _EXTENDED_CASED = {v for w in street_suffixes.EXTENDED for v in (w.capitalize(), w.title(), w.upper())}
 _GENERIC_ROAD_WORDS = frozenset({"street", "road", "avenue", "highway", "st", "rd", "ave", "hwy"})
 _HOUSE_NUMBER_TAIL = r"(?:[-/]\d{1,6})?(?:-?[a-z](?![a-z]))?(?:\s+1/2)?(?!\s*(?:am|pm|a\.m|p\.m)\b)"
 _HOUSE_NUMBER = r"\d{1,6}" + _HOUSE_NUMBER_TAIL
+_ADDRESS_TAIL = rf"(?:\s+{_DIRECTION}(?!\w)|{_UNIT_AFTER}|(?-i:,?\s+RD\s+\d{{1,2}}\b)){{0,3}}"
 _STREET = (
     rf"(?:{_DIRECTION}\s+)?"
     rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?[^\S\n]+|[a-z]{{1,3}}\.[^\S\n]*|[a-zà-ÿ][a-zà-ÿ'’-]*[^\S\n]+)){{1,5}})"
     rf"(?P<suffix>{street_suffixes.alternation(street_suffixes.COMMON)}"
-    rf"|(?-i:{street_suffixes.alternation(_EXTENDED_CASED)}))\b\.?"
-    rf"(?:\s+{_DIRECTION}(?!\w))?"
-    rf"{_UNIT_AFTER}?"
-    rf"(?:\s+{_DIRECTION}(?!\w))?"
-    r"(?:(?-i:,?\s+RD\s+\d{1,2})\b)?"
+    rf"|(?-i:{street_suffixes.alternation(_EXTENDED_CASED)}))(?:\.s\b|\b\.?)"
+    # then, in any order, a direction ("NW"), a unit ("Apt 4", "#12") and a NZ rural delivery ("RD 3")
+    rf"{_ADDRESS_TAIL}"
     r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?"
 )
 # The house number ("12", "12-14", "12B", "123 1/2") and the street. The pattern starts with a digit
@@ -155,10 +156,13 @@ _UNIT_WORDS = (
     "bldg",
     "building",
 )
+# Streets without a street type after the name: "1170 Broadway", "30 Avenue X", "12 The Crescent".
 _BARE_STREET = re.compile(
-    r"(?<![\w$#/.,:-])\d{1,6}(?:-\d{1,4})?\s+(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|"
-    r"THE\s+BLVD|Grand\s+Concourse|GRAND\s+CONCOURSE)\b(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
-    r"(?:\s*(?:Apt|Unit|Suite|APT|UNIT|#)\.?\s*#?\s*[A-Za-z0-9-]{1,6}\b)?"
+    r"\d(?<![\w$#/.,:-]\d)\d{0,5}(?:-\d{1,4})?\s+(?-i:(?:(?:East|West|North|South|EAST|WEST|NORTH|SOUTH)\s+)?"
+    r"(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|THE\s+BLVD|Grand\s+Concourse|"
+    r"GRAND\s+CONCOURSE|Bowery|BOWERY|(?:Avenue|AVENUE)\s+(?:[A-Z](?!\w)|of\s+the\s+Americas|OF\s+THE\s+AMERICAS)|"
+    rf"(?:The|THE)\s+(?:{street_suffixes.alternation(_EXTENDED_CASED | _COMMON_CASED)})))\b" + _ADDRESS_TAIL,
+    re.IGNORECASE,
 )
 
 _COMMON_WORD_SUFFIXES = frozenset(
@@ -180,7 +184,7 @@ _COMMON_WORD_SUFFIXES = frozenset(
         "crescent",
     }
 )
-_PO_BOX = re.compile(r"\bp\.?\s?o\.?\s*box\s+#?\d{1,8}\b", re.IGNORECASE)
+_PO_BOX = re.compile(r"\bp\.?\s?o\.?\s*box\s+#?\d{1,8}\b" + _ADDRESS_TAIL, re.IGNORECASE)
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -399,7 +403,7 @@ def _name(match: re.Match[str]) -> str:
 
 
 _SPACED_EMAIL = re.compile(
-    r"(?<![\w.+-])([\w.+-]+)\s*@\s*([\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*[a-z]{2,24})\b", re.IGNORECASE
+    rf"(?<![\w.+-])([\w.+-]+)\s*@\s*([\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*{_TLD})\b", re.IGNORECASE
 )
 
 
@@ -428,8 +432,7 @@ _NUMBERED_ROAD = re.compile(
     r"(?<![\w$#/.,:-])\d{1,6}(?:-?[a-z])?\s+(?:(?:north|south|east|west|[nsew])\.?\s+)?"
     r"(?:highway|hwy\.?|us\s+hwy\.?|us\s+highway|us\s+route|state\s+route|state\s+road|state\s+highway|"
     r"county\s+road|county\s+rd\.?|co\.?\s+rd\.?|cr|sr|route|rte\.?|rt\.?|farm\s+to\s+market|fm|ranch\s+road|rr)"
-    r"\s+\d{1,4}[a-z]?\b"
-    rf"(?:\s+{_DIRECTION}(?!\w))?{_UNIT_AFTER}?(?:\s+{_DIRECTION}(?!\w))?",
+    r"\s+\d{1,4}[a-z]?\b" + _ADDRESS_TAIL,
     re.IGNORECASE,
 )
 
@@ -458,7 +461,7 @@ _SPANISH_ADDRESS = re.compile(
     r"retorno|viaducto|ampliaci[oó]n|andador|carretera|camino)"
     rf"(?:\s+\d{{1,2}}\s+de)?(?:\s+{_NOT_STREET_NAME}[A-ZÀ-Ýa-zà-ÿ][\wÀ-ÿ.'-]*){{1,6}}\s+(?:#\s*|n[oº°]\.?\s*)?\d{{1,5}}[a-z]?\b"
     r"(?:\s*,?\s*(?:(?:interior|int\.|edif\.|depto\.|departamento|piso|local|mz\.?|lt\.?)\s*)?\d{1,5}[a-z]?\b)*"
-    rf"(?:\s+{_DIRECTION}(?!\w))?{_UNIT_AFTER}?(?:\s+{_DIRECTION}(?!\w))?",
+    + _ADDRESS_TAIL,
     re.IGNORECASE,
 )
 
@@ -495,7 +498,6 @@ _DIGIT = re.compile(r"\d")
 # SSNs, card and phone numbers all have 7 or more digits, with at most a few separators between two.
 _DIGIT_RUN = re.compile(r"\d(?:[\s().+/-]{0,3}\d){6}")
 _AT_WORDS = (" at ", "(at)", "[at]", "{at}", "<at>")
-_BARE_STREET_WORDS = ("broadway", "boulevard", "parkway", "blvd", "concourse")
 
 
 # Cheap substring tests that decide whether a rule can match at all: most texts skip most rules.
@@ -564,10 +566,9 @@ def redact(text: str) -> str:
     if _has(lowered, _UNIT_WORDS):
         text = _UNIT_ADDRESS.sub(_address, text)
     text = _ADDRESS.sub(_address, text)
-    if _has(lowered, _BARE_STREET_WORDS):
-        text = _BARE_STREET.sub(
-            lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
-        )
+    text = _BARE_STREET.sub(
+        lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
+    )
     if _has(lowered, _SPANISH_WORDS):
         text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
     if _has(lowered, _PHONE_WORDS):

@@ -268,6 +268,13 @@ def test_issue_12_false_positives_are_kept(text: str) -> None:
         ("Cerrada San Vicente y las Granadinas 352 883, please fix", ("Vicente", "352", "883")),
         ("Periférico Norte Cortés 741 501 NW Ste 3", ("741", "501", "NW", "3")),
         ("Calle 5 de Mayo 123, Centro", ("Mayo", "123")),
+        ("LIMBS @ BLVD. NAURU 563 EDIF. 540 , DEPTO. 863", ("NAURU", "563", "540", "863")),
+        ("I live at 12 The Crescent, Dublin", ("12", "Crescent")),
+        ("at 30 AVENUE X now", ("30", "AVENUE X")),
+        ("The house at PO Box 593 Suite 10 is empty", ("593", "10")),
+        ("909 Barr Street\nRD 3 #32B", ("909", "Barr", "32B")),
+        ("72 Story Street", ("72", "Story")),
+        ("707 Way-Davey Street", ("707", "Davey")),
     ],
 )
 def test_addresses_in_many_written_shapes_are_redacted(text: str, secrets: tuple[str, ...]) -> None:
