@@ -127,10 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"civicpulse: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from civicpulse.pipeline import SourceFailures
+        from civicpulse.pipeline import SourceFailures, WarehouseLocked
         from civicpulse.sources import FileProblem
 
-        if isinstance(exc, SourceFailures | FileProblem):
+        if isinstance(exc, SourceFailures | FileProblem | WarehouseLocked):
             print(f"civicpulse: error: {exc}", file=sys.stderr)
             return 1
         raise
@@ -143,6 +143,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _score(args)
     config = load_config(args.config)
     if args.command == "check-config":
+        problems = _config_problems(config)
+        for problem in problems:
+            print(f"civicpulse: error: {problem}", file=sys.stderr)
+        if problems:
+            return 2
         print(f"{config.path}: ok ({len(config.services)} services, {len(config.sources)} sources)")
         return 0
     if args.command == "sql":
@@ -158,7 +163,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from civicpulse.warehouse import reader
 
         with reader(config) as con:
-            print(render_status(con))
+            print(render_status(con, config.stale_after_days()))
         return 0
     if args.command == "respond":
         from civicpulse.responses import record_response
@@ -180,6 +185,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(forget(config, args.source, args.author))
         return 0
     if args.command == "trends":
+        known = {s.id for s in config.services}
+        unknown = sorted(set(args.service or ()) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown service(s) {', '.join(unknown)}: use a service id of {config.path} "
+                f"({', '.join(sorted(known))})"
+            )
         from civicpulse.trends import render_trends
         from civicpulse.warehouse import reader
 
@@ -202,6 +214,24 @@ def _dispatch(args: argparse.Namespace) -> int:
         quarantined = sum(r.rows_quarantined for r in summary.loads)
         print(f"run {args.start}..{args.end}: {rows:,} rows loaded, {quarantined:,} quarantined")
     return 0
+
+
+def _config_problems(config: Config) -> list[str]:
+    """What `check-config` finds beyond the schema: connectors that do not exist, inboxes that are missing."""
+    from civicpulse.sources import load_connector
+
+    problems = []
+    for index, source in enumerate(config.sources):
+        where = f"{config.path}: sources.{index}"
+        try:
+            load_connector(source.connector)
+        except ValueError as exc:
+            problems.append(f"{where}.connector: {exc}; see docs/connectors.md for the connectors")
+        if source.mode == "file" and not config.inbox(source).is_dir():
+            problems.append(
+                f"{where}.inbox: folder {config.inbox(source)} does not exist; create it or fix the path"
+            )
+    return problems
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -117,6 +117,8 @@ class Source(_Strict):
     service_map: dict[str, ServiceMatch] = Field(default_factory=dict)
     # The connector's parse options (its `Options` model), checked when the config is loaded.
     parse: dict[str, Any] | None = None
+    # Loaded days in a row without any record after which the source counts as stale (civicpulse.freshness).
+    stale_after_days: int = Field(default=2, ge=1)
 
     @field_validator("inbox", mode="before")
     @classmethod
@@ -232,6 +234,9 @@ class Config:
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.root / path).resolve()
+
+    def stale_after_days(self) -> dict[str, int]:
+        return {source.name: source.stale_after_days for source in self.sources}
 
     @property
     def warehouse_path(self) -> Path:

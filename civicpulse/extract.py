@@ -32,6 +32,31 @@ class ExtractSummary:
     quarantined: int
     outside_interval: int
 
+    def __str__(self) -> str:
+        line = (
+            f"{self.source}: {self.records:,} record(s) landed over {self.days} day(s) from {self.files} "
+            f"file(s) or page(s); {self.quarantined:,} quarantined, {self.outside_interval:,} outside the "
+            "interval"
+        )
+        if self.files == 0:
+            line += " (nothing to read: no export in the inbox, or no API data for the interval)"
+        return line
+
+
+# Records dated before this, or more than a day after the extract runs, carry a broken date (a default
+# like 1900-01-01 or 1970-01-01, a two-digit year read as 2099): quarantined, never loaded or dropped.
+PLAUSIBLE_FROM = dt.date(2000, 1, 1)
+
+
+def implausible_date(day: dt.date, today: dt.date) -> str | None:
+    latest = today + dt.timedelta(days=1)
+    if PLAUSIBLE_FROM <= day <= latest:
+        return None
+    return (
+        f"implausible date {day.isoformat()}: outside {PLAUSIBLE_FROM.isoformat()} .. {latest.isoformat()}; "
+        "fix the export's date column (format, time zone or a default value)"
+    )
+
 
 def inbox_files(config: Config, source: Source, patterns: tuple[str, ...]) -> list[Path]:
     inbox = config.inbox(source)
@@ -84,6 +109,7 @@ def extract_source(
     problems: list[RowProblem] = []
     erased_by_day: dict[dt.date, int] = defaultdict(int)
     outside = 0
+    today = dt.datetime.now(dt.UTC).date()
     erased = ErasedPeople.of(config, source.name)
     hide = _PersonFields(config, source.name)
     for row in fetched.rows:
@@ -101,6 +127,13 @@ def extract_source(
                 problems.append(RowProblem(row.file, row.line, reason, repr(hide(row))[:2000]))
             continue
         day = record_day(row)
+        implausible = implausible_date(day, today)
+        if implausible:
+            if erased and erased.holds(row):
+                erased_by_day[first] += 1
+            else:
+                problems.append(RowProblem(row.file, row.line, implausible, repr(hide(row))[:2000]))
+            continue
         if day < first and fetched.window:
             day = revision_day(row, fetched.window) or day
         if not first <= day < end:
@@ -115,8 +148,10 @@ def extract_source(
     records_total = 0
     while day < end:
         streams = {name: by_day[day].get(name, []) for name in connector.STREAMS}
-        # Row problems carry no trustworthy date: they are reported with the interval's first day.
+        # Row problems carry no trustworthy date: they are reported with the interval's first day, as are
+        # the records read that belong to days outside the interval, so every row read is accounted for.
         day_problems = problems if day == first else []
+        day_outside = outside if day == first else 0
         rows = sum(len(v) for v in streams.values())
         records_total += rows
         is_last = day == end - dt.timedelta(days=1)
@@ -125,9 +160,10 @@ def extract_source(
             connector=source.connector,
             day=day.isoformat(),
             files=fetched.files,
-            rows_read=rows + len(day_problems) + erased_by_day[day],
+            rows_read=rows + len(day_problems) + erased_by_day[day] + day_outside,
             rows_quarantined=len(day_problems),
             rows_erased=erased_by_day[day],
+            rows_outside_interval=day_outside,
             streams={name: len(v) for name, v in streams.items()},
             cursor=fetched.cursor.to_json() if fetched.cursor and is_last else None,
             extracted_at=extracted_at,

@@ -49,6 +49,8 @@ class Manifest:
     extracted_at: str = ""
     # Records of erased people (civicpulse.erasure) read but not landed.
     rows_erased: int = 0
+    # Records read that belong to days outside the extracted interval (loaded when those days run).
+    rows_outside_interval: int = 0
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +34,17 @@ class LoadResult:
     rows_duplicate: int
     rows_quarantined: int
     rows_erased: int = 0
+    rows_outside_interval: int = 0
+    rows_conflicting: int = 0
 
     @property
     def is_reconciled(self) -> bool:
         return self.rows_read == (
-            self.rows_loaded + self.rows_duplicate + self.rows_quarantined + self.rows_erased
+            self.rows_loaded
+            + self.rows_duplicate
+            + self.rows_quarantined
+            + self.rows_erased
+            + self.rows_outside_interval
         )
 
 
@@ -62,13 +69,13 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
     manifest = Manifest.read(folder)
     day = dt.date.fromisoformat(manifest.day)
     load_id = f"{manifest.source}:{manifest.day}:{uuid.uuid4().hex[:12]}"
-    loaded = duplicates = 0
+    loaded = duplicates = conflicts = 0
     erased = manifest.rows_erased  # left out by the extract already
     con.execute("begin transaction")
     try:
         erased_filter = _erased_filter(con, manifest.source)
         for stream_name in manifest.streams:
-            stream_loaded, stream_duplicates, stream_erased = _replace_partition(
+            stream_loaded, stream_duplicates, stream_erased, stream_conflicts = _replace_partition(
                 con,
                 folder / f"{stream_name}.parquet",
                 stream_name,
@@ -80,25 +87,38 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
             loaded += stream_loaded
             duplicates += stream_duplicates
             erased += stream_erased
+            conflicts += stream_conflicts
         quarantined, quarantine_erased = _replace_quarantine(
             con, folder / f"{QUARANTINE}.parquet", manifest.source, day, load_id, erased_filter
         )
         erased += quarantine_erased
+        outside = manifest.rows_outside_interval
+        newest = _newest_record(con, manifest.streams, manifest.source, day)
         result = LoadResult(
-            load_id, manifest.source, day, manifest.rows_read, loaded, duplicates, quarantined, erased
+            load_id,
+            manifest.source,
+            day,
+            manifest.rows_read,
+            loaded,
+            duplicates,
+            quarantined,
+            erased,
+            outside,
+            conflicts,
         )
         if not result.is_reconciled:
             raise ReconciliationError(
                 f"{folder}: rows read {result.rows_read} != loaded {loaded} + duplicates {duplicates} "
-                f"+ quarantined {quarantined} + erased {erased}; the landing folder is inconsistent, "
-                "re-run the extract"
+                f"+ quarantined {quarantined} + erased {erased} + outside the interval {outside}; "
+                "the landing folder is inconsistent, re-run the extract"
             )
         con.execute(
             """
             insert into ops.loads (
                 load_id, source, connector, partition_day, files, rows_read, rows_loaded, rows_duplicate,
-                rows_quarantined, is_reconciled, extracted_at, loaded_at, rows_erased
-            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)
+                rows_quarantined, is_reconciled, extracted_at, loaded_at, rows_erased,
+                rows_outside_interval, rows_conflicting, newest_record_at
+            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)
             """,
             [
                 load_id,
@@ -113,6 +133,9 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
                 result.is_reconciled,
                 manifest.extracted_at or None,
                 erased,
+                outside,
+                conflicts,
+                newest,
             ],
         )
         cursor = upsert_cursor(con, manifest, load_id)
@@ -167,11 +190,15 @@ def _replace_partition(
     day: dt.date,
     load_id: str,
     erased_filter: _ErasedFilter | None = None,
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, int]:
     stream = get_stream(stream_name)
     columns = ", ".join([*stream.column_names, "record_file", "record_line"])
     key = ", ".join(stream.key)
     con.execute(f"delete from raw.{stream.name} where source = ? and partition_day = ?", [source, day])
+    con.execute(
+        "delete from ops.conflicts where source = ? and stream = ? and partition_day = ?",
+        [source, stream.name, day],
+    )
     total = _scalar(con, "select count(*) from read_parquet(?)", [str(parquet)])
     erased_sql, erased_params = erased_filter.record(stream.name) if erased_filter else ("false", [])
     erased = _scalar(
@@ -191,7 +218,55 @@ def _replace_partition(
     loaded = _scalar(
         con, f"select count(*) from raw.{stream.name} where source = ? and partition_day = ?", [source, day]
     )
-    return loaded, total - erased - loaded, erased
+    conflicts = _record_conflicts(con, parquet, stream_name, source, day, load_id, erased_sql, erased_params)
+    return loaded, total - erased - loaded, erased, conflicts
+
+
+def _record_conflicts(
+    con: duckdb.DuckDBPyConnection,
+    parquet: Path,
+    stream_name: str,
+    source: str,
+    day: dt.date,
+    load_id: str,
+    erased_sql: str,
+    erased_params: list[object],
+) -> int:
+    """The same key read with different content: the last occurrence is loaded (as for plain duplicates),
+    and each other version is recorded in ops.conflicts with both versions' content hashes."""
+    stream = get_stream(stream_name)
+    key = ", ".join(stream.key)
+    content = ", ".join(f"{c} := {c}" for c in stream.column_names)
+    con.execute(
+        f"""
+        insert into ops.conflicts
+        with versions as (
+            select
+                md5(to_json(struct_pack({", ".join(f"{k} := {k}" for k in stream.key)}))) as key_hash,
+                md5(to_json(struct_pack({content}))) as content_hash,
+                record_file,
+                record_line,
+                row_number() over (partition by {key} order by record_file desc, record_line desc) as position
+            from read_parquet(?)
+            where not ({erased_sql})
+        ),
+
+        kept as (select * from versions where position = 1)
+
+        select distinct on (other.record_file, other.record_line)
+            ?, ?, ?, ?, kept.key_hash, kept.content_hash, kept.record_file, kept.record_line,
+            other.content_hash, other.record_file, other.record_line, now()
+        from versions as other
+        inner join kept on other.key_hash = kept.key_hash
+        where other.position > 1 and other.content_hash <> kept.content_hash
+        """,
+        [str(parquet), *erased_params, source, stream.name, day, load_id],
+    )
+    return _scalar(
+        con,
+        "select count(*) from ops.conflicts where source = ? and stream = ? and partition_day = ?",
+        [source, stream.name, day],
+    )
 
 
 def _replace_quarantine(
@@ -202,7 +277,19 @@ def _replace_quarantine(
     load_id: str,
     erased_filter: _ErasedFilter | None = None,
 ) -> tuple[int, int]:
+    # A bad row is one quarantine entry, keyed by (source, file, line, reason), whichever day a rerun or a
+    # re-read inbox files it under: the partition's entries and any earlier entry of the same row go.
     con.execute("delete from ops.quarantine where source = ? and partition_day = ?", [source, day])
+    con.execute(
+        """
+        delete from ops.quarantine as q
+        where q.source = ? and exists (
+            select 1 from read_parquet(?) as p
+            where p.record_file = q.record_file and p.record_line = q.record_line and p.reason = q.reason
+        )
+        """,
+        [source, str(parquet)],
+    )
     erased_sql, erased_params = erased_filter.quarantined() if erased_filter else ("false", [])
     total = _scalar(con, "select count(*) from read_parquet(?)", [str(parquet)])
     con.execute(
@@ -210,6 +297,7 @@ def _replace_quarantine(
         insert into ops.quarantine
         select ?, ?, ?, record_file, record_line, reason, raw, now() from read_parquet(?)
         where not ({erased_sql})
+        qualify row_number() over (partition by record_file, record_line, reason order by raw) = 1
         """,
         [source, day, load_id, str(parquet), *erased_params],
     )
@@ -217,6 +305,23 @@ def _replace_quarantine(
         con, "select count(*) from ops.quarantine where source = ? and partition_day = ?", [source, day]
     )
     return quarantined, total - quarantined
+
+
+def _newest_record(
+    con: duckdb.DuckDBPyConnection, streams: Iterable[str], source: str, day: dt.date
+) -> dt.datetime | None:
+    """The newest record time of the partition as loaded, for freshness from the data itself."""
+    parts = [
+        f"select max({get_stream(name).time_column})::timestamptz as t from raw.{name} "
+        "where source = $source and partition_day = $day"
+        for name in sorted(streams)
+    ]
+    if not parts:
+        return None
+    row = con.execute(
+        f"select max(t) from ({' union all '.join(parts)})", {"source": source, "day": day}
+    ).fetchone()
+    return row[0] if row and isinstance(row[0], dt.datetime) else None
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:

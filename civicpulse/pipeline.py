@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,28 @@ def build(config: Config, progress: Progress | None = None) -> list[tuple[str, i
     return timings
 
 
+class WarehouseLocked(RuntimeError):
+    pass
+
+
+def assert_writable(config: Config) -> None:
+    """Fail at once, in one line, when another process holds the warehouse's write lock."""
+    path = config.warehouse_path
+    if not path.exists():
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        holder = re.search(r"PID (\d+)", str(exc))
+        who = f"process {holder.group(1)}" if holder else "another process"
+        raise WarehouseLocked(
+            f"{path} is being written by {who} (a run, a load or `civicpulse forget`); "
+            "wait for it to finish and run again (readers use the published copy and never block)"
+        ) from None
+
+
 def export_marts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Write every marts table to exports/<table>.parquet for BI tools (temp file, then rename)."""
     target = config.exports_path
@@ -85,6 +108,10 @@ def run_interval(
     config: Config, start: dt.date, end: dt.date, progress: Progress | None = None
 ) -> RunSummary:
     """Extract every source, load what landed, build, publish. A failing source does not stop the others."""
+    if end <= start:
+        raise ValueError(f"empty interval: start {start} must be before end {end} (end is exclusive)")
+    # A second writer would fail only after every extract: find out before doing any work.
+    assert_writable(config)
     summary = RunSummary(start, end)
     for source in config.sources:
         try:

@@ -2,41 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 
-_STATUS = """
-select
-    source,
-    any_value(connector) as connector,
-    count(*) as partitions,
-    min(partition_day) as first_day,
-    max(partition_day) as last_day,
-    sum(rows_read) as rows_read,
-    sum(rows_loaded) as rows_loaded,
-    sum(rows_duplicate) as rows_duplicate,
-    sum(rows_quarantined) as rows_quarantined,
-    sum(coalesce(rows_erased, 0)) as rows_erased,
-    bool_and(is_reconciled) as is_reconciled,
-    max(loaded_at) as last_loaded_at
-from ops.loads
-group by source
-order by source
-"""
+from civicpulse.freshness import source_freshness
 
 
-def render_status(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute(_STATUS).fetchall()
-    if not rows:
+def render_status(con: duckdb.DuckDBPyConnection, stale_after_days: Mapping[str, int] | None = None) -> str:
+    sources = source_freshness(con, stale_after_days)
+    if not sources:
         return "No loads yet: run `civicpulse run --start D --end D` or the Airflow DAG."
     header = (
-        f"{'source':<20} {'connector':<20} {'days':>5} {'first':>10} {'last':>10} "
-        f"{'read':>8} {'loaded':>8} {'dupes':>6} {'quarant.':>8} {'erased':>6} {'ok':>3}  last load (UTC)"
+        f"{'source':<20} {'connector':<20} {'days':>5} {'first':>10} {'last':>10} {'last data':>10} "
+        f"{'read':>8} {'loaded':>8} {'dupes':>6} {'conflict':>8} {'quarant.':>8} {'erased':>6} "
+        f"{'outside':>7} {'ok':>3}  newest record (UTC)  last load (UTC)"
     )
     lines = [header]
-    for source, connector, days, first, last, read, loaded, dupes, quarantined, erased, ok, loaded_at in rows:
+    for s in sources:
+        newest = f"{s.newest_record_at:%Y-%m-%d %H:%M}" if s.newest_record_at else "-"
+        last_data = s.last_day_with_data.isoformat() if s.last_day_with_data else "never"
         lines.append(
-            f"{source:<20} {connector:<20} {days:>5} {first!s:>10} {last!s:>10} "
-            f"{read:>8,} {loaded:>8,} {dupes:>6,} {quarantined:>8,} {erased:>6,} {'yes' if ok else 'NO':>3}  "
-            f"{loaded_at:%Y-%m-%d %H:%M}"
+            f"{s.source:<20} {s.connector:<20} {s.partitions:>5} {s.first_day!s:>10} {s.last_day!s:>10} "
+            f"{last_data:>10} {s.rows_read:>8,} {s.rows_loaded:>8,} {s.rows_duplicate:>6,} "
+            f"{s.rows_conflicting:>8,} {s.rows_quarantined:>8,} {s.rows_erased:>6,} "
+            f"{s.rows_outside_interval:>7,} {'yes' if s.is_reconciled else 'NO':>3}  {newest:<19}  "
+            f"{s.last_loaded_at:%Y-%m-%d %H:%M}"
         )
+    warnings = [w for s in sources if (w := s.warning())]
+    lines.extend(f"STALE {w}" for w in warnings)
     return "\n".join(lines)

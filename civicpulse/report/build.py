@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from civicpulse.freshness import SourceFreshness, source_freshness
 from civicpulse.report.charts import PALETTE, Series, arrow, bar, line_chart, sparkline
 from civicpulse.report.style import CSS
 
@@ -54,7 +56,7 @@ class ReportData:
     first_day: dt.date
     last_day: dt.date
     services: list[dict[str, Any]]
-    freshness: list[dict[str, Any]]
+    freshness: list[SourceFreshness]
     weekly: dict[str, dict[str, list[tuple[dt.date, float | None, int]]]]
     themes: dict[str, dict[str, list[tuple[dt.date, float]]]]
     theme_labels: dict[str, str]
@@ -69,7 +71,9 @@ class ReportData:
     emerging_columns: list[str] = field(default_factory=list)
 
 
-def load_data(con: duckdb.DuckDBPyConnection) -> ReportData:
+def load_data(
+    con: duckdb.DuckDBPyConnection, stale_after_days: Mapping[str, int] | None = None
+) -> ReportData:
     bounds = con.execute("select min(date_day), max(date_day) from core.dim_date").fetchone()
     if not bounds or bounds[0] is None:
         raise ValueError("the warehouse holds no data yet: run the pipeline before the report")
@@ -79,15 +83,7 @@ def load_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "select service_id, service_name, department from core.dim_service where not is_unmapped "
         "order by service_name",
     )
-    freshness = _rows(
-        con,
-        """
-        select source, any_value(connector) as connector, min(partition_day) as first_day,
-            max(partition_day) as last_day, max(loaded_at) as loaded_at, sum(rows_loaded) as rows_loaded,
-            sum(rows_quarantined) as rows_quarantined, bool_and(is_reconciled) as is_reconciled
-        from ops.loads group by source order by source
-        """,
-    )
+    freshness = source_freshness(con, stale_after_days)
     weekly: dict[str, dict[str, list[tuple[dt.date, float | None, int]]]] = defaultdict(dict)
     for row in _rows(
         con,
@@ -564,18 +560,22 @@ def _service_section(data: ReportData, service: dict[str, Any]) -> str:
 
 def _freshness(data: ReportData) -> str:
     body = "".join(
-        f"<tr><td>{escape(r['source'])}</td><td>{escape(r['connector'])}</td>"
-        f"<td>{_date(r['first_day'])} – {_date(r['last_day'])}</td>"
-        f"<td>{r['loaded_at']:%Y-%m-%d %H:%M} UTC</td><td class='num'>{r['rows_loaded']:,}</td>"
-        f"<td class='num'>{r['rows_quarantined']:,}</td>"
-        f"<td>{'yes' if r['is_reconciled'] else '<strong>no</strong>'}</td></tr>"
+        f"<tr><td>{escape(r.source)}</td><td>{escape(r.connector)}</td>"
+        f"<td>{_date(r.first_day)} – {_date(r.last_day)}</td>"
+        f"<td>{_date(r.last_day_with_data) if r.last_day_with_data else 'never'}"
+        f"{' <strong>stale</strong>' if r.is_stale else ''}</td>"
+        f"<td>{r.last_loaded_at:%Y-%m-%d %H:%M} UTC</td><td class='num'>{r.rows_loaded:,}</td>"
+        f"<td class='num'>{r.rows_quarantined:,}</td>"
+        f"<td>{'yes' if r.is_reconciled else '<strong>no</strong>'}</td></tr>"
         for r in data.freshness
     )
+    warnings = "".join(f"<li>{escape(w)}</li>" for r in data.freshness if (w := r.warning()))
+    stale = f'<div class="warning" role="alert"><ul>{warnings}</ul></div>' if warnings else ""
     return f"""<section id="freshness" class="page">
-<h2>Data freshness</h2>
+<h2>Data freshness</h2>{stale}
 <table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th><th scope="col">Days loaded</th>
-<th scope="col">Last load</th><th scope="col">Rows</th><th scope="col">Quarantined</th>
-<th scope="col">Reconciled</th></tr></thead><tbody>{body}</tbody></table>
+<th scope="col">Last day with data</th><th scope="col">Last load</th><th scope="col">Rows</th>
+<th scope="col">Quarantined</th><th scope="col">Reconciled</th></tr></thead><tbody>{body}</tbody></table>
 <p class="muted">Sentiment is VADER; themes come from the CX taxonomy mapped to OMB A-11 drivers; unusual
 weeks compare each week with the median of the previous eight. Definitions of every column:
 <a href="warehouse.html">the warehouse data dictionary</a>.</p>
@@ -614,7 +614,7 @@ def write_report(config: Any) -> Path:
     target = target_dir if target_dir.suffix == ".html" else target_dir / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     with reader(config) as con:
-        html = render(load_data(con), dt.datetime.now(dt.UTC))
+        html = render(load_data(con, config.stale_after_days()), dt.datetime.now(dt.UTC))
     temp = target.with_name(f".{target.name}.tmp")
     temp.write_text(html, encoding="utf-8")
     temp.replace(target)

@@ -40,6 +40,7 @@ td.headline { font-size: 12.5px; max-width: 340px; }
 .flat { color: var(--muted); }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
   }
+.warning { background: #fdf3e7; border-left: 4px solid #b35c00; padding: 4px 12px; margin: 8px 0; }
 .headline-box { background: #eef4fb; border-left: 4px solid var(--accent); padding: 8px 12px;
   margin: 8px 0 12px; }
 .tiles { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: 10px; margin-bottom: 6px; }

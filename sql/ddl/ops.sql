@@ -24,6 +24,12 @@ create table if not exists ops.loads (
 
 -- Warehouses created before rows_erased existed.
 alter table ops.loads add column if not exists rows_erased bigint default 0;
+-- Records read that belong to days outside the loaded interval: read = loaded + duplicate + quarantined
+-- + erased + outside. Conflicting duplicates (same key, other content) are part of rows_duplicate.
+alter table ops.loads add column if not exists rows_outside_interval bigint default 0;
+alter table ops.loads add column if not exists rows_conflicting bigint default 0;
+-- The newest record time in the partition as loaded: freshness from the data, not from the load clock.
+alter table ops.loads add column if not exists newest_record_at timestamptz;
 
 create table if not exists ops.quarantine (
     source varchar not null,
@@ -34,6 +40,22 @@ create table if not exists ops.quarantine (
     reason varchar not null,
     raw_record varchar,
     quarantined_at timestamptz not null
+);
+
+-- The same key read twice with different content: the kept version and each other one, by hash only.
+create table if not exists ops.conflicts (
+    source varchar not null,
+    stream varchar not null,
+    partition_day date not null,
+    load_id varchar not null,
+    key_hash varchar not null,
+    kept_hash varchar not null,
+    kept_file varchar not null,
+    kept_line bigint not null,
+    other_hash varchar not null,
+    other_file varchar not null,
+    other_line bigint not null,
+    detected_at timestamptz not null
 );
 
 create table if not exists ops.services (

@@ -85,7 +85,11 @@ select
     case when candidates.source_ref like 'http%' then candidates.source_ref end as source_url,
     row_number() over (
         partition by candidates.service_id
-        order by candidates.is_urgent desc, candidates.compound asc nulls last, candidates.occurred_at asc
+        order by
+            candidates.is_urgent desc,
+            candidates.compound asc nulls last,
+            candidates.occurred_at asc,
+            candidates.feedback_id asc
     ) as queue_rank
 from candidates
 cross join as_of

@@ -44,10 +44,14 @@ sentiment as (
         count(*) filter (where feedback.channel = 'social') as social_volume,
         count(*) filter (where feedback.channel = 'phone') as phone_notes_volume,
         count(*) filter (where feedback.channel = 'survey') as survey_comment_volume,
-        avg(scores.compound) as mean_compound,
-        avg(scores.compound) filter (where feedback.channel = 'social') as social_mean_compound,
-        avg(scores.compound) filter (where feedback.channel = 'phone') as phone_mean_compound,
-        avg(scores.compound) filter (where feedback.channel = 'survey') as survey_mean_compound,
+        -- decimal sums are exact: the means are the same to the last bit whatever the row order
+        avg(cast(scores.compound as decimal(18, 8))) as mean_compound,
+        avg(cast(scores.compound as decimal(18, 8)))
+        filter (where feedback.channel = 'social') as social_mean_compound,
+        avg(cast(scores.compound as decimal(18, 8)))
+        filter (where feedback.channel = 'phone') as phone_mean_compound,
+        avg(cast(scores.compound as decimal(18, 8)))
+        filter (where feedback.channel = 'survey') as survey_mean_compound,
         avg(case when scores.label = 'negative' then 1.0 when scores.label <> 'unscored' then 0.0 end)
             as negative_share
     from core.fact_feedback as feedback

@@ -22,7 +22,8 @@ aggregated as (
         channel,
         count(*) as volume,
         count(compound) as scored_volume,
-        avg(compound) as mean_compound,
+        -- a decimal sum is exact, so the mean is the same to the last bit whatever the row order
+        avg(cast(compound as decimal(18, 8))) as mean_compound,
         count(*) filter (where label = 'positive') as positive_count,
         count(*) filter (where label = 'negative') as negative_count
     from grains

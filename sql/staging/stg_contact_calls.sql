@@ -4,7 +4,10 @@ with calls as (
     select *
     from raw.contact_call
     where not is_erased(source, pseudonymize(source, caller_id))
-    qualify row_number() over (partition by source, call_id order by loaded_at desc) = 1
+    qualify row_number() over (
+        partition by source, call_id
+        order by loaded_at desc, partition_day desc, record_file desc, record_line desc
+    ) = 1
 ),
 
 queue_rules as (

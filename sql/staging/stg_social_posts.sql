@@ -6,7 +6,10 @@ with posts as (
     where
         not is_erased(source, pseudonymize(source, author_id))
         and not is_erased(source, pseudonymize(source, author_handle))
-    qualify row_number() over (partition by source, native_id order by loaded_at desc) = 1
+    qualify row_number() over (
+        partition by source, native_id
+        order by loaded_at desc, partition_day desc, record_file desc, record_line desc
+    ) = 1
 ),
 
 rules as (

@@ -4,7 +4,10 @@ with responses as (
     select *
     from raw.survey_response
     where not is_erased(source, pseudonymize(source, respondent_id))
-    qualify row_number() over (partition by source, response_id order by loaded_at desc) = 1
+    qualify row_number() over (
+        partition by source, response_id
+        order by loaded_at desc, partition_day desc, record_file desc, record_line desc
+    ) = 1
 ),
 
 rules as (

@@ -2,7 +2,10 @@
 with pages as (
     select *
     from raw.web_page_daily
-    qualify row_number() over (partition by source, date, page_path order by loaded_at desc) = 1
+    qualify row_number() over (
+        partition by source, date, page_path
+        order by loaded_at desc, partition_day desc, record_file desc, record_line desc
+    ) = 1
 ),
 
 prefix_matches as (

@@ -2,7 +2,10 @@
 with searches as (
     select *
     from raw.web_search_daily
-    qualify row_number() over (partition by source, date, search_term order by loaded_at desc) = 1
+    qualify row_number() over (
+        partition by source, date, search_term
+        order by loaded_at desc, partition_day desc, record_file desc, record_line desc
+    ) = 1
 ),
 
 keyword_matches as (
