@@ -290,7 +290,7 @@ class ApiSession(requests.Session):
                 body += chunk
                 if len(body) > cap:
                     raise BodyTooLarge(
-                        f"{what}: the response is larger than {cap / MB:g} MB once decompressed; stopped "
+                        f"{what}: the response is larger than {cap / MB:.3g} MB once decompressed; stopped "
                         f"reading there. If the service really sends that much, raise api.max_response_mb "
                         f"for the source of connection '{self.credentials.conn_id}' or lower api.page_size"
                     )

@@ -78,7 +78,7 @@ class FaultServer:
         self._server = _Server(("127.0.0.1", 0), FaultHandler)
         self._server.fault = self
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
