@@ -84,6 +84,8 @@ class ApiSettings(_Strict):
     max_pages: int = Field(default=1_000, ge=1, le=100_000)
     max_attempts: int = Field(default=6, ge=1, le=20)
     timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    max_response_mb: float = Field(default=50.0, gt=0, le=4096)
+    allow_cross_origin_redirects: bool = False
 
 
 class SurveyApiSettings(ApiSettings):

@@ -12,7 +12,7 @@ from civicpulse.api import load_api_connector
 from civicpulse.config import Config, ConfigError, Source
 from civicpulse.credentials import credentials_of, resolve_secret
 from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
-from civicpulse.http import ApiSession, RetryPolicy
+from civicpulse.http import MB, ApiSession, RetryPolicy
 from civicpulse.landing import Manifest, write_day
 from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
@@ -240,7 +240,10 @@ def _fetch_api(
         policy=RetryPolicy(
             max_attempts=settings.max_attempts,
             timeout=(min(10.0, settings.timeout_seconds), settings.timeout_seconds),
+            deadline=settings.timeout_seconds,
+            max_body_bytes=int(settings.max_response_mb * MB),
         ),
+        cross_origin_redirects=settings.allow_cross_origin_redirects,
     )
     log.info("%s: fetching [%s, %s) resuming=%s", source.name, window.start, window.end, bool(window.resume))
     batch = api.extract_api(settings, secret, window, context, session)

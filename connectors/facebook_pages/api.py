@@ -65,9 +65,8 @@ def extract_api(
         "until": int(window.end.timestamp()),
     }
     post_ids: list[str] = []
-    for page in cursor_pages(
-        _fetcher(http, posts_url, {**post_params, "limit": limit}, batch), max_pages=settings.max_pages
-    ):
+    posts = _fetcher(http, posts_url, {**post_params, "limit": limit}, batch)
+    for page in cursor_pages(posts, max_pages=settings.max_pages, session=http):
         post_ids.extend(
             str(post["id"])
             for post in page_items(batch.pages[-1], page)
@@ -82,7 +81,7 @@ def extract_api(
             "limit": limit,
         }
         fetch = _fetcher(http, url, params, batch, window)
-        for page in cursor_pages(fetch, max_pages=settings.max_pages):
+        for page in cursor_pages(fetch, max_pages=settings.max_pages, session=http):
             rows = parse_page(batch.pages[-1], page, post_id)
             batch.rows.extend(row for row in rows if _wanted(row, window, settings.page_id))
     return batch

@@ -54,7 +54,7 @@ def extract_api(
             "sort_order": "ASC",
         }
         fetch = _fetcher(http, base, first, params, mapping, per_page, batch)
-        for rows in cursor_pages(fetch, max_pages=settings.max_pages):
+        for rows in cursor_pages(fetch, max_pages=settings.max_pages, session=http):
             batch.rows.extend(row for row in rows if _in_window(row, window))
     return batch
 

@@ -57,7 +57,9 @@ def extract_api(
     if settings.mentions_user_id:
         calls.append(("mentions", _mentions(client, settings.mentions_user_id, params)))
     for _, fetch in calls:
-        for page, url in cursor_pages(_paged(fetch, len(batch.pages)), max_pages=settings.max_pages):
+        for page, url in cursor_pages(
+            _paged(fetch, len(batch.pages)), max_pages=settings.max_pages, session=http
+        ):
             batch.pages.append(url)
             rows = list(parse_page(url, page))
             batch.rows.extend(rows)

@@ -52,7 +52,7 @@ def extract_api(
         done = bool(page.get("end_of_stream")) or not page.get("after_cursor")
         return rows, None if done else str(page["after_cursor"])
 
-    for rows in cursor_pages(fetch, max_pages=settings.max_pages):
+    for rows in cursor_pages(fetch, max_pages=settings.max_pages, session=http):
         batch.rows.extend(rows)
     return batch
 
