@@ -147,13 +147,17 @@ def airflow_password() -> str | None:
 
             password = Connection.get(PSEUDONYM_CONN_ID).password
         else:
-            # Outside a task the SDK reaches only environment and external secrets backends; the
-            # core model also reads the metadata database, as `airflow connections get` does.
-            from airflow.models.connection import Connection as CoreConnection
-
-            password = CoreConnection.get_connection_from_secrets(PSEUDONYM_CONN_ID).password
+            password = _password_from_secrets_backends()
     except AirflowNotFoundException:
+        if os.environ.get(AIRFLOW_CONN_ENV):
+            # Airflow's secrets backends log an unparsable connection at debug level and go on.
+            raise ConfigError(
+                f"{AIRFLOW_CONN_ENV} is set but Airflow cannot read it as a connection; give it as JSON "
+                '(\'{"conn_type": "generic", "password": "..."}\') or as a URI (generic://:KEY@)'
+            ) from None
         return None
+    except ConfigError:
+        raise
     except Exception as exc:
         reason = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise ConfigError(
@@ -166,6 +170,28 @@ def airflow_password() -> str | None:
             "field (`airflow connections add civicpulse_pseudonym --conn-type generic --conn-password ...`)"
         )
     return str(password)
+
+
+def _password_from_secrets_backends() -> str | None:
+    """Outside a task: Airflow's secrets backends in order (environment, external, metadata database),
+    as `airflow connections get` reads them. Airflow's own lookup skips a backend that fails, which
+    would fall back silently; here a failing backend is an error naming it."""
+    from airflow.configuration import ensure_secrets_loaded
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    for backend in ensure_secrets_loaded():
+        try:
+            connection = backend.get_connection(conn_id=PSEUDONYM_CONN_ID)
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise ConfigError(
+                f"Airflow connection '{PSEUDONYM_CONN_ID}' could not be read from "
+                f"{type(backend).__name__} ({type(exc).__name__}: {reason}); fix Airflow's configuration "
+                f"(AIRFLOW_HOME, the metadata database, the secrets backend) or set {PSEUDONYM_KEY_ENV}"
+            ) from None
+        if connection is not None:
+            return str(connection.password) if connection.password else ""
+    raise AirflowNotFoundException(PSEUDONYM_CONN_ID)
 
 
 def ensure_demo_key(config: Config) -> Path | None:
