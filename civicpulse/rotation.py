@@ -17,7 +17,8 @@ that the current key is the warehouse's):
 * records the new key's fingerprint in `ops.pseudonym_key`.
 
 The quarantine files in landing are re-keyed too (written beside, renamed after the commit), the
-marts are re-exported and the read-only copy republished. Afterwards only the new key opens the
+file is compacted (no old pseudonym left in free blocks), the marts are re-exported and the
+read-only copy republished. Afterwards only the new key opens the
 warehouse for writing.
 """
 
@@ -38,6 +39,7 @@ import pyarrow.parquet as pq
 
 from civicpulse.config import Config, ConfigError
 from civicpulse.erasure import DERIVED_SCHEMAS, KEY_COLUMNS, PERSON_COLUMNS, TOKEN_SEPARATORS, identities
+from civicpulse.erasure import _compact as compact
 from civicpulse.landing import QUARANTINE
 from civicpulse.pseudonym_key import ResolvedKey, key_from_env, resolve_key
 from civicpulse.sources import FileProblem, Record, load_connector
@@ -105,6 +107,8 @@ def rotate_key(config: Config, new_key_env: str, *, keep_unmatched_erasures: boo
             os.replace(temp, final)
         summary.landing_files_rewritten = len(pending)
         export_marts(con, config)
+    # As after an erasure: the old pseudonyms must not linger in the file's free blocks.
+    compact(config.warehouse_path)
     publish(config)
     log.info("%s", summary)
     return summary

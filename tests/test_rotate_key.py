@@ -151,6 +151,8 @@ def test_rotate_key_rekeys_every_table_and_erasures_still_hold(
     for path in (config.warehouse_path, published_path(config)):
         text = "\n".join(_values(path))
         assert not [k for k in old_keys if k in text], f"an old pseudonym is left in {path}"
+        data = path.read_bytes()
+        assert not [k for k in old_keys if k.encode() in data], f"an old pseudonym lingers in {path}"
     for where, text in {
         **_parquet_values(config.landing_path),
         **_parquet_values(config.exports_path),
