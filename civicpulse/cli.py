@@ -105,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--text-column", help="column holding the text (default: text, comment, body, ...)")
     score.add_argument("--service-column", help="column holding a service id (service-specific theme terms)")
     score.add_argument("--themes", type=Path, help="theme taxonomy (default: config/themes.yml)")
+    score.add_argument(
+        "--no-redact",
+        action="store_true",
+        help="write texts as read (by default emails, phones, addresses ... become [EMAIL], [PHONE] ...)",
+    )
+
+    rotate = commands.add_parser(
+        "rotate-key",
+        help="re-key every pseudonym in the warehouse from the current key to a new one, then republish",
+    )
+    rotate.add_argument(
+        "--new-key-env", required=True, metavar="VAR", help="environment variable holding the new key"
+    )
+    rotate.add_argument(
+        "--keep-unmatched-erasures",
+        action="store_true",
+        help="keep erased people's pseudonyms that match no id any more unchanged instead of refusing",
+    )
 
     forget = commands.add_parser(
         "forget", help="erase one person's records from every layer and landing file (logged without the id)"
@@ -179,6 +197,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(f"report: {write_report(config)}")
         return 0
+    if args.command == "rotate-key":
+        from civicpulse.rotation import rotate_key
+
+        print(rotate_key(config, args.new_key_env, keep_unmatched_erasures=args.keep_unmatched_erasures))
+        return 0
     if args.command == "forget":
         from civicpulse.erasure import forget
 
@@ -244,9 +267,18 @@ def _score(args: argparse.Namespace) -> int:
         text_column=args.text_column,
         service_column=args.service_column,
         themes_path=args.themes or DEFAULT_TAXONOMY_PATH,
+        redact=not args.no_redact,
+        account_patterns=() if args.no_redact else _account_patterns(args.config),
     )
     print(f"{args.output}: {summary}")
     return 0
+
+
+def _account_patterns(config_arg: str | None) -> tuple[str, ...]:
+    """The config's account number formats for `score`, which runs without a config too."""
+    if not config_path(config_arg).is_file():
+        return ()
+    return tuple(load_config(config_arg).settings.privacy.account_patterns)
 
 
 def _cursors(config: Config, reset: str | None) -> int:

@@ -11,11 +11,16 @@ from pathlib import Path
 
 import duckdb
 
-from civicpulse.config import Config, ConfigError
+from civicpulse.config import Config
 from civicpulse.paths import SQL_DIR
+
+# The key's resolution lives in civicpulse.pseudonym_key; these stay importable from here.
+from civicpulse.pseudonym_key import PSEUDONYM_KEY_ENV as PSEUDONYM_KEY_ENV
+from civicpulse.pseudonym_key import check_fingerprint, record_fingerprint, resolve_key
+from civicpulse.pseudonym_key import ensure_demo_key as ensure_demo_key
+from civicpulse.pseudonym_key import pseudonym_key as pseudonym_key
 from civicpulse.streams import Stream, load_streams
 
-PSEUDONYM_KEY_ENV = "CIVICPULSE_PSEUDONYM_KEY"
 PUBLISHED_SUFFIX = ".published.duckdb"
 
 _SQL_TYPES = {
@@ -38,14 +43,17 @@ def writer(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single writing connection: schemas ensured, UDFs for staging registered."""
     path = config.warehouse_path
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = resolve_key(config)
     con = duckdb.connect(str(path))
     try:
         _session(con)
+        check_fingerprint(con, key, path)
         for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
             con.execute(ddl.read_text())
+        record_fingerprint(con, key)
         for stream in load_streams().values():
             con.execute(raw_table_ddl(stream))
-        register_udfs(con, pseudonym_key(config), config.settings.privacy.account_patterns)
+        register_udfs(con, key.key, config.settings.privacy.account_patterns)
         yield con
         con.execute("checkpoint")
     finally:
@@ -85,63 +93,6 @@ def raw_table_ddl(stream: Stream) -> str:
         "    record_line bigint not null\n"
         ")"
     )
-
-
-PSEUDONYM_CONN_ID = "civicpulse_pseudonym"
-AIRFLOW_TASK_ENV = "AIRFLOW_CTX_DAG_ID"
-MIN_KEY_LENGTH = 16
-
-
-def pseudonym_key(config: Config) -> bytes:
-    """The HMAC key for author pseudonyms: $CIVICPULSE_PSEUDONYM_KEY, else (inside an Airflow task) the
-    password of the Airflow connection `civicpulse_pseudonym`, else the demo's key file. None of
-    these is a start-up error: without the key nobody could group, erase or contact back a person."""
-    key = os.environ.get(PSEUDONYM_KEY_ENV) or _airflow_key()
-    origin = PSEUDONYM_KEY_ENV if os.environ.get(PSEUDONYM_KEY_ENV) else f"connection {PSEUDONYM_CONN_ID}"
-    if not key:
-        key_file = config.settings.paths.pseudonym_key_file
-        if key_file is None:
-            raise ConfigError(
-                f"no pseudonymisation key: set {PSEUDONYM_KEY_ENV} (CLI), or the password of the Airflow "
-                f"connection '{PSEUDONYM_CONN_ID}' (in Airflow); only the demo uses paths.pseudonym_key_file"
-            )
-        path = config.resolve(key_file)
-        if not path.is_file():
-            raise ConfigError(
-                f"{config.path}: paths.pseudonym_key_file: {path} does not exist; "
-                f"run `civicpulse demo-data` (demo) or set {PSEUDONYM_KEY_ENV}"
-            )
-        key, origin = path.read_text(encoding="utf-8").strip(), str(path)
-    if len(key) < MIN_KEY_LENGTH:
-        raise ConfigError(
-            f"the pseudonymisation key from {origin} is shorter than {MIN_KEY_LENGTH} characters; "
-            "use a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
-        )
-    return key.encode("utf-8")
-
-
-def _airflow_key() -> str | None:
-    if not os.environ.get(AIRFLOW_TASK_ENV):
-        return None
-    try:
-        from airflow.sdk import Connection
-
-        password = Connection.get(PSEUDONYM_CONN_ID).password
-    except Exception:  # not defined: fall back to the demo key file, or fail with the message above
-        return None
-    return str(password) if password else None
-
-
-def ensure_demo_key(config: Config) -> Path | None:
-    key_file = config.settings.paths.pseudonym_key_file
-    if key_file is None:
-        return None
-    path = config.resolve(key_file)
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(uuid.uuid4().hex + uuid.uuid4().hex + "\n", encoding="utf-8")
-        path.chmod(0o600)
-    return path
 
 
 def register_udfs(con: duckdb.DuckDBPyConnection, key: bytes, account_patterns: tuple[str, ...] = ()) -> None:

@@ -5,20 +5,36 @@ VADER sentiment (the same scorer as the pipeline), language, themes with their A
 drivers with polarity as Touchpoints names them ("negative_ease": a theme of the ease driver in a
 negative text) and urgency. The output format follows OUTPUT's extension (.csv, .tsv, .jsonl/.ndjson,
 default CSV); list columns are joined with "; " in CSV and TSV and kept as arrays in JSONL.
+
+Texts are redacted by default (`transforms.privacy.Redactor`, as staging does): the text is scored
+redacted, exactly as the pipeline scores it, so `most_negative_sentence` holds no PII either, and
+every other text value of the input row is written redacted too; `redact=False` (`--no-redact`)
+writes the input as read. In CSV and TSV a text cell starting with = + - @, a tab or a carriage
+return gets a leading single quote (OWASP's advice against formula injection), unless the cell is a
+plain number such as -0.52: numbers stay numbers.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 
-__all__ = ["SCORE_COLUMNS", "TEXT_COLUMN_CANDIDATES", "ScoreSummary", "read_rows", "score_file", "score_rows"]
+__all__ = [
+    "SCORE_COLUMNS",
+    "TEXT_COLUMN_CANDIDATES",
+    "ScoreSummary",
+    "escape_formula",
+    "read_rows",
+    "score_file",
+    "score_rows",
+]
 
 SCORE_COLUMNS = (
     "compound",
@@ -124,12 +140,16 @@ def score_rows(
     taxonomy: Taxonomy | None = None,
     service_column: str | None = None,
     workers: int | None = None,
+    redactor: Callable[[str], str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each row with the `SCORE_COLUMNS` added (as Python values: lists stay lists)."""
+    """Each row with the `SCORE_COLUMNS` added (as Python values: lists stay lists); with a
+    `redactor`, every text value of the row is redacted and the redacted text is scored."""
     from transforms.sentiment import score_texts
     from transforms.urgency import urgency_for_texts
 
     taxonomy = taxonomy or Taxonomy.load(DEFAULT_TAXONOMY_PATH)
+    if redactor is not None:
+        rows = [_redacted(row, redactor) for row in rows]
     texts = ["" if row.get(text_column) is None else str(row.get(text_column)) for row in rows]
     sentiments = score_texts(texts, workers=workers)
     urgencies = urgency_for_texts(texts)
@@ -161,11 +181,40 @@ def score_rows(
     return scored
 
 
+def _redacted(row: dict[str, Any], redactor: Callable[[str], str]) -> dict[str, Any]:
+    return {key: _redact_value(value, redactor) for key, value in row.items()}
+
+
+def _redact_value(value: Any, redactor: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return redactor(value)
+    if isinstance(value, list):
+        return [_redact_value(item, redactor) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact_value(item, redactor) for key, item in value.items()}
+    return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def escape_formula(text: str) -> str:
+    """A CSV/TSV text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
-        return "; ".join(str(item) for item in value)
+        return escape_formula("; ".join(str(item) for item in value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return escape_formula(value)
+    if isinstance(value, dict):
+        return escape_formula(json.dumps(value, ensure_ascii=False, default=str))
     return "" if value is None else value
 
 
@@ -198,16 +247,26 @@ def score_file(
     service_column: str | None = None,
     themes_path: Path = DEFAULT_TAXONOMY_PATH,
     workers: int | None = None,
+    redact: bool = True,
+    account_patterns: Sequence[str] = (),
 ) -> ScoreSummary:
-    """Score every row of `input_path` into `output_path` (see the module docstring)."""
+    """Score every row of `input_path` into `output_path` (see the module docstring); `account_patterns`
+    are the config's `privacy.account_patterns`, redacted as [ACCOUNT]."""
     if input_path.resolve() == output_path.resolve():
         raise ValueError(f"{output_path}: the output would overwrite the input")
     columns, rows = read_rows(input_path)
     column = _text_column(columns, text_column, input_path)
     if service_column is not None and service_column not in columns:
         raise ValueError(f"{input_path}: no column {service_column!r}")
+    from transforms.privacy import Redactor
+
     scored = score_rows(
-        rows, column, taxonomy=Taxonomy.load(themes_path), service_column=service_column, workers=workers
+        rows,
+        column,
+        taxonomy=Taxonomy.load(themes_path),
+        service_column=service_column,
+        workers=workers,
+        redactor=Redactor(tuple(account_patterns)) if redact else None,
     )
     added = [name for name in SCORE_COLUMNS if name not in columns]
     _write(output_path, [*columns, *added], scored)

@@ -73,3 +73,69 @@ def test_missing_text_column_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no column 'body'"):
         score_file(source, tmp_path / "out.csv", text_column="body")
     assert main(["score", str(source), "-o", str(tmp_path / "o.csv")]) == 2
+
+
+PII_TEXT = (
+    "Thanks for nothing. I was charged twice and nobody answers, this is terrible and infuriating: "
+    "call me at 555-867-5309 or write to jane.doe@gmail.com, I live at 1432 Elm St."
+)
+
+
+def _pii_csv(path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "contact", "comment", "score"])
+        writer.writerow(["1", "jane.doe@gmail.com", PII_TEXT, "-0.52"])
+
+
+def test_score_redacts_every_text_it_writes_by_default(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    _pii_csv(source)
+    for name in ("out.csv", "out.jsonl"):
+        assert main(["score", str(source), "-o", str(tmp_path / name)]) == 0
+        written = (tmp_path / name).read_text(encoding="utf-8")
+        for pii in ("555-867-5309", "jane.doe@gmail.com", "1432 Elm"):
+            assert pii not in written, f"{pii} in {name}"
+        _, (row,) = read_rows(tmp_path / name)
+        assert row["contact"] == "[EMAIL]"
+        assert "[PHONE]" in row["comment"] and "[EMAIL]" in row["comment"] and "[ADDRESS]" in row["comment"]
+        assert row["label"] == "negative"
+        assert "[PHONE]" in row["most_negative_sentence"] or "[EMAIL]" in row["most_negative_sentence"]
+
+    assert main(["score", str(source), "-o", str(tmp_path / "raw.csv"), "--no-redact"]) == 0
+    _, (row,) = read_rows(tmp_path / "raw.csv")
+    assert row["contact"] == "jane.doe@gmail.com" and "555-867-5309" in row["comment"]
+
+
+def test_score_account_patterns_come_from_the_config(tmp_path: Path) -> None:
+    from tests.conftest import write_project_config
+
+    config = write_project_config(tmp_path, privacy={"account_patterns": [r"RIV-\d{6}"]})
+    source = tmp_path / "in.csv"
+    source.write_text("comment\nMy case RIV-123456 is still open and nobody calls back\n")
+    assert main(["--config", str(config), "score", str(source), "-o", str(tmp_path / "out.csv")]) == 0
+    _, (row,) = read_rows(tmp_path / "out.csv")
+    assert "RIV-123456" not in row["comment"] and "[ACCOUNT]" in row["comment"]
+
+
+def test_csv_and_tsv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    dangerous = ["=cmd|' /C calc'!A0", "+SUM(1+1)", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\tX", "\r=1+1"]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(json.dumps({"text": text, "note": text, "amount": "-0.52"}) for text in dangerous) + "\n"
+    )
+    negative = tmp_path / "neg.csv"
+    negative.write_text("text\nThis is awful, horrible and the worst service ever\n")
+    for name in ("out.csv", "out.tsv"):
+        target = tmp_path / name
+        score_file(source, target, redact=False)
+        _, rows = read_rows(target)
+        for row, text in zip(rows, dangerous, strict=True):
+            assert row["text"] == "'" + text and row["note"] == "'" + text
+            assert row["amount"] == "-0.52", "a number is data, not a formula"
+        score_file(negative, target)
+        _, (row,) = read_rows(target)
+        assert float(row["compound"]) < 0 and row["compound"].startswith("-"), "scores stay numeric"
+    score_file(source, tmp_path / "out.jsonl", redact=False)
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line)["text"] for line in lines] == dangerous
