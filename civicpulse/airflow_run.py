@@ -81,6 +81,22 @@ def unsuccessful_tasks(states: Mapping[str, str | None], *, skip: str) -> str | 
     return "; ".join(parts) + " (each task's log has its error and fix)"
 
 
+START_DATE_ENV = "CIVICPULSE_START_DATE"
+DEFAULT_START_DATE = "2026-05-01"
+
+
+def start_date(value: str | None) -> dt.datetime:
+    """The DAG's start date (UTC midnight) from CIVICPULSE_START_DATE, default the demo's first day."""
+    text = (value or DEFAULT_START_DATE).strip()
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{START_DATE_ENV}={text!r} is not a date: set it to YYYY-MM-DD, e.g. 2026-05-01"
+        ) from None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
 def mart_names(sql_dir: Path = SQL_DIR) -> list[str]:
     """The published marts: one per sql/marts/*.sql, the names the exports and Assets use."""
     return sorted(path.stem for path in (sql_dir / "marts").glob("*.sql"))

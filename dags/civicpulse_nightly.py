@@ -18,12 +18,10 @@ from typing import Any
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
 from civicpulse.airflow_notify import FailureNotifier
-from civicpulse.airflow_run import mart_names
+from civicpulse.airflow_run import START_DATE_ENV, mart_names, start_date
 
 WRITER_POOL = "duckdb_writer"
-START_DATE = dt.datetime.fromisoformat(os.environ.get("CIVICPULSE_START_DATE", "2026-05-01")).replace(
-    tzinfo=dt.UTC
-)
+START_DATE = start_date(os.environ.get(START_DATE_ENV))
 MART_ASSETS = [
     Asset(name=f"civicpulse.marts.{mart}", uri=f"civicpulse://warehouse/marts/{mart}", group="civicpulse")
     for mart in mart_names()
@@ -114,11 +112,14 @@ def civicpulse_nightly() -> None:
         return {"records": summary.records, "quarantined": summary.quarantined, "files": summary.files}
 
     @task(pool=WRITER_POOL, trigger_rule="all_done_min_one_success")
-    def load(days: dict[str, str]) -> int:
-        """Load what every successful extract landed into raw (the single DuckDB writer)."""
+    def load(**context: Any) -> int:
+        """Load what every successful extract landed into raw (the single DuckDB writer). Runs when
+        at least one extract succeeded, so a refused range or a failed source list loads nothing."""
         from civicpulse.config import load_config
         from civicpulse.pipeline import load as load_landing
 
+        # Pulled, not passed: an argument would make resolve_range's success count as one for the rule.
+        days = context["ti"].xcom_pull(task_ids="resolve_range")
         start, end = dt.date.fromisoformat(days["start"]), dt.date.fromisoformat(days["end"])
         results = load_landing(load_config(), start, end)
         return sum(result.rows_loaded for result in results)
@@ -159,9 +160,7 @@ def civicpulse_nightly() -> None:
     sources = list_sources()
     days >> sources
     extracted = extract.partial(days=days).expand(source=sources)
-    loaded = load(days)
-    extracted >> loaded
-    loaded >> build() >> report() >> check()
+    extracted >> load() >> build() >> report() >> check()
 
 
 civicpulse_nightly()

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from civicpulse.airflow_run import RangeError, describe_range, run_range, unsuccessful_tasks
+from civicpulse.airflow_run import RangeError, describe_range, run_range, start_date, unsuccessful_tasks
 
 JUNE_1, JUNE_2 = dt.date(2026, 6, 1), dt.date(2026, 6, 2)
 
@@ -69,3 +69,12 @@ def test_unsuccessful_tasks_names_failed_and_not_run() -> None:
     assert unsuccessful_tasks(states, skip="check") == (
         "failed: build, extract_1; not run because of them: report (each task's log has its error and fix)"
     )
+
+
+def test_start_date_comes_from_the_environment_or_defaults_to_the_demo() -> None:
+    assert start_date(None) == dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    assert start_date(" 2026-11-30 ") == dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    with pytest.raises(
+        ValueError, match=r"^CIVICPULSE_START_DATE='last monday' is not a date: set it to YYYY-MM-DD"
+    ):
+        start_date("last monday")
