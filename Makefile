@@ -15,8 +15,11 @@ DEMO_START := 2026-05-01
 DEMO_DAYS := 120
 DEMO_END := 2026-08-29
 DEMO_EXPORTS := var/demo-exports
+# `make airflow`: Airflow for real, in its own AIRFLOW_HOME (the demo's `dags test` uses .airflow above).
+AIRFLOW_PROD_HOME ?= $(CURDIR)/var/airflow-prod
+AIRFLOW_PORT ?= 8080
 
-.PHONY: install airflow-init demo demo-data test lint typecheck sqlfluff check bench eval clean
+.PHONY: install airflow-init airflow demo demo-data test lint typecheck sqlfluff check bench eval clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,11 @@ install: $(VENV)/.installed
 airflow-init: install
 	$(BIN)/airflow db migrate > /dev/null
 	$(BIN)/airflow pools set duckdb_writer 1 "civicpulse: DuckDB allows one writer at a time" > /dev/null
+
+# api-server on 127.0.0.1, scheduler (LocalExecutor) and dag-processor until Ctrl-C; see docs/airflow.md.
+airflow: install
+	PATH="$(BIN):$$PATH" CIVICPULSE_AIRFLOW_HOME="$(AIRFLOW_PROD_HOME)" CIVICPULSE_AIRFLOW_PORT="$(AIRFLOW_PORT)" \
+		$(BIN)/python -m civicpulse.airflow_local
 
 demo-data: install
 	rm -rf $(DEMO_EXPORTS)
