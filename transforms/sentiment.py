@@ -6,8 +6,12 @@ How a text is scored (`score_text`):
 2. `detect_language`: VADER is English-only, so texts in another language are returned with
    label 'unscored', scores None and their language. 'und' texts (emoji, emoticons, a single
    unknown word) are scored: VADER's emoji and emoticon lexicon does not depend on the language.
-3. The text is split into sentences with pysbd (only when it may contain a sentence boundary).
-   Every sentence is scored, which gives `sentence_count` and the most negative sentence.
+3. The text is split into sentences (only when it may contain a sentence boundary): paragraphs of
+   plain sentences ("Word. Next word!") by a rule splitter, the others (abbreviations, numbers
+   before a stop, runs of punctuation, quotes, brackets, non-ASCII) by pysbd. The rule splitter
+   only accepts what pysbd splits the same way (tests/transforms/test_sentence_split.py compares
+   them on every shared real text). Every sentence is scored, which gives `sentence_count` and the
+   most negative sentence.
 4. The document score depends on length:
 
    * Up to `WHOLE_TEXT_MAX_WORDS` words (social posts, most survey comments and short notes) the
@@ -46,6 +50,7 @@ from importlib import metadata
 from typing import Any
 
 import pysbd  # type: ignore[import-untyped]
+from pysbd.lang.english import English  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from transforms.language import DETECTOR_VERSION, detect_language
@@ -69,7 +74,7 @@ def _package_version(name: str) -> str:
         return "unknown"
 
 
-_REVISION = "1"
+_REVISION = "1"  # unchanged by the rule splitter: it gives pysbd's sentences
 SCORER_VERSION = (
     f"cp{_REVISION}-vader{_package_version('vaderSentiment')}-pysbd{_package_version('pysbd')}"
     f"-lang{DETECTOR_VERSION}"
@@ -83,6 +88,38 @@ PARALLEL_MIN_TEXTS = 2_000
 SCORED_LANGUAGES = frozenset({"en", "und"})
 
 _MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S|\n")
+
+# The rule splitter's domain: characters pysbd has no special rules for, a stop after a word of two
+# or more letters (not an abbreviation or a roman numeral) followed by one space and a capital or a
+# digit, and at the end one '.' or a run of '!' or '?' after a letter or digit.
+_PLAIN_CHARS = re.compile(r"[A-Za-z0-9 ,'\-@:&/%$+=*~#_;]*")
+_STOP_CHAR = re.compile(r"[.!?]")
+_PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})[.!?] (?=[A-Z0-9])")
+_PLAIN_END = re.compile(r"(?<=[A-Za-z0-9])(?:\.|!+|\?+)\Z")
+_ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+")
+_ABBREVIATIONS = frozenset(a.lower() for a in English.Abbreviation.ABBREVIATIONS)
+
+
+def rule_split(paragraph: str) -> list[str] | None:
+    """The sentences of a paragraph of plain sentences, exactly as pysbd splits them, or None when
+    the paragraph is outside the rule splitter's domain (then pysbd decides)."""
+    end = _PLAIN_END.search(paragraph)
+    body = paragraph[: end.start()] if end else paragraph
+    stops = list(_PLAIN_STOP.finditer(body))
+    if len(stops) != body.count(".") + body.count("!") + body.count("?"):
+        return None
+    if not _PLAIN_CHARS.fullmatch(_STOP_CHAR.sub("", body)):
+        return None
+    parts: list[str] = []
+    start = 0
+    for stop in stops:
+        word = stop.group(1).lower()
+        if word in _ABBREVIATIONS or _ROMAN_NUMERAL.fullmatch(word):
+            return None
+        parts.append(paragraph[start : stop.end()])
+        start = stop.end()
+    parts.append(paragraph[start:])
+    return parts
 
 
 @dataclass(frozen=True)
@@ -119,18 +156,23 @@ class _Scorer:
         self._analyzer: Any = SentimentIntensityAnalyzer()
         self._segmenter: Any = pysbd.Segmenter(language="en", clean=False)
         self.texts_scored = 0
+        self.pysbd_paragraphs = 0
 
     def sentences(self, text: str) -> list[str]:
         if not _MAYBE_SEVERAL_SENTENCES.search(text):
             return [text]
         found: list[str] = []
         for paragraph in text.split("\n"):
-            found.extend(s.strip() for s in self._segment(paragraph) if s.strip())
+            parts = rule_split(paragraph)
+            if parts is None:
+                parts = self._segment(paragraph)
+            found.extend(s.strip() for s in parts if s.strip())
         return found or [text]
 
     def _segment(self, paragraph: str) -> list[str]:
         """pysbd's sentences. Its processor is used directly (twice as fast as `segment`, which
         also maps sentences back to character offsets) unless it altered the text."""
+        self.pysbd_paragraphs += 1
         try:
             parts: list[str] = self._segmenter.processor(paragraph).process()
             if "".join("".join(parts).split()) != "".join(paragraph.split()):
