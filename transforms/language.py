@@ -272,6 +272,10 @@ def detect_language(text: str) -> str:
         return best_lang
     if best > second and len(words) <= 3:
         return best_lang
+    # With evidence for one language only, langdetect can confirm it or be overruled by it: either
+    # way the answer is that language, so the (slow) call is skipped.
+    if best > 0.0 and second == 0.0:
+        return best_lang
     if len(words) >= _FALLBACK_MIN_WORDS and sum(len(w) for w in words) >= _FALLBACK_MIN_LETTERS:
         guessed = _langdetect(text)
         if guessed is not None and (best == 0.0 or guessed in (best_lang, second_lang)):
