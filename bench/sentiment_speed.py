@@ -2,7 +2,8 @@
 
 `sentiment_throughput(texts, workers)` is what the bench calls: texts per second of elapsed time
 when civicpulse scores `texts` with `workers` processes. `measure` gives the elapsed and CPU
-seconds (this process plus its finished workers) behind it, and `raw_vader` the same for plain
+seconds behind it (CPU: this process plus its finished forked workers; workers started by a
+forkserver are the server's children and not counted), and `raw_vader` the same for plain
 `SentimentIntensityAnalyzer.polarity_scores` in one process, the floor. On a busy shared machine
 compare CPU seconds for one process and elapsed seconds for the gain of more workers.
 

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DETECTOR_VERSION", "PROFILED_LANGUAGES", "detect_language"]
+__all__ = ["DETECTOR_VERSION", "PROFILED_LANGUAGES", "detect_language", "warm_langdetect"]
 
 DETECTOR_VERSION = "1"
 
@@ -210,7 +210,8 @@ def _script_language(text: str) -> tuple[str | None, int]:
     return lang, latin
 
 
-def _langdetect(text: str) -> str | None:
+def warm_langdetect() -> Any:
+    """langdetect's profiles, loaded once per process (about half a second)."""
     global _detector_factory
     if _detector_factory is None:
         with _factory_lock:
@@ -224,8 +225,13 @@ def _langdetect(text: str) -> str | None:
                 factory.load_profile(PROFILES_DIRECTORY)
                 factory.set_seed(0)
                 _detector_factory = factory
+    return _detector_factory
+
+
+def _langdetect(text: str) -> str | None:
+    factory = warm_langdetect()
     try:
-        detector = _detector_factory.create()
+        detector = factory.create()
         detector.append(text)
         best = detector.get_probabilities()[0]
     except Exception:

@@ -236,6 +236,14 @@ def _scorer() -> _Scorer:
     return _process_scorer
 
 
+def warm() -> None:
+    """Build this process's analyzer, segmenter and langdetect profiles before the first text."""
+    from transforms.language import warm_langdetect
+
+    _scorer()
+    warm_langdetect()
+
+
 def _init_worker() -> None:
     _scorer()
 
@@ -257,10 +265,30 @@ def _default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def _os_thread_count() -> int:
+    """Threads of this process, native ones included (DuckDB's, Airflow's), where the OS says."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count() if threading.active_count() > 1 else 2
+
+
+_PRELOAD = ["transforms.sentiment_preload"]
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
-    """fork when it is safe (no other threads to deadlock on), else spawn."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    """How workers start. fork when this process has a single thread: the workers then start in
+    milliseconds with the analyzer already built. Forking a process with other threads (an open
+    DuckDB connection's, Airflow's task runner's) can copy a lock another thread holds and hang the
+    child, so then forkserver: a clean single-threaded server that imports and warms the scorer once
+    (`transforms.sentiment_preload`) and forks every worker from that. spawn only without either."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _os_thread_count() == 1:
         return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        return context
     return multiprocessing.get_context("spawn")
 
 
@@ -293,6 +321,8 @@ def score_texts(
                 progress(done, total)
     else:
         context = _process_context()
+        if context.get_start_method() == "fork":
+            warm()  # built once here, inherited by every forked worker
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker) as pool:
             pending: dict[Future[list[SentimentScore]], int] = {
                 pool.submit(_score_chunk, chunk): index for index, chunk in enumerate(chunks)
