@@ -302,8 +302,10 @@ def score_texts(
 
     Distinct texts are spread in chunks over `workers` processes (default: the CPUs this process
     may use), each with its own analyzer and segmenter. Fewer than `PARALLEL_MIN_TEXTS` distinct
-    texts, or one worker, are scored in this process, where starting workers would cost more than
-    it saves. `progress(done, total)` is called after each chunk and counts distinct texts.
+    texts (three times as many when workers cannot fork: a forkserver first imports and warms the
+    scorer, about a CPU-second), or one worker, are scored in this process, where starting workers
+    would cost more than it saves. `progress(done, total)` is called after each chunk and counts
+    distinct texts.
     """
     unique = list(dict.fromkeys(texts))
     total = len(unique)
@@ -313,15 +315,16 @@ def score_texts(
     chunks = [unique[i : i + chunk_size] for i in range(0, total, chunk_size)]
     results: list[list[SentimentScore]] = [[] for _ in chunks]
     done = 0
-    if n_workers == 1 or total < PARALLEL_MIN_TEXTS:
+    context = _process_context() if n_workers > 1 else None
+    forks = context is not None and context.get_start_method() == "fork"
+    if context is None or total < PARALLEL_MIN_TEXTS * (1 if forks else 3):
         for index, chunk in enumerate(chunks):
             results[index] = _score_chunk(chunk)
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
     else:
-        context = _process_context()
-        if context.get_start_method() == "fork":
+        if forks:
             warm()  # built once here, inherited by every forked worker
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker) as pool:
             pending: dict[Future[list[SentimentScore]], int] = {
