@@ -66,3 +66,27 @@ def test_languages_equal_the_reference_on_every_real_text() -> None:
     differences = [(text, detect_language(text), _reference(text)) for text in sorted(cleaned)]
     assert [d for d in differences if d[1] != d[2]] == []
     assert {lang for _, lang, _ in differences} >= {"en", "und", "es", "fr"}
+
+
+def test_the_numpy_detector_gives_langdetects_probabilities() -> None:
+    """Every shared real text of four or more words (a spread sample) and a few non-English ones."""
+    from langdetect.detector import Detector  # type: ignore[import-untyped]
+
+    factory = language.warm_langdetect()
+    texts = [clean_for_sentiment(text) for _, text in real_texts()]
+    sample = [text for text in texts if len(text.split()) >= 4][::25]
+    sample += [
+        "kisa zamanda mirrorlari cikar gibi geliyor",
+        "Muy mal servicio en la oficina",
+        "Le service était lent",
+    ]
+    differences = []
+    for text in sample:
+        reference, fast = Detector(factory), language._fast_detector(factory)
+        reference.append(text)
+        fast.append(text)
+        expected = [(p.lang, p.prob) for p in reference.get_probabilities()]
+        if [(p.lang, p.prob) for p in fast.get_probabilities()] != expected:
+            differences.append(text)
+    assert differences == []
+    assert len(sample) > 300
