@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 
@@ -46,10 +47,8 @@ class KeywordMatcher:
 def register_keyword_matcher(con: duckdb.DuckDBPyConnection, matcher: KeywordMatcher) -> None:
     """`service_keyword_matches(source, lower(text))` on this connection: the staging models'
     keyword rule join (see KeywordMatcher)."""
-    try:
+    with contextlib.suppress(duckdb.InvalidInputException):  # not registered on this connection yet
         con.remove_function("service_keyword_matches")
-    except duckdb.InvalidInputException:
-        pass  # not registered on this connection yet
     con.create_function(
         "service_keyword_matches",
         matcher,
