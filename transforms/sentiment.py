@@ -42,6 +42,7 @@ import math
 import multiprocessing
 import os
 import re
+import string
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -98,6 +99,7 @@ _STOP_CHAR = re.compile(r"[.!?]")
 _PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})[.!?] (?=[A-Z0-9])")
 _PLAIN_END = re.compile(r"(?<=[A-Za-z0-9])(?:\.|!+|\?+)\Z")
 _ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+")
+_PUNCTUATION = string.punctuation  # what VADER strips from the ends of a word
 _ABBREVIATIONS = frozenset(a.lower() for a in English.Abbreviation.ABBREVIATIONS)
 
 
@@ -155,6 +157,7 @@ class _Scorer:
 
     def __init__(self) -> None:
         self._analyzer: Any = SentimentIntensityAnalyzer()
+        self._lexicon: dict[str, float] = self._analyzer.lexicon
         self._segmenter: Any = pysbd.Segmenter(language="en", clean=False)
         self.texts_scored = 0
         self.pysbd_paragraphs = 0
@@ -186,6 +189,20 @@ class _Scorer:
         scores: dict[str, float] = self._analyzer.polarity_scores(text)
         return scores
 
+    def sentence_compound(self, sentence: str) -> float:
+        """VADER's compound score of a sentence. A sentence none of whose tokens is in VADER's
+        lexicon scores 0.0 (every valence is 0, and so their sum), so VADER is not called for it;
+        its tokens are the words split on whitespace, each possibly stripped of punctuation, and
+        non-ASCII text (emoji, which VADER turns into words) is always scored."""
+        if sentence.isascii():
+            lexicon = self._lexicon
+            if not any(
+                word.lower() in lexicon or word.strip(_PUNCTUATION).lower() in lexicon
+                for word in sentence.split()
+            ):
+                return 0.0
+        return self.polarity(sentence)["compound"]
+
     def score(self, text: str) -> SentimentScore:
         self.texts_scored += 1
         cleaned = clean_for_sentiment(text[:MAX_SCORED_CHARS])
@@ -196,14 +213,16 @@ class _Scorer:
         if len(sentences) == 1:
             doc = self.polarity(cleaned)
             worst_sentence, worst = cleaned, doc["compound"]
+        elif len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
+            compounds = [self.sentence_compound(s) for s in sentences]
+            worst_index = min(range(len(sentences)), key=compounds.__getitem__)
+            worst_sentence, worst = sentences[worst_index], compounds[worst_index]
+            doc = self.polarity(cleaned)
         else:
             per_sentence = [self.polarity(s) for s in sentences]
             worst_index = min(range(len(sentences)), key=lambda i: per_sentence[i]["compound"])
             worst_sentence, worst = sentences[worst_index], per_sentence[worst_index]["compound"]
-            if len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
-                doc = self.polarity(cleaned)
-            else:
-                doc = _length_weighted_mean(sentences, per_sentence)
+            doc = _length_weighted_mean(sentences, per_sentence)
         negative = worst <= NEGATIVE_THRESHOLD
         return SentimentScore(
             compound=doc["compound"],

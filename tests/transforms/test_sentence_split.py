@@ -1,4 +1,5 @@
-"""The rule splitter gives pysbd's sentences, so scores are those of the pysbd-only splitter.
+"""The rule splitter gives pysbd's sentences and sentences without a lexicon word score 0.0 without
+VADER, so scores are those of the former scorer (pysbd only, VADER for every sentence).
 
 The reference is the splitter as it was before the rule splitter (pysbd for every paragraph that
 may hold several sentences), kept here; the comparison runs on every shared real text.
@@ -18,7 +19,10 @@ pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data
 
 
 class _PysbdOnlyScorer(_Scorer):
-    """The scorer with the former splitter: pysbd for every candidate paragraph."""
+    """The scorer as it was: pysbd for every candidate paragraph, VADER for every sentence."""
+
+    def sentence_compound(self, sentence: str) -> float:
+        return self.polarity(sentence)["compound"]
 
     def sentences(self, text: str) -> list[str]:
         if not _MAYBE_SEVERAL_SENTENCES.search(text):
@@ -86,3 +90,12 @@ def test_scores_equal_the_pysbd_only_scorer_on_every_real_text(texts: list[tuple
 )
 def test_rule_splitter_domain(paragraph: str, expected: list[str] | None) -> None:
     assert rule_split(paragraph) == expected
+
+
+def test_sentence_compound_equals_vader_on_every_real_sentence(texts: list[tuple[str, str]]) -> None:
+    scorer = _Scorer()
+    sentences = {s for _, text in texts for s in scorer.sentences(clean_for_sentiment(text)) if s}
+    differing = [s for s in sentences if scorer.sentence_compound(s) != scorer.polarity(s)["compound"]]
+    assert differing == []
+    skipped = sum(1 for s in sentences if s.isascii() and scorer.polarity(s)["compound"] == 0.0)
+    assert len(sentences) > 10000 and skipped > 1000
