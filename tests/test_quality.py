@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -15,6 +16,7 @@ from civicpulse.landing import Manifest, complete_days, day_folder, write_day
 from civicpulse.quality import (
     REJECTED_MANIFEST,
     QualityError,
+    build_data_docs,
     check_landing,
     check_layers,
     load_suite,
@@ -48,10 +50,10 @@ def _survey(response_id: str, score: int, line: int, at: dt.datetime | None = No
     return Record("survey_response", values, "export.csv", line)
 
 
-def _land(config: Config, records: list[Record]) -> Path:
+def _land(config: Config, records: list[Record], source: str = "touchpoints") -> Path:
     manifest = Manifest(
-        source="touchpoints",
-        connector="touchpoints",
+        source=source,
+        connector=config.source(source).connector,
         day=DAY.isoformat(),
         files=("export.csv",),
         rows_read=len(records),
@@ -90,9 +92,10 @@ def test_good_landing_passes_and_records_results(config: Config) -> None:
     assert {r.suite for r in results} == {"landing.survey_response"}
     written = config.landing_path / "touchpoints" / "_quality" / f"{DAY}_{DAY + dt.timedelta(days=1)}.json"
     assert len(json.loads(written.read_text())) == len(results)
-    docs = config.report_path / "data-docs"
-    assert (docs / "index.html").is_file()
-    assert (docs / "landing" / "touchpoints" / "index.html").is_file()
+    # Data Docs wait for the end of the run (build_data_docs); a passing check does not build them.
+    assert not (config.report_path / "data-docs").exists()
+    index = build_data_docs(config)
+    assert "landing.touchpoints.survey_response" in index.read_text()
 
 
 def test_critical_landing_failure_names_expectation_file_and_rows_and_holds_the_day_back(
@@ -118,6 +121,9 @@ def test_critical_landing_failure_names_expectation_file_and_rows_and_holds_the_
     assert "touchpoints/day=2026-06-15/survey_response.parquet" in message
     assert complete_days(config.landing_path, "touchpoints", DAY, DAY + dt.timedelta(days=1)) == []
     assert (day_folder(config.landing_path, "touchpoints", DAY) / REJECTED_MANIFEST).is_file()
+    # The run stops for this source, so its Data Docs are built now and show the failure.
+    index = (config.report_path / "data-docs" / "index.html").read_text()
+    assert re.search(r"failed</span></td><td>landing</td>\s*<td><a [^>]*>landing.touchpoints", index)
 
 
 def test_layers_pass_record_run_and_load_ids_and_fail_on_an_unknown_service(config: Config) -> None:
@@ -157,4 +163,5 @@ def test_layers_pass_record_run_and_load_ids_and_fail_on_an_unknown_service(conf
             "select count(*) from ops.dq_results where run_id = 'run-2' and not success"
         ).fetchone()
         assert recorded == (1,)
-    assert (config.report_path / "data-docs" / "layers" / "index.html").is_file()
+    index = (config.report_path / "data-docs" / "index.html").read_text()
+    assert re.search(r"failed</span></td><td>core</td>\s*<td><a [^>]*>core.fact_feedback<", index)
