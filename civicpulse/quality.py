@@ -23,6 +23,7 @@ use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp`
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -592,25 +593,29 @@ def build_data_docs(config: Config) -> Path:
     """Build <report>/data-docs/ (offline: no CDN) from the latest validation of every dataset.
 
     The pipeline calls this once at the end of a run; a critical failure calls it before raising.
-    The site is built in a temporary folder and then swapped in, so readers never see half a site.
+    The site is built in a temporary folder and then swapped in, so readers never see half a site;
+    builders (extract tasks failing at once) take turns on a lock file.
     """
-    records = _docs_records(config)
     target = config.report_path / DATA_DOCS
-    building = config.report_path / f".{DATA_DOCS}.{uuid.uuid4().hex}"
-    building.mkdir(parents=True)
-    try:
-        if records:
-            _validator().build_docs(records, building)
-        make_offline(building)
-        write_index(building, [_docs_entry(record) for record in records])
-        retired = config.report_path / f".{DATA_DOCS}.old.{uuid.uuid4().hex}"
-        if target.exists():
-            os.replace(target, retired)
-        os.replace(building, target)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    for old in config.report_path.glob(f".{DATA_DOCS}.old.*"):
-        shutil.rmtree(old, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(config.report_path / f".{DATA_DOCS}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        records = _docs_records(config)
+        building = config.report_path / f".{DATA_DOCS}.{uuid.uuid4().hex}"
+        building.mkdir()
+        try:
+            if records:
+                _validator().build_docs(records, building)
+            make_offline(building)
+            write_index(building, [_docs_entry(record) for record in records])
+            retired = config.report_path / f".{DATA_DOCS}.old.{uuid.uuid4().hex}"
+            if target.exists():
+                os.replace(target, retired)
+            os.replace(building, target)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        for old in config.report_path.glob(f".{DATA_DOCS}.old.*"):
+            shutil.rmtree(old, ignore_errors=True)
     return target / "index.html"
 
 

@@ -178,8 +178,7 @@ EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 def docs_run(tmp_path_factory: pytest.TempPathFactory) -> Config:
     from civicpulse.config import load_config
     from civicpulse.report import write_report
-
-    from .conftest import write_project_config
+    from tests.conftest import write_project_config
 
     config = load_config(write_project_config(tmp_path_factory.mktemp("docs")))
     ensure_demo_key(config)
