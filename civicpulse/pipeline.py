@@ -56,7 +56,7 @@ def load(config: Config, start: dt.date, end: dt.date, sources: list[str] | None
 
 
 def build(config: Config, progress: Progress | None = None) -> list[tuple[str, int, float]]:
-    from civicpulse.quality import check_layers
+    from civicpulse.quality import build_data_docs, check_layers
 
     with writer(config) as con:
         timings = build_models(con, config, progress)
@@ -64,6 +64,8 @@ def build(config: Config, progress: Progress | None = None) -> list[tuple[str, i
         check_layers(con, config)
         export_marts(con, config)
     publish(config)
+    # Once per run, from every check of the run (the extract tasks' too): the last task that runs GX.
+    build_data_docs(config)
     return timings
 
 

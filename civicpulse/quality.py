@@ -23,11 +23,12 @@ use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp`
 from __future__ import annotations
 
 import datetime as dt
-import html
+import fcntl
 import json
 import logging
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -40,6 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from civicpulse.config import Config
+from civicpulse.datadocs import DocsEntry, make_offline, write_index
 from civicpulse.landing import MANIFEST, Manifest, complete_days
 from civicpulse.paths import PROJECT_ROOT
 
@@ -50,6 +52,7 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 LANDING_RESULTS = "_quality"
 REJECTED_MANIFEST = "_manifest.rejected.json"
 DATA_DOCS = "data-docs"
+DOCS_RESULTS = ".data-docs-results"
 LAYERS = ("staging", "core", "marts")
 CRITICAL = "critical"
 _TABLE = re.compile(r"^(staging|core|marts)\.[a-z][a-z0-9_]{0,62}$")
@@ -111,9 +114,14 @@ def suite_names(prefix: str) -> list[str]:
 
 
 class _Validator:
-    """An ephemeral GX context (in-memory stores, no analytics) that validates frames and builds docs."""
+    """The process's ephemeral GX context (in-memory stores, no analytics): validates and builds docs.
 
-    def __init__(self, docs_dir: Path | None) -> None:
+    Importing GX and creating a context cost seconds, so there is one per process (`_validator()`),
+    shared by every check. Each validation's suite, asset and result are removed from the context
+    once run; the result is kept on disk for the Data Docs instead (`_write_record`).
+    """
+
+    def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
@@ -122,46 +130,54 @@ class _Validator:
             ProgressBarsConfig,
         )
 
-        sites: dict[str, Any] = {}
-        if docs_dir is not None:
-            sites["local_site"] = {
-                "class_name": "SiteBuilder",
-                "show_how_to_buttons": False,
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            }
         project = DataContextConfig(
             store_backend_defaults=InMemoryStoreBackendDefaults(),
             analytics_enabled=False,
             progress_bars=ProgressBarsConfig(globally=False),
-            data_docs_sites=sites,
+            data_docs_sites={},
         )
         self._gx = gx
         self._context = gx.get_context(mode="ephemeral", project_config=project)
         self._datasource = self._context.data_sources.add_pandas("civicpulse")
-        self._docs = docs_dir is not None
 
     def validate(
-        self, suite_spec: Mapping[str, Any], asset: str, frame: Any, parameters: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
+        self, suite_spec: Mapping[str, Any], name: str, frame: Any, parameters: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Run the suite on the frame under the GX name `name`: the outcomes and the docs record."""
         from great_expectations.core.expectation_suite import ExpectationSuite
 
         spec = dict(suite_spec)
+        spec["name"] = name
         spec["expectations"] = [e for e in suite_spec["expectations"] if _parameters_known(e, parameters)]
-        suite = self._context.suites.add(ExpectationSuite(**spec))
-        data_asset = self._datasource.add_dataframe_asset(asset)
-        batch = data_asset.add_batch_definition_whole_dataframe("all rows")
-        definition = self._context.validation_definitions.add(
-            self._gx.ValidationDefinition(name=f"{asset} ({suite_spec['name']})", data=batch, suite=suite)
-        )
-        result = definition.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=dict(parameters),
-            result_format="BASIC",
-        )
+        context = self._context
+        suite = context.suites.add(ExpectationSuite(**spec))
+        data_asset = self._datasource.add_dataframe_asset(name)
+        try:
+            batch = data_asset.add_batch_definition_whole_dataframe("all rows")
+            definition = context.validation_definitions.add(
+                self._gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            try:
+                result = definition.run(
+                    batch_parameters={"dataframe": frame},
+                    expectation_parameters=dict(parameters),
+                    result_format="BASIC",
+                )
+            finally:
+                context.validation_definitions.delete(name)
+        finally:
+            self._datasource.delete_asset(name)
+            context.suites.delete(name)
+        store: Any = context.validation_results_store  # GX's stores are untyped
+        keys = [key for key in store.list_keys() if key.expectation_suite_identifier.name == name]
+        for key in keys:
+            store.remove_key(key)
+        record = {
+            "name": name,
+            "key": list(keys[-1].to_tuple()),
+            "suite": spec,
+            "result": json.loads(store.serialize(result)),
+        }
         outcomes = []
         for item in result.results:
             config = item.expectation_config
@@ -181,11 +197,39 @@ class _Validator:
                     "exception": (item.exception_info or {}).get("exception_message") if raised else None,
                 }
             )
-        return outcomes
+        return outcomes, record
 
-    def build_docs(self) -> None:
-        if self._docs:
-            self._context.build_data_docs()
+    def build_docs(self, records: Sequence[Mapping[str, Any]], site: Path) -> None:
+        """Render the recorded validations as a GX site in `site` (an empty folder)."""
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+        context = self._context
+        store: Any = context.validation_results_store
+        identifier: Any = ValidationResultIdentifier
+        keys = [identifier.from_tuple(tuple(record["key"])) for record in records]
+        for record, key in zip(records, keys, strict=True):
+            context.suites.add(ExpectationSuite(**record["suite"]))
+            store.set(key, store.deserialize(record["result"]))
+        site_config: Any = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+        context.add_data_docs_site("civicpulse", site_config)
+        try:
+            context.build_data_docs(site_names=["civicpulse"])
+        finally:
+            context.delete_data_docs_site("civicpulse")
+            for record, key in zip(records, keys, strict=True):
+                store.remove_key(key)
+                context.suites.delete(record["name"])
+
+
+@cache
+def _validator() -> _Validator:
+    return _Validator()
 
 
 def _parameters_known(expectation: Mapping[str, Any], parameters: Mapping[str, Any]) -> bool:
@@ -288,12 +332,14 @@ def check_landing(
     for folder in folders:
         for stream in Manifest.read(folder).streams:
             streams.setdefault(stream, []).append(folder / f"{stream}.parquet")
-    validator = _Validator(_docs_dir(config, "landing", source))
+    validator = _validator()
     results: list[CheckResult] = []
     for stream, files in sorted(streams.items()):
         table = pa.concat_tables([pq.read_table(path) for path in files], promote_options="permissive")
         dataset = _landing_dataset(config, source, stream, start, end)
-        outcomes = validator.validate(landing_suite(stream), stream, _to_frame(table), parameters)
+        name = f"landing.{source}.{stream}"
+        outcomes, record = validator.validate(landing_suite(stream), name, _to_frame(table), parameters)
+        _write_record(config, record, layer="landing", source=source, dataset=dataset)
         results += _results(
             outcomes,
             check_id=check_id,
@@ -304,13 +350,13 @@ def check_landing(
             source=source,
             partition=(start, end),
         )
-    validator.build_docs()
-    _write_index(config)
     _write_json(config.landing_path / source / LANDING_RESULTS / f"{start}_{end}.json", results)
     failures = [r for r in results if not r.success and r.severity == CRITICAL]
     if failures:
         for folder in folders:
             os.replace(folder / MANIFEST, folder / REJECTED_MANIFEST)
+        # The run stops for this source: show the failure in the Data Docs now.
+        build_data_docs(config)
     _report(
         results,
         f"the {len(folders)} landing folder(s) of {source} for {start}..{end} were held back "
@@ -405,7 +451,7 @@ def check_layers(
     parameters["known_services"] = [
         row[0] for row in con.execute("select service_id from core.dim_service").fetchall()
     ]
-    validator = _Validator(_docs_dir(config, "layers"))
+    validator = _validator()
     results: list[CheckResult] = []
     for layer in LAYERS:
         for name in suite_names(layer):
@@ -415,14 +461,15 @@ def check_layers(
                 raise ValueError(f"{SUITES_DIR / name}.json: meta.table {table!r} is not a layer table")
             check_id = f"{name}:{run_id}"
             frame = _layer_frame(con, suite, table)
-            outcomes = validator.validate(suite, name, frame, parameters)
+            outcomes, record = validator.validate(suite, name, frame, parameters)
+            _write_record(config, record, layer=layer, source=None, dataset=table)
             results += _results(
                 outcomes, check_id=check_id, run_id=run_id, layer=layer, suite=name, dataset=table
             )
-    validator.build_docs()
-    _write_index(config)
     con.execute("delete from ops.dq_results where run_id = ? and layer <> 'landing'", [run_id])
     _insert(con, results, load_ids=None)
+    if any(not r.success and r.severity == CRITICAL for r in results):
+        build_data_docs(config)  # the build stops here: show the failure in the Data Docs now
     _report(results, "the tables were built but should not be used until this is fixed")
     return results
 
@@ -514,30 +561,84 @@ def _insert(
 
 
 # ---------------------------------------------------------------------------------------------------
-# Data Docs: one GX site per landing source and one for the layers, under <report>/data-docs/.
+# Data Docs: one GX site, <report>/data-docs/, built once per run from the latest validation of every
+# dataset. Each validation leaves its GX result in <report>/.data-docs-results/<name>.json (the extract
+# tasks and the build task are separate processes in Airflow); `build_data_docs` renders them all.
 
 
-def _docs_dir(config: Config, *parts: str) -> Path:
-    path = config.report_path.joinpath(DATA_DOCS, *parts)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _write_record(
+    config: Config, record: Mapping[str, Any], *, layer: str, source: str | None, dataset: str
+) -> None:
+    path = config.report_path / DOCS_RESULTS / f"{record['name']}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    document = {**record, "layer": layer, "source": source, "dataset": dataset}
+    temp.write_text(json.dumps(document, default=str), encoding="utf-8")
+    os.replace(temp, path)
 
 
-def _write_index(config: Config) -> None:
-    root = config.report_path / DATA_DOCS
-    sites = sorted(p.parent.relative_to(root) for p in root.glob("**/index.html") if p.parent != root)
-    sites = [
-        s for s in sites if not any(part in {"static", "expectations", "validations"} for part in s.parts)
-    ]
-    links = "\n".join(
-        f'<li><a href="{html.escape(str(site))}/index.html">{html.escape(str(site))}</a></li>'
-        for site in sites
+def _docs_records(config: Config) -> list[dict[str, Any]]:
+    """The recorded validations of the configured sources and the suites that still exist."""
+    sources = {source.name for source in config.sources}
+    suites = {name for layer in LAYERS for name in suite_names(layer)}
+    records = []
+    for path in sorted((config.report_path / DOCS_RESULTS).glob("*.json")):
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if record["source"] in sources or (record["source"] is None and record["name"] in suites):
+            records.append(record)
+    return records
+
+
+def build_data_docs(config: Config) -> Path:
+    """Build <report>/data-docs/ (offline: no CDN) from the latest validation of every dataset.
+
+    The pipeline calls this once at the end of a run; a critical failure calls it before raising.
+    The site is built in a temporary folder and then swapped in, so readers never see half a site;
+    builders (extract tasks failing at once) take turns on a lock file.
+    """
+    target = config.report_path / DATA_DOCS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(config.report_path / f".{DATA_DOCS}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        records = _docs_records(config)
+        building = config.report_path / f".{DATA_DOCS}.{uuid.uuid4().hex}"
+        building.mkdir()
+        try:
+            if records:
+                _validator().build_docs(records, building)
+            make_offline(building)
+            write_index(building, [_docs_entry(record) for record in records])
+            retired = config.report_path / f".{DATA_DOCS}.old.{uuid.uuid4().hex}"
+            if target.exists():
+                os.replace(target, retired)
+            os.replace(building, target)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        for old in config.report_path.glob(f".{DATA_DOCS}.old.*"):
+            shutil.rmtree(old, ignore_errors=True)
+    return target / "index.html"
+
+
+def _run_time(stamp: str) -> str:
+    """GX's run time key (20260615T140102.123456Z) as 2026-06-15 14:01:02."""
+    try:
+        return f"{dt.datetime.strptime(stamp, '%Y%m%dT%H%M%S.%fZ'):%Y-%m-%d %H:%M:%S}"
+    except ValueError:
+        return stamp
+
+
+def _docs_entry(record: Mapping[str, Any]) -> DocsEntry:
+    result = record["result"]
+    statistics = result.get("statistics") or {}
+    parts = "/".join(record["key"])
+    return DocsEntry(
+        name=record["name"],
+        layer=record["layer"],
+        dataset=record["dataset"],
+        success=bool(result.get("success")),
+        evaluated=int(statistics.get("evaluated_expectations") or 0),
+        failed=int(statistics.get("unsuccessful_expectations") or 0),
+        checked_at=_run_time(str(record["key"][-2])),
+        validation_page=f"validations/{parts}.html",
+        suite_page="expectations/" + "/".join(record["name"].split(".")) + ".html",
     )
-    page = (
-        "<!doctype html><meta charset='utf-8'><title>civicpulse data quality</title>"
-        "<h1>civicpulse data quality (Great Expectations Data Docs)</h1>"
-        f"<ul>\n{links}\n</ul>\n"
-    )
-    temp = root / f".index.{uuid.uuid4().hex}.html"
-    temp.write_text(page, encoding="utf-8")
-    os.replace(temp, root / "index.html")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -15,6 +17,7 @@ from civicpulse.landing import Manifest, complete_days, day_folder, write_day
 from civicpulse.quality import (
     REJECTED_MANIFEST,
     QualityError,
+    build_data_docs,
     check_landing,
     check_layers,
     load_suite,
@@ -48,10 +51,10 @@ def _survey(response_id: str, score: int, line: int, at: dt.datetime | None = No
     return Record("survey_response", values, "export.csv", line)
 
 
-def _land(config: Config, records: list[Record]) -> Path:
+def _land(config: Config, records: list[Record], source: str = "touchpoints") -> Path:
     manifest = Manifest(
-        source="touchpoints",
-        connector="touchpoints",
+        source=source,
+        connector=config.source(source).connector,
         day=DAY.isoformat(),
         files=("export.csv",),
         rows_read=len(records),
@@ -90,9 +93,10 @@ def test_good_landing_passes_and_records_results(config: Config) -> None:
     assert {r.suite for r in results} == {"landing.survey_response"}
     written = config.landing_path / "touchpoints" / "_quality" / f"{DAY}_{DAY + dt.timedelta(days=1)}.json"
     assert len(json.loads(written.read_text())) == len(results)
-    docs = config.report_path / "data-docs"
-    assert (docs / "index.html").is_file()
-    assert (docs / "landing" / "touchpoints" / "index.html").is_file()
+    # Data Docs wait for the end of the run (build_data_docs); a passing check does not build them.
+    assert not (config.report_path / "data-docs").exists()
+    index = build_data_docs(config)
+    assert "landing.touchpoints.survey_response" in index.read_text()
 
 
 def test_critical_landing_failure_names_expectation_file_and_rows_and_holds_the_day_back(
@@ -118,6 +122,9 @@ def test_critical_landing_failure_names_expectation_file_and_rows_and_holds_the_
     assert "touchpoints/day=2026-06-15/survey_response.parquet" in message
     assert complete_days(config.landing_path, "touchpoints", DAY, DAY + dt.timedelta(days=1)) == []
     assert (day_folder(config.landing_path, "touchpoints", DAY) / REJECTED_MANIFEST).is_file()
+    # The run stops for this source, so its Data Docs are built now and show the failure.
+    index = (config.report_path / "data-docs" / "index.html").read_text()
+    assert re.search(r"failed</span></td><td>landing</td>\s*<td><a [^>]*>landing.touchpoints", index)
 
 
 def test_layers_pass_record_run_and_load_ids_and_fail_on_an_unknown_service(config: Config) -> None:
@@ -157,4 +164,128 @@ def test_layers_pass_record_run_and_load_ids_and_fail_on_an_unknown_service(conf
             "select count(*) from ops.dq_results where run_id = 'run-2' and not success"
         ).fetchone()
         assert recorded == (1,)
-    assert (config.report_path / "data-docs" / "layers" / "index.html").is_file()
+    index = (config.report_path / "data-docs" / "index.html").read_text()
+    assert re.search(r"failed</span></td><td>core</td>\s*<td><a [^>]*>core.fact_feedback<", index)
+
+
+# ---------------------------------------------------------------------------------------------------
+# One run: two sources landing the same stream, the build (which builds the Data Docs) and the report.
+
+EXTERNAL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def docs_run(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    from civicpulse.config import load_config
+    from civicpulse.report import write_report
+    from tests.conftest import write_project_config
+
+    config = load_config(write_project_config(tmp_path_factory.mktemp("docs")))
+    ensure_demo_key(config)
+    end = DAY + dt.timedelta(days=1)
+    _land(config, [_survey("1", 5, 2), _survey("2", 2, 3)])
+    _land(config, [_survey("7", 4, 2)], source="resident_survey")
+    check_landing(config, "touchpoints", DAY, end, now=NOW)
+    check_landing(config, "resident_survey", DAY, end, now=NOW)
+    assert not (config.report_path / "data-docs").exists(), "no Data Docs before the end of the run"
+    pipeline.load(config, DAY, end, ["touchpoints", "resident_survey"])
+    pipeline.build(config)
+    write_report(config)
+    return config
+
+
+def test_one_gx_context_serves_every_check_and_the_docs_show_each_dataset(docs_run: Config) -> None:
+    from civicpulse.quality import _validator
+
+    assert _validator.cache_info().currsize == 1 and _validator.cache_info().misses == 1
+    site = docs_run.report_path / "data-docs"
+    expected = {
+        "landing.touchpoints.survey_response",
+        "landing.resident_survey.survey_response",
+        *(name for layer in ("staging", "core", "marts") for name in suite_names(layer)),
+    }
+    pages = {page.relative_to(site / "validations").parts for page in site.glob("validations/**/*.html")}
+    assert {".".join(parts[:-3]) for parts in pages} == expected, "one validation page per dataset"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    assert len(links) == 2 * len(expected)
+    assert all((site / link).is_file() for link in links), "the index links GX's own pages"
+
+
+def test_data_docs_load_nothing_from_the_network(docs_run: Config) -> None:
+    from html.parser import HTMLParser
+
+    class Refs(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.refs: list[tuple[str, str, str]] = []
+            self.scripts = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.scripts += tag == "script"
+            for name, value in attrs:
+                if name in {"src", "href", "srcset", "action", "data", "poster"} and value is not None:
+                    self.refs.append((tag, name, value))
+
+    site = docs_run.report_path / "data-docs"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        parser = Refs()
+        parser.feed(text)
+        external = [ref for ref in parser.refs if EXTERNAL.match(ref[2])]
+        assert not external, f"{page}: {external}"
+        assert parser.scripts == 0, f"{page}: scripts need jQuery from a CDN"
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//|@import", text), f"{page}: external CSS"
+        for tag, _, value in parser.refs:
+            target = value.split("#", 1)[0].split("?", 1)[0]
+            if target:
+                assert (page.parent / target).resolve().is_file(), f"{page}: <{tag}> {value} is missing"
+
+
+def test_report_links_the_data_docs_index(docs_run: Config) -> None:
+    report = (docs_run.report_path / "index.html").read_text(encoding="utf-8")
+    link = re.search(r'<a href="([^"]+)">Data quality checks \(Data Docs\)</a>', report)
+    assert link is not None and not EXTERNAL.match(link.group(1))
+    assert (docs_run.report_path / link.group(1)).is_file()
+
+
+def test_data_docs_render_offline_in_chromium(docs_run: Config) -> None:
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    site = docs_run.report_path / "data-docs"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True)
+            requests: list[str] = []
+
+            def only_files(route: Any) -> None:
+                if route.request.url.startswith("file:"):
+                    route.continue_()
+                else:
+                    requests.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", only_files)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto((site / "index.html").as_uri())
+            rows = page.locator("tbody tr")
+            assert rows.count() == len(list(site.glob("validations/**/*.html")))
+            page.locator("a", has_text="core.fact_feedback").first.click()
+            page.wait_for_load_state("load")
+            assert "validations" in page.url
+            cells = page.locator("table td")
+            assert cells.count() > 10 and cells.first.is_visible()
+            box = page.locator("table").first.bounding_box()
+            assert box is not None and box["width"] > 100
+            assert not errors, errors
+            assert not requests, f"requests outside the site: {requests}"
+        finally:
+            browser.close()

@@ -558,7 +558,10 @@ def _service_section(data: ReportData, service: dict[str, Any]) -> str:
 </section>"""
 
 
-def _freshness(data: ReportData) -> str:
+DATA_DOCS_INDEX = "data-docs/index.html"
+
+
+def _freshness(data: ReportData, data_docs: bool = False) -> str:
     body = "".join(
         f"<tr><td>{escape(r.source)}</td><td>{escape(r.connector)}</td>"
         f"<td>{_date(r.first_day)} – {_date(r.last_day)}</td>"
@@ -571,6 +574,11 @@ def _freshness(data: ReportData) -> str:
     )
     warnings = "".join(f"<li>{escape(w)}</li>" for r in data.freshness if (w := r.warning()))
     stale = f'<div class="warning" role="alert"><ul>{warnings}</ul></div>' if warnings else ""
+    docs = (
+        f' The checks every load passes: <a href="{DATA_DOCS_INDEX}">Data quality checks (Data Docs)</a>.'
+        if data_docs
+        else ""
+    )
     return f"""<section id="freshness" class="page">
 <h2>Data freshness</h2>{stale}
 <table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th><th scope="col">Days loaded</th>
@@ -578,11 +586,11 @@ def _freshness(data: ReportData) -> str:
 <th scope="col">Quarantined</th><th scope="col">Reconciled</th></tr></thead><tbody>{body}</tbody></table>
 <p class="muted">Sentiment is VADER; themes come from the CX taxonomy mapped to OMB A-11 drivers; unusual
 weeks compare each week with the median of the previous eight. Definitions of every column:
-<a href="warehouse.html">the warehouse data dictionary</a>.</p>
+<a href="warehouse.html">the warehouse data dictionary</a>.{docs}</p>
 </section>"""
 
 
-def render(data: ReportData, generated_at: dt.datetime) -> str:
+def render(data: ReportData, generated_at: dt.datetime, data_docs: bool = False) -> str:
     nav = "".join(
         f'<li><a href="#svc-{s["service_id"]}">{escape(s["service_name"])}</a></li>' for s in data.services
     )
@@ -600,7 +608,7 @@ def render(data: ReportData, generated_at: dt.datetime) -> str:
 generated {generated_at:%-d %b %Y %H:%M} UTC · data to {_date(data.last_day)}</p></div></header>
 <nav aria-label="Services"><ul><li><a href="#overview">Overview</a></li>{nav}
 <li><a href="#freshness">Data freshness</a></li></ul></nav>
-<main>{_overview(data)}{sections}{_freshness(data)}</main>
+<main>{_overview(data)}{sections}{_freshness(data, data_docs)}</main>
 </body></html>
 """
 
@@ -614,7 +622,8 @@ def write_report(config: Any) -> Path:
     target = target_dir if target_dir.suffix == ".html" else target_dir / "index.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     with reader(config) as con:
-        html = render(load_data(con, config.stale_after_days()), dt.datetime.now(dt.UTC))
+        data_docs = (target.parent / DATA_DOCS_INDEX).is_file()  # built by the pipeline's build step
+        html = render(load_data(con, config.stale_after_days()), dt.datetime.now(dt.UTC), data_docs)
     temp = target.with_name(f".{target.name}.tmp")
     temp.write_text(html, encoding="utf-8")
     temp.replace(target)
