@@ -112,8 +112,11 @@ def reader(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             "and retry, else republish it with `civicpulse build`"
         ) from None
     try:
-        _session(con)
-        con.execute("set lock_configuration = true")
+        # The lock is global: a second reader of the same file in this process shares the instance.
+        locked = con.execute("select current_setting('lock_configuration')").fetchone()
+        if not (locked and locked[0]):
+            con.execute("set global TimeZone = 'UTC'")
+            con.execute("set global lock_configuration = true")
         yield con
     finally:
         con.close()

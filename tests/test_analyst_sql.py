@@ -244,3 +244,6 @@ def test_every_reader_is_locked_down(analyst: Config) -> None:
             con.execute("select * from read_text('/etc/passwd')")
         with pytest.raises(duckdb.InvalidInputException, match="locked"):
             con.execute("set enable_external_access = true")
+        with reader(analyst) as second:  # the same file twice in one process shares the locked instance
+            assert second.execute("select current_setting('TimeZone')").fetchone() == ("UTC",)
+            assert second.execute("select count(*) from core.dim_service").fetchone() != (0,)

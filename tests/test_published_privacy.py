@@ -18,7 +18,14 @@ import pytest
 
 from civicpulse.config import Config
 from civicpulse.demo.pii import Planted, planted_values
-from civicpulse.warehouse import PUBLISHED_OPS_TABLES, published_path, remove_orphans, state_path, writer
+from civicpulse.warehouse import (
+    PUBLISHED_OPS_TABLES,
+    published_path,
+    reader,
+    remove_orphans,
+    state_path,
+    writer,
+)
 from tests.conftest import SMALL_CITY_DAYS, SMALL_CITY_START
 
 _WORD = re.compile(r"\w+")
@@ -49,7 +56,7 @@ def _cells(con: duckdb.DuckDBPyConnection, relations: Iterable[tuple[str, str]])
 
 
 def _published_cells(config: Config) -> list[Cell]:
-    with duckdb.connect(str(published_path(config)), read_only=True) as con:
+    with reader(config) as con:  # the analyst's own connection (also shares the session's cached one)
         tables = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
         return _cells(con, [(f"{s}.{t}", f'"{s}"."{t}"') for s, t in tables])
 
@@ -84,7 +91,7 @@ def outputs(city: Config) -> list[Cell]:
 
 
 def test_the_published_copy_holds_only_the_contract(city: Config) -> None:
-    with duckdb.connect(str(published_path(city)), read_only=True) as con:
+    with reader(city) as con:
         tables = set(con.execute("select schema_name, table_name from duckdb_tables()").fetchall())
         functions = con.execute("select function_name from duckdb_functions() where not internal")
         macros = {str(row[0]) for row in functions.fetchall()}
