@@ -163,7 +163,8 @@ def test_no_planted_handle_in_texts(planted: Planted, outputs: list[Cell]) -> No
         pytest.param(
             "phone",
             marks=pytest.mark.xfail(
-                reason="redaction misses phones after '#' (call-note shorthand 'Callback # 312-555-0130', 'Callback # 8725550174'; issue 12 item 3)"
+                reason="redaction misses phones after '#' (call-note shorthand "
+                "'Callback # 312-555-0130', 'Callback # 8725550174'; issue 12 item 3)"
             ),
         ),
         pytest.param(
