@@ -70,9 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--scale", type=float, default=1.0)
 
-    sql = commands.add_parser("sql", help="run a read-only query on the published warehouse and print it")
+    sql = commands.add_parser(
+        "sql",
+        help="run one read statement (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) on the published "
+        "warehouse; no file, network or extension access",
+    )
     sql.add_argument("query")
-    sql.add_argument("--max-rows", type=int, default=100)
+    sql.add_argument("--max-rows", type=int, default=100, help="rows shown by --format table")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("-o", "--output", type=Path, help="write the result to this file instead of stdout")
 
     trends = commands.add_parser("trends", help="print weekly sentiment and top themes per service")
     trends.add_argument("--weeks", type=int, default=8)
@@ -169,11 +175,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"{config.path}: ok ({len(config.services)} services, {len(config.sources)} sources)")
         return 0
     if args.command == "sql":
-        from civicpulse.warehouse import reader
-
-        with reader(config) as con:
-            con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
-        return 0
+        return _sql(config, args)
     if args.command == "cursors":
         return _cursors(config, args.reset)
     if args.command == "status":
@@ -255,6 +257,21 @@ def _config_problems(config: Config) -> list[str]:
                 f"{where}.inbox: folder {config.inbox(source)} does not exist; create it or fix the path"
             )
     return problems
+
+
+def _sql(config: Config, args: argparse.Namespace) -> int:
+    from civicpulse.analyst import run_query
+    from civicpulse.warehouse import reader
+
+    with reader(config) as con:
+        try:
+            rows = run_query(con, args.query, args.format, args.output, args.max_rows)
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            sys.stderr.close()
+            return 0
+    if args.output:
+        print(f"{args.output}: {rows:,} row(s)", file=sys.stderr)
+    return 0
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -89,6 +89,22 @@ def render_markdown() -> str:
         'read-only copy (`civicpulse sql "select ..."`) or the marts as Parquet in `exports/`; '
         "`sql/examples/` holds worked questions. Dates are local city days, timestamps UTC.",
         "",
+        "## What is published",
+        "",
+        "The published copy (`<warehouse>.published.duckdb`, rebuilt as a fresh file by every build, "
+        "`respond` and `forget`, then renamed into place) holds `core`, `marts`, the analyst macros "
+        "(`wilson_lower`/`wilson_upper`, `setting`, `local_day`) and this allow-list of `ops` tables, "
+        "none of which holds personal data: `ops.loads` (load bookkeeping and freshness), "
+        "`ops.dq_results` (data-quality results, counts only), `ops.model_runs`, `ops.services` and "
+        "`ops.settings` (`PUBLISHED_OPS_TABLES` in civicpulse/warehouse.py). It never holds `raw`, "
+        "`staging`, `ops.quarantine`, the caches of resident text (`ops.sentiment_cache`, "
+        "`ops.theme_cache`, `ops.term_cache`, `ops.urgency_cache`), `ops.responses` (staff notes), "
+        "`ops.erasures`, `ops.erased_keys` or `ops.source_state` (cursors); the extract reads the last "
+        "two from a separate state copy (`<warehouse>.state.duckdb`) that no analyst path opens. "
+        "`exports/` holds the `marts` tables only. Temp copies an interrupted run leaves "
+        "(`.<name>.duckdb.<hex>`, `.<name>.published.duckdb.<hex>`, `exports/.<table>.<hex>.parquet`) "
+        "are removed when the next writer session starts.",
+        "",
     ]
     for schema, (description, tables) in load_dictionary().items():
         lines += [f"## `{schema}`", "", description, ""]

@@ -20,8 +20,9 @@ The erasure sticks: `ops.erased_keys` keeps the pseudonyms of every id of the pe
 given, with and without '@', and the other person columns of their records, e.g. the author id
 when the handle was given). The vendor exports in the inbox are re-read every night, so
 
-* the extract (`ErasedPeople`, from the published copy) lands none of their records and no
-  quarantined record holding one of their ids, counting them as `rows_erased` in the manifest;
+* the extract (`ErasedPeople`, from the state copy `publish` writes beside the published one) lands
+  none of their records and no quarantined record holding one of their ids, counting them as
+  `rows_erased` in the manifest;
 * the loader leaves out the same records still in landing files written before the erasure
   (`ops.loads.rows_erased`), so raw never holds them again;
 * the staging models exclude any record whose pseudonym is erased (a last guard).
@@ -124,7 +125,7 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
     landing_rows, landing_files = erase_landing(config, source_name, streams, [*ids, *sorted(id_keys)])
     summary.landing_rows_removed, summary.landing_files_rewritten = landing_rows, landing_files
     existed = config.warehouse_path.is_file()
-    with writer(config) as con:
+    with writer(config) as con:  # removes orphan temp copies first
         if existed:
             summary.rows_removed = _erase_warehouse(
                 con, source_name, streams, ids, id_keys, summary.erasure_id
@@ -149,7 +150,7 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
                 summary.landing_files_rewritten,
             ],
         )
-    publish(config)
+        publish(config, con)
     log.info("%s", summary)
     return summary
 
@@ -178,10 +179,10 @@ class ErasedPeople:
 
     @classmethod
     def of(cls, config: Config, source: str) -> ErasedPeople | None:
-        """From the published copy (`forget` republishes it); None when nobody of the source was erased."""
-        from civicpulse.warehouse import pseudonym_key, published_path
+        """From the state copy (`forget` republishes it); None when nobody of the source was erased."""
+        from civicpulse.warehouse import pseudonym_key, state_path
 
-        path = published_path(config)
+        path = state_path(config)
         if not path.is_file():
             return None
         with duckdb.connect(str(path), read_only=True) as con:
@@ -337,7 +338,8 @@ def _delete(
 
 
 def _compact(path: Path) -> None:
-    """Rewrite the database file so deleted rows leave no trace in its free blocks."""
+    """Rewrite the database file so deleted rows leave no trace in its free blocks. A temp copy that a
+    kill leaves behind is removed by the next writer session (warehouse.remove_orphans)."""
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     con = duckdb.connect()
     try:
@@ -349,6 +351,7 @@ def _compact(path: Path) -> None:
         con.execute("detach new")
     except BaseException:
         temp.unlink(missing_ok=True)
+        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
         raise
     finally:
         con.close()

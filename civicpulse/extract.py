@@ -17,7 +17,7 @@ from civicpulse.landing import Manifest, write_day
 from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
-from civicpulse.warehouse import pseudonym_key, published_path
+from civicpulse.warehouse import pseudonym_key, state_path
 from transforms.privacy import pseudonymize
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def _fetch_api(
     """Fetch [start, end) (or from the committed cursor after a gap); the new cursor rides in the manifest."""
     settings = config.api_settings(source)
     api = load_api_connector(source.connector)
-    committed = committed_cursor(config.landing_path, published_path(config), source.name)
+    committed = committed_cursor(config.landing_path, state_path(config), source.name)
     window = fetch_window(start, end, committed)
     required = getattr(api, "SECRET_REQUIRED", True)
     secret = resolve_secret(source, settings.conn_id, api.CONNECTION_FIELDS, required=required)

@@ -63,7 +63,7 @@ def build(config: Config, progress: Progress | None = None) -> list[tuple[str, i
         # A critical failure stops here: nothing is exported or published, readers keep the last good copy.
         check_layers(con, config)
         export_marts(con, config)
-    publish(config)
+        publish(config, con)
     # Once per run, from every check of the run (the extract tasks' too): the last task that runs GX.
     build_data_docs(config)
     return timings
@@ -92,7 +92,10 @@ def assert_writable(config: Config) -> None:
 
 
 def export_marts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    """Write every marts table to exports/<table>.parquet for BI tools (temp file, then rename)."""
+    """Write every marts table to exports/<table>.parquet for BI tools (temp file, then rename).
+
+    Only marts: they hold no raw record, handle or caller number (a temp file a killed run leaves is
+    removed by the next writer session, see warehouse.remove_orphans)."""
     target = config.exports_path
     target.mkdir(parents=True, exist_ok=True)
     tables = con.execute(

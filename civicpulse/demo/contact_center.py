@@ -12,6 +12,7 @@ from pathlib import Path
 from civicpulse.demo import signals, texts
 from civicpulse.demo.city import SERVICES, Service
 from civicpulse.demo.output import Written
+from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import around, call_weekday, days, local_between, poisson, stream, summer
 
 HEADER = (
@@ -97,10 +98,11 @@ def _calls(
             about = "fast"
         wait = int(around(rng, wait_median, 0.7))
         started = local_between(rng, day, first, last)
-        caller = (
+        caller = plant(
+            "caller_id",
             ""
             if rng.random() < 0.02
-            else f"+1{rng.choice(('312', '773', '872', '630'))}555{rng.randrange(10**4):04d}"
+            else f"+1{rng.choice(('312', '773', '872', '630'))}555{rng.randrange(10**4):04d}",
         )
         if rng.random() < min(0.25, 0.02 + wait / 12000):
             rows.append(

@@ -16,6 +16,7 @@ from typing import Any
 
 from civicpulse.demo.city import CITY_HANDLE, CITY_NAME, GENERAL_HASHTAG, MASTODON_HOST
 from civicpulse.demo.output import Written
+from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import days, iso_z, stream
 from civicpulse.demo.social import Authors, plan_day
 
@@ -71,7 +72,7 @@ def write(folder: Path, start: dt.date, day_count: int, seed: int, scale: float)
             account = accounts.setdefault(
                 person.id,
                 _Account(
-                    person.id[:18],
+                    plant("author_id", person.id[:18]),
                     person.username,
                     rng.choice((MASTODON_HOST, MASTODON_HOST, *_REMOTE_HOSTS)),
                     person.name if rng.random() < 0.7 else person.username,

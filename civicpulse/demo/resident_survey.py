@@ -14,6 +14,7 @@ from pathlib import Path
 from civicpulse.demo import signals, texts
 from civicpulse.demo.city import SERVICES, Service
 from civicpulse.demo.output import Written
+from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import days, poisson, stream
 
 HEADER = (
@@ -86,5 +87,5 @@ def _response(rng: random.Random, day: dt.date, service: Service, date: str) -> 
             else rng.choice(("positive", "positive", "mixed", "question"))
         )
         comment = texts.comment_text(rng, service.id, tone, topic=about, lang=lang, pii=rng.random() < 0.02)
-    respondent = "R_" + "".join(rng.choices(_ID_ALPHABET, k=15))
+    respondent = plant("respondent_id", "R_" + "".join(rng.choices(_ID_ALPHABET, k=15)))
     return (respondent, date, service.survey_choice, satisfaction, trust, ease, comment, lang.upper())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from civicpulse.demo import signals, texts
 from civicpulse.demo.city import SERVICES, SERVICES_BY_ID
+from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import SOCIAL_HOURS, local_time, poisson, social_weekday, summer
 
 GENERAL_POSTS_PER_DAY = 2.5
@@ -72,9 +73,11 @@ class Authors:
             if username.lower() in taken:
                 continue
             taken.add(username.lower())
-            self._people.append(
-                Author(str(rng.randrange(10**17, 10**19)), username, f"{first.title()} {last.title()}")
-            )
+            author = Author(str(rng.randrange(10**17, 10**19)), username, f"{first.title()} {last.title()}")
+            plant("author_id", author.id)
+            plant("handle", author.username)
+            plant("display_name", author.name)
+            self._people.append(author)
 
     def pick(self) -> Author:
         return self._people[int(len(self._people) * self._rng.random() ** 2.2)]

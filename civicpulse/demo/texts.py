@@ -10,6 +10,7 @@ from typing import Literal
 
 from civicpulse.demo import phrases
 from civicpulse.demo.city import CITY_HANDLE
+from civicpulse.demo.pii import plant
 
 Tone = Literal["negative", "sarcasm", "positive", "mixed", "question", "info"]
 Lang = Literal["en", "es"]
@@ -72,8 +73,9 @@ def person_name(rng: random.Random) -> tuple[str, str]:
 
 def phone_number(rng: random.Random) -> str:
     area, line = rng.choice(("312", "773", "872", "630")), f"{rng.randrange(100, 200):04d}"
-    return rng.choice(
-        (f"({area}) 555-{line}", f"{area}-555-{line}", f"{area}.555.{line}", f"{area}555{line}")
+    return plant(
+        "phone",
+        rng.choice((f"({area}) 555-{line}", f"{area}-555-{line}", f"{area}.555.{line}", f"{area}555{line}")),
     )
 
 
@@ -82,7 +84,7 @@ def email_address(rng: random.Random) -> str:
     local = rng.choice(
         (f"{first}.{last}", f"{first[0]}{last}", f"{first}{last}{rng.randrange(10, 99)}", f"{last}.{first}")
     )
-    return f"{local}@{rng.choice(phrases.EMAIL_DOMAINS)}"
+    return plant("email", f"{local}@{rng.choice(phrases.EMAIL_DOMAINS)}")
 
 
 def street_address(rng: random.Random) -> str:
@@ -91,7 +93,7 @@ def street_address(rng: random.Random) -> str:
     unit = rng.choice(
         ("", "", "", f" Apt {rng.randrange(1, 12)}{rng.choice('ABCD')}", f" Unit {rng.randrange(1, 40)}")
     )
-    return f"{number} {direction}{rng.choice(phrases.STREETS)}{unit}"
+    return plant("address", f"{number} {direction}{rng.choice(phrases.STREETS)}{unit}")
 
 
 def _pii_sentence(rng: random.Random, lang: Lang) -> str:
@@ -247,8 +249,11 @@ def call_note(
         **_TABLES_EN[service_id],
         "parcel": (f"{rng.randrange(10, 99)}-{rng.randrange(100, 999)}-{rng.randrange(100, 999)}",),
         "plate": (
-            f"{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}"
-            f"{rng.randrange(10000, 99999)}",
+            plant(
+                "plate",
+                f"{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}"
+                f"{rng.randrange(10000, 99999)}",
+            ),
         ),
         "tail": (f"{rng.randrange(10000):04d}",),
         "route": (f"{rng.randrange(1, 30)}",),

@@ -67,7 +67,12 @@ best_match as (
 select
     substr(sha256(responses.source || '|' || responses.response_id), 1, 24) as feedback_id,
     responses.source,
-    responses.response_id,
+    -- resident_survey_csv has no response id of its own: its respondent id stays unpublished
+    case
+        when responses.response_id = responses.respondent_id
+            then pseudonymize(responses.source, responses.response_id)
+        else responses.response_id
+    end as response_id,
     responses.submitted_at,
     responses.survey_kind,
     responses.form_id,

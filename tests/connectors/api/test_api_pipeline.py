@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import duckdb
 from pytest_httpserver import HTTPServer
 
 from civicpulse.pipeline import run_interval
-from civicpulse.warehouse import reader
+from civicpulse.warehouse import reader, state_path
 from tests.connectors.api.conftest import MakeConfig
 from tests.connectors.api.fakes import FakeX
 from tests.connectors.api.test_x_api import AGENCY, DAY, NEXT, SEARCH, new_tweet, recorded_search
@@ -40,7 +41,9 @@ def test_two_nights_in_api_mode_pick_up_only_new_records(
         feedback: list[Any] = con.execute(
             "select service_id, count(*) from core.fact_feedback where source = 'x_api' group by 1 order by 1"
         ).fetchall()
-        state = con.execute("select source, connector from ops.source_state").fetchall()
     assert loads == [(DAY, 10), (NEXT, 2)]
     assert feedback == [("general_311", 2), ("unmapped", 10)]
+    # The cursor is in the extract's state copy, never in the published one.
+    with duckdb.connect(str(state_path(config)), read_only=True) as con:
+        state = con.execute("select source, connector from ops.source_state").fetchall()
     assert state == [("x_api", "x")]

@@ -89,9 +89,8 @@ def test_descriptions_become_redacted_feedback_on_the_311_channel(
         feedback = con.execute(
             "select source_ref, channel, platform, service_id, text from core.fact_feedback order by 1"
         ).fetchall()
-        staged = con.execute(
-            "select status_notes from staging.stg_service_requests where is_closed"
-        ).fetchall()
+    # staging stays in the writer's file: the published copy holds core and marts only
+    staged = query(config, "select status_notes from staging.stg_service_requests where is_closed")
     assert [row[:4] for row in feedback] == [
         ("RIV-311-0001", "311", "open311", "general_311"),
         ("RIV-311-0002", "311", "open311", "general_311"),
@@ -164,11 +163,12 @@ def test_a_request_closed_weeks_later_reaches_close_the_loop_as_a_revision(
     # Loading the request's own day again (a backfill) must not bring the stale state back.
     load_all(config, opened, opened + dt.timedelta(days=1))
     run_interval(config, DAY, NEXT)
+    staged = query(
+        config,
+        "select is_closed, status_notes, requested_at from staging.stg_service_requests "
+        "where service_request_id = 'RIV-311-0042'",
+    )
     with reader(config) as con:
-        staged = con.execute(
-            "select is_closed, status_notes, requested_at from staging.stg_service_requests "
-            "where service_request_id = 'RIV-311-0042'"
-        ).fetchall()
         feedback = con.execute(
             "select count(*) from core.fact_feedback where source_ref = 'RIV-311-0042'"
         ).fetchall()
