@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from civicpulse.config import Config
+from civicpulse.crashpoints import crash_point
 from civicpulse.erasure import PERSON_COLUMNS, TOKEN_SEPARATORS, erased_keys
 from civicpulse.landing import QUARANTINE, Manifest, complete_days
 from civicpulse.state import resume_start, upsert_cursor, write_state_file
@@ -139,10 +140,12 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
             ],
         )
         cursor = upsert_cursor(con, manifest, load_id)
+        crash_point("loader.mid_transaction")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    crash_point("loader.after_commit")
     if cursor is not None:
         write_state_file(folder.parent.parent, manifest.source, cursor)
     return result

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from civicpulse.config import Config, ConfigError
+from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
 from civicpulse.streams import Stream, load_streams
 
@@ -161,5 +162,7 @@ def publish(config: Config) -> Path:
     target = published_path(config)
     temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
     shutil.copyfile(config.warehouse_path, temp)
+    crash_point("publish.before_rename")
     os.replace(temp, target)
+    crash_point("publish.after_rename")
     return target
