@@ -21,6 +21,7 @@ import yaml
 
 from civicpulse.config import Config, load_config
 from civicpulse.extract import extract_source
+from civicpulse.landing import day_folder
 from civicpulse.loader import load_source
 from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.sources import FileProblem, Record, RowProblem
@@ -400,3 +401,32 @@ def test_row_level_corpus_reconciles_through_landing_and_the_warehouse(config: C
             "select reason from ops.quarantine where reason like 'implausible date 1900-01-01%'"
         ).fetchall()
         assert len(implausible) == 1
+
+
+def test_a_truncated_landing_parquet_fails_its_load_in_one_line_and_keeps_the_partition(
+    config: Config,
+) -> None:
+    """No connector reads Parquet; the writer reads landing Parquet. One cut off after it was written
+    (a full disk, a partial copy) is a FileProblem naming it and the extract to re-run, and the warehouse
+    keeps the partition it had."""
+    inbox = config.inbox(config.source("contact_center"))
+    (inbox / "calls_2024-05-06.csv").write_bytes(csv_file(CALLS_HEADER, call("C-1"), call("C-2")))
+    extract_source(config, "contact_center", DAY, NEXT)
+    with writer(config) as con:
+        load_source(con, config, "contact_center", DAY, NEXT)
+    (inbox / "calls_2024-05-06.csv").write_bytes(csv_file(CALLS_HEADER, call("C-3")))
+    extract_source(config, "contact_center", DAY, NEXT)
+    parquet = day_folder(config.landing_path, "contact_center", DAY) / "contact_call.parquet"
+    parquet.write_bytes(parquet.read_bytes()[:-100])
+    with writer(config) as con, pytest.raises(FileProblem) as raised:
+        load_source(con, config, "contact_center", DAY, NEXT)
+    message = str(raised.value)
+    assert message.startswith(f"{parquet}: the landing file is damaged") and "\n" not in message
+    assert (
+        "Fix: extract the day again: civicpulse extract --source contact_center --start 2024-05-06" in message
+    )
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        assert con.execute("select call_id from raw.contact_call order by 1").fetchall() == [
+            ("C-1",),
+            ("C-2",),
+        ]
