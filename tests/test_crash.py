@@ -128,7 +128,7 @@ def _state(config: Config) -> dict[str, list[tuple[object, ...]]]:
 def _wreck_problems(config: Config) -> list[str]:
     """What is wrong with the warehouse a killed process left: it must open, reconcile and hold each
     record once, in whole partitions. The published copy, where there is one, must open."""
-    problems = []
+    problems: list[str] = []
     if published_path(config).exists():
         with duckdb.connect(str(published_path(config)), read_only=True) as con:
             con.execute("select count(*) from ops.loads").fetchall()

@@ -311,6 +311,7 @@ def test_text_survives_exactly(tmp_path: Path) -> None:
     notes = f'"{ZWJ_FAMILY} {RIGHT_TO_LEFT}\nsecond ""line"""'
     item = calls("exact", csv_file(CALLS_HEADER, call("C-1", notes=notes)))
     (record,) = outcome(item.case, item.case.write(tmp_path, item.data))  # type: ignore[misc]
+    assert isinstance(record, Record)
     assert record.values["notes"] == f'{ZWJ_FAMILY} {RIGHT_TO_LEFT}\nsecond "line"'
 
 

@@ -37,7 +37,7 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-field_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+field_text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 
 
 def _outcome(case: ParserCase, data: bytes) -> Any:
