@@ -47,6 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from civicpulse.config import Config
+from civicpulse.crashpoints import crash_point
 from civicpulse.landing import MANIFEST, QUARANTINE
 from civicpulse.sources import Record, load_connector
 from transforms.privacy import pseudonymize
@@ -133,8 +134,10 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
         else:
             _record_keys(con, source_name, id_keys, summary.erasure_id)
         con.execute("checkpoint")
+    crash_point("forget.before_compaction")
     if existed:
         _compact(config.warehouse_path)
+    crash_point("forget.after_compaction")
     with writer(config) as con:
         if existed:
             build_models(con, config)
@@ -355,6 +358,7 @@ def _compact(path: Path) -> None:
         raise
     finally:
         con.close()
+    crash_point("forget.mid_compaction")
     os.replace(temp, path)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
 

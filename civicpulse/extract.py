@@ -13,7 +13,7 @@ from civicpulse.config import Config, ConfigError, Source
 from civicpulse.credentials import credentials_of, resolve_secret
 from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
 from civicpulse.http import MB, ApiSession, RetryPolicy
-from civicpulse.landing import Manifest, write_day
+from civicpulse.landing import Manifest, remove_orphan_folders, write_day
 from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
@@ -96,6 +96,8 @@ def extract_source(
     if end <= start:
         raise ValueError(f"empty interval: start {start} must be before end {end}")
     source = config.source(source_name)
+    for orphan in remove_orphan_folders(config.landing_path, source.name):
+        log.warning("%s: removed %s, left by an interrupted extract", source.name, orphan)
     connector = load_connector(source.connector)
     context = ParseContext(
         source=source.name, timezone=config.timezone(source), options=config.parse_options(source)

@@ -26,6 +26,7 @@ EMPTY_FIX = "re-export or copy the file again; an export with no rows still has 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = "\ufeff"
 INT64_MAX = 2**63 - 1
+CSV_FIELD_LIMIT = 2**31 - 1
 
 
 class BadValue(ValueError):
@@ -81,8 +82,14 @@ def read_bytes(path: Path) -> bytes:
         ) from exc
     if not data.lstrip(UTF8_BOM.encode()).strip():
         raise FileProblem(path, "the file is empty", EMPTY_FIX)
-    if data.startswith(UTF16_BOMS) or b"\x00" in data:
-        raise FileProblem(path, "the file is UTF-16 or binary (a spreadsheet?), not UTF-8 text", UTF8_FIX)
+    if data.startswith(UTF16_BOMS):
+        raise FileProblem(
+            path, "the file is UTF-16 (it starts with a UTF-16 byte order mark), not UTF-8", UTF8_FIX, 1
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        problem = "the file has a NUL byte: it is UTF-16 or binary (a spreadsheet?), not UTF-8 text"
+        raise FileProblem(path, problem, UTF8_FIX, line=len(data[: nul + 1].splitlines()))
     return data
 
 
@@ -127,6 +134,9 @@ def _decoded_lines(path: Path, data: bytes) -> list[str]:
 
 
 def _parse_records(path: Path, lines: list[str]) -> list[_CsvRecord | RowProblem]:
+    # The csv module's default limit (128 KiB a field) would split an over-long field into rows that make
+    # no sense; the field is read whole and its row quarantined as over-long by the stream's check.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     reader = csv.reader(iter(lines), strict=True)
     records: list[_CsvRecord | RowProblem] = []
     start = 1
@@ -239,20 +249,30 @@ def to_record(
         values = build(*args)
     except BadValue as exc:
         return RowProblem(str(path), line, str(exc), raw)
-    problem = get_stream(stream).conform(values)
+    problem = get_stream(stream).conform(values) or _nul_problem(values)
     if problem:
         return RowProblem(str(path), line, problem, raw)
     return Record(stream, values, str(path), line)
 
 
-def optional_text(value: str | None) -> str | None:
+def _nul_problem(values: dict[str, Any]) -> str | None:
+    for column, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            return f"{column} holds a NUL character (binary data in a text field); fix the export's {column}"
+    return None
+
+
+def optional_text(value: str | None, column: str = "a text field") -> str | None:
     """The text without surrounding blanks and with Windows line breaks as '\\n'; None when blank."""
+    if value is not None and not isinstance(value, str):
+        # A JSON number, list or object where the vendor's format has text.
+        raise BadValue(f"{column} is {type(value).__name__} {value!r:.80}, not text")
     stripped = (value or "").strip().replace("\r\n", "\n")
     return stripped or None
 
 
 def required_text(value: str | None, column: str) -> str:
-    text = optional_text(value)
+    text = optional_text(value, column)
     if text is None:
         raise BadValue(f"{column} is empty")
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,12 +21,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from civicpulse.crashpoints import crash_point
 from civicpulse.sources import Record, RowProblem
 from civicpulse.streams import get_stream
 from transforms.privacy import redact
 
 MANIFEST = "_manifest.json"
 QUARANTINE = "quarantine"
+RAW_LIMIT = 20_000
 QUARANTINE_SCHEMA = pa.schema(
     [
         pa.field("record_file", pa.string(), nullable=False),
@@ -79,11 +82,25 @@ def write_day(
             _write_stream(staging / f"{stream_name}.parquet", stream_name, stream_records)
         _write_table(staging / f"{QUARANTINE}.parquet", _quarantine_table(problems))
         (staging / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, default=str), encoding="utf-8")
+        crash_point("landing.before_rename")
         _replace_folder(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+_ORPHAN_FOLDER = re.compile(r"\.day=\d{4}-\d{2}-\d{2}\.(?:tmp|old)-[0-9a-f]{32}")
+
+
+def remove_orphan_folders(landing: Path, source: str) -> list[Path]:
+    """Delete the temp and retired day folders a killed extract of `source` left behind. Only that
+    source's own extract writes them, and one extract per source runs at a time, so none is in use."""
+    folder = landing / source
+    found = [p for p in folder.iterdir() if _ORPHAN_FOLDER.fullmatch(p.name)] if folder.is_dir() else []
+    for path in found:
+        shutil.rmtree(path, ignore_errors=True)
+    return found
 
 
 def _write_stream(path: Path, stream_name: str, records: Iterable[Record]) -> None:
@@ -105,10 +122,17 @@ def _quarantine_table(problems: Sequence[RowProblem]) -> pa.Table:
             "record_line": [p.line for p in problems],
             "reason": [p.reason for p in problems],
             # The raw record is kept for the fix, never its PII: redacted before it is written anywhere.
-            "raw": [None if p.raw is None else redact(p.raw) for p in problems],
+            "raw": [None if p.raw is None else redact(_shortened(p.raw)) for p in problems],
         },
         schema=QUARANTINE_SCHEMA,
     )
+
+
+def _shortened(raw: str) -> str:
+    """A raw record cut to RAW_LIMIT characters: enough to find and fix the row (a 5 MB field is not)."""
+    if len(raw) <= RAW_LIMIT:
+        return raw
+    return f"{raw[:RAW_LIMIT]}... [{len(raw) - RAW_LIMIT:,} more characters not kept]"
 
 
 def _write_table(path: Path, table: pa.Table) -> None:
@@ -119,6 +143,7 @@ def _replace_folder(new: Path, final: Path) -> None:
     if final.exists():
         retired = final.parent / f".{final.name}.old-{uuid.uuid4().hex}"
         os.rename(final, retired)
+        crash_point("landing.between_renames")
         os.rename(new, final)
         shutil.rmtree(retired, ignore_errors=True)
     else:

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from civicpulse.config import Config
+from civicpulse.crashpoints import crash_point
 from civicpulse.erasure import PERSON_COLUMNS, TOKEN_SEPARATORS, erased_keys
 from civicpulse.landing import QUARANTINE, Manifest, complete_days
+from civicpulse.sources import FileProblem
 from civicpulse.state import resume_start, upsert_cursor, write_state_file
 from civicpulse.streams import get_stream
 
@@ -68,6 +72,7 @@ def load_source(
 def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
     manifest = Manifest.read(folder)
     day = dt.date.fromisoformat(manifest.day)
+    _check_landing_files(folder, manifest)
     load_id = f"{manifest.source}:{manifest.day}:{uuid.uuid4().hex[:12]}"
     loaded = duplicates = conflicts = 0
     erased = manifest.rows_erased  # left out by the extract already
@@ -139,13 +144,31 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
             ],
         )
         cursor = upsert_cursor(con, manifest, load_id)
+        crash_point("loader.mid_transaction")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    crash_point("loader.after_commit")
     if cursor is not None:
         write_state_file(folder.parent.parent, manifest.source, cursor)
     return result
+
+
+def _check_landing_files(folder: Path, manifest: Manifest) -> None:
+    """A landing Parquet damaged after it was written (a disk or a copy cut it off) fails its source in
+    one line, before the partition is touched."""
+    for name in [*manifest.streams, QUARANTINE]:
+        path = folder / f"{name}.parquet"
+        try:
+            pq.read_metadata(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise FileProblem(
+                path,
+                f"the landing file is damaged or missing ({exc})",
+                f"extract the day again: civicpulse extract --source {manifest.source} "
+                f"--start {manifest.day} --end {dt.date.fromisoformat(manifest.day) + dt.timedelta(days=1)}",
+            ) from None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import duckdb
 
 from civicpulse.build import build_models
 from civicpulse.config import Config
+from civicpulse.crashpoints import crash_point
 from civicpulse.extract import ExtractSummary, extract_source
 from civicpulse.loader import LoadResult, load_source
 from civicpulse.warehouse import publish, writer
@@ -106,6 +107,7 @@ def export_marts(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         temp = target / f".{table}.{uuid.uuid4().hex}.parquet"
         literal = str(temp).replace("'", "''")
         con.execute(f"copy (select * from marts.{table}) to '{literal}' (format parquet, compression zstd)")
+        crash_point("export.mid_write")
         os.replace(temp, final)
 
 
@@ -125,7 +127,9 @@ def run_interval(
             log.error("%s: extract failed: %s", source.name, exc)
             summary.failed_sources[source.name] = str(exc)
     loaded = [s.name for s in config.sources if s.name not in summary.failed_sources]
+    crash_point("run.after_extract")
     summary.loads = load(config, start, end, loaded)
+    crash_point("run.after_load")
     summary.models = build(config, progress)
     summary.published = config.warehouse_path
     if summary.failed_sources:

@@ -74,10 +74,16 @@ class RowProblem:
 ParsedRow = Record | RowProblem
 
 
+PROBLEM_LIMIT = 500
+
+
 class FileProblem(Exception):
     """A vendor export that cannot be read at all."""
 
     def __init__(self, file: Path | str, problem: str, fix: str, line: int | None = None) -> None:
+        # One line, however the vendor values quoted in the problem look (a line break in a field name).
+        problem = problem.replace("\r", "\\r").replace("\n", "\\n")
+        problem = problem if len(problem) <= PROBLEM_LIMIT else problem[:PROBLEM_LIMIT] + "..."
         where = f"{file}:{line}" if line is not None else str(file)
         super().__init__(f"{where}: {problem}. Fix: {fix}")
         self.file = str(file)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from civicpulse.config import Config
+from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
 
 # The key's resolution lives in civicpulse.pseudonym_key; these stay importable from here.
@@ -185,8 +186,10 @@ def publish(config: Config, con: duckdb.DuckDBPyConnection | None = None) -> Pat
         for temp in temps.values():
             temp.unlink(missing_ok=True)
         raise
+    crash_point("publish.before_rename")
     for target, temp in temps.items():
         os.replace(temp, target)
+    crash_point("publish.after_rename")
     return published_path(config)
 
 

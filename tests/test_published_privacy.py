@@ -127,7 +127,7 @@ HANDLE_LINKS = (
 def test_no_planted_handle_is_published_outside_post_links_and_texts(
     planted: Planted, outputs: list[Cell]
 ) -> None:
-    """Handles never appear as a column of their own; see the xfail tests for links and texts."""
+    """Handles never appear as a column of their own (links and texts: the two tests below)."""
     found = find_planted(outputs, planted.values["handle"])
     elsewhere = {w: v for w, v in found.items() if w not in HANDLE_LINKS and not _is_text(w)}
     assert not elsewhere, elsewhere
@@ -137,44 +137,17 @@ def _is_text(where: str) -> bool:
     return where.rsplit(".", 1)[-1] in ("text", "most_negative_sentence", "comment")
 
 
-@pytest.mark.xfail(
-    reason="post links (source_ref, close_the_loop.source_url) are https://x.com/<handle>/status/<id> and "
-    "https://<host>/@<handle>/<id>: the contract needs a decision (handle-free links or no links)",
-    strict=True,
-)
 def test_no_planted_handle_in_post_links(planted: Planted, outputs: list[Cell]) -> None:
     found = find_planted(outputs, planted.values["handle"])
     assert not {w: v for w, v in found.items() if w in HANDLE_LINKS}
 
 
-@pytest.mark.xfail(
-    reason="text redaction has no @mention class: '@<handle>' of replies and retweets stays in "
-    "core.fact_feedback.text, most_negative_sentence and close_the_loop.text",
-    strict=True,
-)
 def test_no_planted_handle_in_texts(planted: Planted, outputs: list[Cell]) -> None:
     found = find_planted(outputs, planted.values["handle"])
     assert not {w: v for w, v in found.items() if _is_text(w)}
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            "phone",
-            marks=pytest.mark.xfail(
-                reason="redaction misses phones after '#' (call-note shorthand "
-                "'Callback # 312-555-0130', 'Callback # 8725550174'; issue 12 item 3)"
-            ),
-        ),
-        pytest.param(
-            "plate",
-            marks=pytest.mark.xfail(
-                reason="licence plates are never redacted (issue 12 item 3)", strict=True
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("kind", ["phone", "plate"])
 def test_no_planted_value_survives_in_published_texts(
     kind: str, planted: Planted, outputs: list[Cell]
 ) -> None:

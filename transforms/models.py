@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def run_models(
             )
             log.info("built %-40s %9d rows  %6.2fs", model.name, rows, seconds)
             timings.append((model.name, rows, seconds))
+            crash_point(f"build.after.{model.name}")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -524,12 +524,19 @@ _AT_DOMAIN = re.compile(
 )
 
 
+# A social handle mentioned in a text (a reply or a retweet names other residents): X's @name and
+# Mastodon's @name@instance. E-mails are replaced before, so what is left after an "@" is a handle.
+_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?(?![\w@])")
+
+
 def redact(text: str) -> str:
     """Replace personal data by placeholders (see the module docstring for what is and is not)."""
     if "@" in text:
         text = _EMAIL.sub("[EMAIL]", text)
         if "@" in text:
             text = _SPACED_EMAIL.sub(_spaced_email, text)
+        if "@" in text:
+            text = _MENTION.sub("@[HANDLE]", text)
     lowered = text.lower()
     if _has(lowered, _AT_WORDS) and _AT_DOMAIN.search(lowered):
         text = _SPELLED_EMAIL.sub(_spelled_email, text)

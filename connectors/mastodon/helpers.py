@@ -72,7 +72,7 @@ def notification_status(item: Any) -> Any:
 
 def check_visibility(status: Any) -> None:
     visibility = status.get("visibility") if isinstance(status, dict) else None
-    if visibility in NOT_LANDED_VISIBILITY:
+    if isinstance(visibility, str) and visibility in NOT_LANDED_VISIBILITY:
         raise Skipped(f"{visibility} status")
 
 

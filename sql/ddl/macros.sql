@@ -31,3 +31,19 @@ create or replace macro is_erased(erased_source, erased_key) as exists (
     from ops.erased_keys as erased
     where erased.source = erased_source and erased.person_key = erased_key  -- noqa: RF03
 );
+
+-- A link to a social post without the author's handle, for the published copy: X's handle-free
+-- status link, and the Mastodon API address of a status (https://<host>/@<handle>/<id> names the
+-- author). Other links (Facebook comments, LinkedIn threads) carry no resident handle.
+create or replace macro handle_free_url(url) as
+case
+    when regexp_matches(url, '^https?://(www\.)?(x|twitter)\.com/[^/]+/status/[0-9]+')
+        then regexp_replace(
+            url,
+            '^https?://(www\.)?(x|twitter)\.com/[^/]+/status/([0-9]+).*$',
+            'https://x.com/i/web/status/\3'
+        )
+    when regexp_matches(url, '^https://[^/]+/@[^/]+/[0-9]+$')
+        then regexp_replace(url, '^(https://[^/]+)/@[^/]+/([0-9]+)$', '\1/api/v1/statuses/\2')
+    else url
+end;

@@ -80,7 +80,7 @@ select
     redact_pii(posts.text) as text,
     pseudonymize(posts.source, coalesce(posts.author_id, posts.author_handle)) as author_key,
     posts.language as reported_language,
-    posts.url as source_url,
+    handle_free_url(posts.url) as source_url,
     coalesce(posts.is_repost, false) as is_repost,
     posts.reposted_id,
     posts.reply_to_id,

@@ -305,3 +305,9 @@ def test_address_decoys_are_kept(text: str) -> None:
 
 def test_a_word_after_the_street_is_not_taken_for_a_unit() -> None:
     assert redact("12 main st unit needs repair") == "[ADDRESS] unit needs repair"
+
+
+def test_mentioned_handles_are_redacted_but_emails_and_at_signs_stay_as_they_were() -> None:
+    assert redact("RT @ann_b: thanks @RivertonDMV") == "RT @[HANDLE]: thanks @[HANDLE]"
+    assert redact("cc @bob@mastodon.social") == "cc @[EMAIL]"
+    assert redact("mail jane@gmail.com, meet @ 5pm") == "mail [EMAIL], meet @ 5pm"
