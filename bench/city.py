@@ -17,9 +17,9 @@ START = dt.date(2026, 5, 1)
 SEED = 7
 
 
-def exports(out: Path, days: int, scale: float) -> Path:
-    """The demo city's vendor exports for `days` days from START, written once under `out`."""
-    generate(out, start=START, days=days, seed=SEED, scale=scale)
+def exports(out: Path, days: int, scale: float, start: dt.date = START) -> Path:
+    """The demo city's vendor exports for `days` days from `start`, written once under `out`."""
+    generate(out, start=start, days=days, seed=SEED, scale=scale)
     return out
 
 
@@ -47,5 +47,10 @@ def _write(config: Path, settings: dict[str, Any], exports_dir: Path) -> None:
     config.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
 
 
-def day(offset: int) -> str:
-    return (START + dt.timedelta(days=offset)).isoformat()
+def day(offset: int, start: dt.date = START) -> str:
+    return (start + dt.timedelta(days=offset)).isoformat()
+
+
+def ending_yesterday(days: int) -> dt.date:
+    """The start of `days` days that end yesterday: the checks refuse records dated in the future."""
+    return dt.date.today() - dt.timedelta(days=days)

@@ -3,6 +3,7 @@ against the full N-day run that built it (CPU seconds; wall beside it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,21 +31,29 @@ class IncrementalShare:
 
 
 def incremental_share(work: Path, history_days: int, scale: float, run: Run) -> IncrementalShare:
-    """`run(config, start, end)` runs civicpulse; exports hold N+1 days, the full run reads the first N."""
-    exports = city.exports(work / f"exports-{history_days + 1}d-{scale:g}", history_days + 1, scale)
+    """`run(config, start, end)` runs civicpulse; exports hold N+1 days ending yesterday, the full run
+    reads the first N."""
+    start = city.ending_yesterday(history_days + 1)
+    exports = city.exports(work / f"exports-{history_days + 1}d-{scale:g}", history_days + 1, scale, start)
     config = city.project(work / f"incremental-{history_days}d", exports)
-    full = run(config, city.day(0), city.day(history_days))
-    return next_day(work, config, full, history_days, scale, run)
+    full = run(config, city.day(0, start), city.day(history_days, start))
+    return next_day(work, config, full, history_days, scale, run, start)
 
 
 def next_day(
-    work: Path, config: Path, full: Timing, history_days: int, scale: float, run: Run
+    work: Path,
+    config: Path,
+    full: Timing,
+    history_days: int,
+    scale: float,
+    run: Run,
+    start: dt.date = city.START,
 ) -> IncrementalShare:
     """Day N+1 on a project a timed N-day run (`full`) built; its inboxes move to exports with N+1 days,
     as a new night's exports arrive beside the old ones."""
     exports = work / f"exports-{history_days + 1}d-{scale:g}"
     if not exports.exists():
-        city.exports(exports, history_days + 1, scale)
+        city.exports(exports, history_days + 1, scale, start)
     city.point(config, exports)
-    one_day = run(config, city.day(history_days), city.day(history_days + 1))
+    one_day = run(config, city.day(history_days, start), city.day(history_days + 1, start))
     return IncrementalShare(history_days, scale, full, one_day)
