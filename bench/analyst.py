@@ -1,0 +1,48 @@
+"""What an analyst and the scheduler wait for: parsing the DAG file, `civicpulse sql "select 1"`, and
+the example queries on the published copy."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+
+from bench.measure import run_timed
+from civicpulse.paths import PROJECT_ROOT, SQL_DIR
+
+DAG_FILE = PROJECT_ROOT / "dags" / "civicpulse_nightly.py"
+QUERIES = sorted((SQL_DIR / "examples").glob("*.sql"))[:5]
+
+
+def dag_parse_s(env: Mapping[str, str], times: int) -> float:
+    """Fastest wall time to parse the DAG file in a fresh interpreter (as the scheduler's parser would)."""
+    code = f"import runpy; runpy.run_path({str(DAG_FILE)!r})"
+    return min(run_timed([sys.executable, "-c", code], env=env).wall_s for _ in range(times))
+
+
+def sql_cli_s(civicpulse: str, config: Path, env: Mapping[str, str], times: int) -> float:
+    """Fastest wall time of `civicpulse sql "select 1"` against a built project."""
+    command = [civicpulse, "--quiet", "--config", str(config), "sql", "select 1"]
+    return min(run_timed(command, env=env).wall_s for _ in range(times))
+
+
+def query_ms(published: Path, times: int) -> dict[str, float]:
+    """Median milliseconds of each of the first five sql/examples/ queries, in this process, read-only."""
+    medians: dict[str, float] = {}
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        for path in QUERIES:
+            sql = path.read_text(encoding="utf-8")
+            elapsed = []
+            for _ in range(times):
+                started = time.perf_counter()
+                con.execute(sql).fetchall()
+                elapsed.append((time.perf_counter() - started) * 1000)
+            medians[path.stem] = statistics.median(elapsed)
+    finally:
+        con.close()
+    return medians
