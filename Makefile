@@ -72,7 +72,7 @@ sqlfluff: install
 check: lint typecheck sqlfluff
 
 bench: install
-	$(BIN)/python -m bench --days 28 --scale 1 --big-scale 16 --big-days 14 --history 30,120,365 --history-scale 0.5
+	$(BIN)/python -m bench --days 28 --scale 1 --big-scale 16 --big-days 7 --history 30,120,365 --history-scale 0.25
 
 eval: install
 	$(BIN)/python -m evaluation

@@ -121,6 +121,9 @@ def test_a_broken_connection_is_an_error_never_a_fallback(
                 task.setenv("AIRFLOW_CTX_DAG_ID", dag)
             with pytest.raises(ConfigError, match=message):
                 pseudonym_key(demo)
+    for source in demo.sources:
+        if source.mode == "file":
+            demo.inbox(source).mkdir(parents=True, exist_ok=True)
     assert main(["--config", str(demo.path), "check-config"]) == 0
     assert main(["--config", str(demo.path), "cursors"]) == 2, "the writer does not open"
 
