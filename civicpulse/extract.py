@@ -122,19 +122,13 @@ def extract_source(
                 problems.append(row)
             continue
         reason = get_stream(row.stream).conform(row.values)
-        if reason:
+        day = record_day(row) if reason is None else None
+        reason = reason or (implausible_date(day, today) if day else None)
+        if reason or day is None:
             if erased and erased.holds(row):
                 erased_by_day[first] += 1
             else:
-                problems.append(RowProblem(row.file, row.line, reason, repr(hide(row))[:2000]))
-            continue
-        day = record_day(row)
-        implausible = implausible_date(day, today)
-        if implausible:
-            if erased and erased.holds(row):
-                erased_by_day[first] += 1
-            else:
-                problems.append(RowProblem(row.file, row.line, implausible, repr(hide(row))[:2000]))
+                problems.append(RowProblem(row.file, row.line, str(reason), repr(hide(row))[:2000]))
             continue
         if day < first and fetched.window:
             day = revision_day(row, fetched.window) or day
