@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable
 
 import duckdb
 
@@ -20,6 +22,42 @@ def keyword_regex(keyword: str) -> str:
     return f"{start}{escaped}{end}"
 
 
+class KeywordMatcher:
+    """Every source's keyword rules, compiled once: called with a source and a lower-cased text,
+    it returns the `rule_order` of each of that source's keyword rules whose keyword occurs in the
+    text on word boundaries. That is what `regexp_matches(text, keyword_regex(keyword))` finds,
+    with the pattern compiled once per rule instead of once per (text, rule) pair: RE2 and Python's
+    `re.ASCII` agree on these patterns (an escaped literal between ASCII word boundaries), and a
+    rule is only searched when its keyword occurs in the text at all."""
+
+    def __init__(self, rules: Iterable[tuple[str, int, str]]) -> None:
+        self._by_source: dict[str, list[tuple[int, str, re.Pattern[str]]]] = {}
+        for source, order, keyword in rules:
+            pattern = re.compile(keyword_regex(keyword), re.ASCII)
+            self._by_source.setdefault(source, []).append((order, keyword.lower(), pattern))
+
+    def __call__(self, source: str, lowered_text: str) -> list[int]:
+        return [
+            order
+            for order, literal, pattern in self._by_source.get(source, ())
+            if literal in lowered_text and pattern.search(lowered_text)
+        ]
+
+
+def register_keyword_matcher(con: duckdb.DuckDBPyConnection, matcher: KeywordMatcher) -> None:
+    """`service_keyword_matches(source, lower(text))` on this connection: the staging models'
+    keyword rule join (see KeywordMatcher)."""
+    with contextlib.suppress(duckdb.InvalidInputException):  # not registered on this connection yet
+        con.remove_function("service_keyword_matches")
+    con.create_function(
+        "service_keyword_matches",
+        matcher,
+        ["VARCHAR", "VARCHAR"],
+        "INTEGER[]",
+        side_effects=False,
+    )
+
+
 def refresh_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     from transforms.sentiment import SCORER_VERSION
     from transforms.themes import Taxonomy
@@ -31,15 +69,19 @@ def refresh_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> Non
     )
     con.execute("delete from ops.service_rules")
     rules = []
+    keywords: list[tuple[str, int, str]] = []
     for source in config.sources:
         order = 0
         for service_id, match in source.service_map.items():
             for kind, pattern in match.rules():
                 regex = keyword_regex(pattern) if kind == "keyword" else None
                 rules.append([source.name, service_id, kind, pattern, regex, order])
+                if kind == "keyword":
+                    keywords.append((source.name, order, pattern))
                 order += 1
     if rules:
         con.executemany("insert into ops.service_rules values (?, ?, ?, ?, ?, ?)", rules)
+    register_keyword_matcher(con, KeywordMatcher(keywords))
     settings = {
         "timezone": config.settings.timezone,
         "scorer_version": SCORER_VERSION,

@@ -6,8 +6,12 @@ How a text is scored (`score_text`):
 2. `detect_language`: VADER is English-only, so texts in another language are returned with
    label 'unscored', scores None and their language. 'und' texts (emoji, emoticons, a single
    unknown word) are scored: VADER's emoji and emoticon lexicon does not depend on the language.
-3. The text is split into sentences with pysbd (only when it may contain a sentence boundary).
-   Every sentence is scored, which gives `sentence_count` and the most negative sentence.
+3. The text is split into sentences (only when it may contain a sentence boundary): paragraphs of
+   plain sentences ("Word. Next word!") by a rule splitter, the others (abbreviations, numbers
+   before a stop, runs of punctuation, quotes, brackets, non-ASCII) by pysbd. The rule splitter
+   only accepts what pysbd splits the same way (tests/transforms/test_sentence_split.py compares
+   them on every shared real text). Every sentence is scored, which gives `sentence_count` and the
+   most negative sentence.
 4. The document score depends on length:
 
    * Up to `WHOLE_TEXT_MAX_WORDS` words (social posts, most survey comments and short notes) the
@@ -38,7 +42,9 @@ import math
 import multiprocessing
 import os
 import re
+import string
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -46,6 +52,7 @@ from importlib import metadata
 from typing import Any
 
 import pysbd  # type: ignore[import-untyped]
+from pysbd.lang.english import English  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from transforms.language import DETECTOR_VERSION, detect_language
@@ -69,7 +76,7 @@ def _package_version(name: str) -> str:
         return "unknown"
 
 
-_REVISION = "1"
+_REVISION = "1"  # unchanged by the rule splitter: it gives pysbd's sentences
 SCORER_VERSION = (
     f"cp{_REVISION}-vader{_package_version('vaderSentiment')}-pysbd{_package_version('pysbd')}"
     f"-lang{DETECTOR_VERSION}"
@@ -83,6 +90,39 @@ PARALLEL_MIN_TEXTS = 2_000
 SCORED_LANGUAGES = frozenset({"en", "und"})
 
 _MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S|\n")
+
+# The rule splitter's domain: characters pysbd has no special rules for, a stop after a word of two
+# or more letters (not an abbreviation or a roman numeral) followed by one space and a capital or a
+# digit, and at the end one '.' or a run of '!' or '?' after a letter or digit.
+_PLAIN_CHARS = re.compile(r"[A-Za-z0-9 ,'\-@:&/%$+=*~#_;]*")
+_STOP_CHAR = re.compile(r"[.!?]")
+_PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})[.!?] (?=[A-Z0-9])")
+_PLAIN_END = re.compile(r"(?<=[A-Za-z0-9])(?:\.|!+|\?+)\Z")
+_ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+")
+_PUNCTUATION = string.punctuation  # what VADER strips from the ends of a word
+_ABBREVIATIONS = frozenset(a.lower() for a in English.Abbreviation.ABBREVIATIONS)
+
+
+def rule_split(paragraph: str) -> list[str] | None:
+    """The sentences of a paragraph of plain sentences, exactly as pysbd splits them, or None when
+    the paragraph is outside the rule splitter's domain (then pysbd decides)."""
+    end = _PLAIN_END.search(paragraph)
+    body = paragraph[: end.start()] if end else paragraph
+    stops = list(_PLAIN_STOP.finditer(body))
+    if len(stops) != body.count(".") + body.count("!") + body.count("?"):
+        return None
+    if not _PLAIN_CHARS.fullmatch(_STOP_CHAR.sub("", body)):
+        return None
+    parts: list[str] = []
+    start = 0
+    for stop in stops:
+        word = stop.group(1).lower()
+        if word in _ABBREVIATIONS or _ROMAN_NUMERAL.fullmatch(word):
+            return None
+        parts.append(paragraph[start : stop.end()])
+        start = stop.end()
+    parts.append(paragraph[start:])
+    return parts
 
 
 @dataclass(frozen=True)
@@ -117,20 +157,26 @@ class _Scorer:
 
     def __init__(self) -> None:
         self._analyzer: Any = SentimentIntensityAnalyzer()
+        self._lexicon: dict[str, float] = self._analyzer.lexicon
         self._segmenter: Any = pysbd.Segmenter(language="en", clean=False)
         self.texts_scored = 0
+        self.pysbd_paragraphs = 0
 
     def sentences(self, text: str) -> list[str]:
         if not _MAYBE_SEVERAL_SENTENCES.search(text):
             return [text]
         found: list[str] = []
         for paragraph in text.split("\n"):
-            found.extend(s.strip() for s in self._segment(paragraph) if s.strip())
+            parts = rule_split(paragraph)
+            if parts is None:
+                parts = self._segment(paragraph)
+            found.extend(s.strip() for s in parts if s.strip())
         return found or [text]
 
     def _segment(self, paragraph: str) -> list[str]:
         """pysbd's sentences. Its processor is used directly (twice as fast as `segment`, which
         also maps sentences back to character offsets) unless it altered the text."""
+        self.pysbd_paragraphs += 1
         try:
             parts: list[str] = self._segmenter.processor(paragraph).process()
             if "".join("".join(parts).split()) != "".join(paragraph.split()):
@@ -143,6 +189,20 @@ class _Scorer:
         scores: dict[str, float] = self._analyzer.polarity_scores(text)
         return scores
 
+    def sentence_compound(self, sentence: str) -> float:
+        """VADER's compound score of a sentence. A sentence none of whose tokens is in VADER's
+        lexicon scores 0.0 (every valence is 0, and so their sum), so VADER is not called for it;
+        its tokens are the words split on whitespace, each possibly stripped of punctuation, and
+        non-ASCII text (emoji, which VADER turns into words) is always scored."""
+        if sentence.isascii():
+            lexicon = self._lexicon
+            if not any(
+                word.lower() in lexicon or word.strip(_PUNCTUATION).lower() in lexicon
+                for word in sentence.split()
+            ):
+                return 0.0
+        return self.polarity(sentence)["compound"]
+
     def score(self, text: str) -> SentimentScore:
         self.texts_scored += 1
         cleaned = clean_for_sentiment(text[:MAX_SCORED_CHARS])
@@ -153,14 +213,16 @@ class _Scorer:
         if len(sentences) == 1:
             doc = self.polarity(cleaned)
             worst_sentence, worst = cleaned, doc["compound"]
+        elif len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
+            compounds = [self.sentence_compound(s) for s in sentences]
+            worst_index = min(range(len(sentences)), key=compounds.__getitem__)
+            worst_sentence, worst = sentences[worst_index], compounds[worst_index]
+            doc = self.polarity(cleaned)
         else:
             per_sentence = [self.polarity(s) for s in sentences]
             worst_index = min(range(len(sentences)), key=lambda i: per_sentence[i]["compound"])
             worst_sentence, worst = sentences[worst_index], per_sentence[worst_index]["compound"]
-            if len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
-                doc = self.polarity(cleaned)
-            else:
-                doc = _length_weighted_mean(sentences, per_sentence)
+            doc = _length_weighted_mean(sentences, per_sentence)
         negative = worst <= NEGATIVE_THRESHOLD
         return SentimentScore(
             compound=doc["compound"],
@@ -194,6 +256,14 @@ def _scorer() -> _Scorer:
     return _process_scorer
 
 
+def warm() -> None:
+    """Build this process's analyzer, segmenter and langdetect profiles before the first text."""
+    from transforms.language import warm_langdetect
+
+    _scorer()
+    warm_langdetect()
+
+
 def _init_worker() -> None:
     _scorer()
 
@@ -201,6 +271,17 @@ def _init_worker() -> None:
 def _score_chunk(texts: list[str]) -> list[SentimentScore]:
     scorer = _scorer()
     return [scorer.score(t) for t in texts]
+
+
+def _score_chunk_timed(texts: list[str]) -> tuple[list[SentimentScore], float]:
+    """A worker's chunk and the CPU seconds it took (workers of a forkserver are not this
+    process's children, so their CPU time is reported back)."""
+    started = time.process_time()
+    scores = _score_chunk(texts)
+    return scores, time.process_time() - started
+
+
+worker_cpu_seconds = 0.0  # CPU seconds the workers of this process spent scoring, for benchmarks
 
 
 def score_text(text: str) -> SentimentScore:
@@ -215,10 +296,30 @@ def _default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def _os_thread_count() -> int:
+    """Threads of this process, native ones included (DuckDB's, Airflow's), where the OS says."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count() if threading.active_count() > 1 else 2
+
+
+_PRELOAD = ["transforms.sentiment_preload"]
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
-    """fork when it is safe (no other threads to deadlock on), else spawn."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    """How workers start. fork when this process has a single thread: the workers then start in
+    milliseconds with the analyzer already built. Forking a process with other threads (an open
+    DuckDB connection's, Airflow's task runner's) can copy a lock another thread holds and hang the
+    child, so then forkserver: a clean single-threaded server that imports and warms the scorer once
+    (`transforms.sentiment_preload`) and forks every worker from that. spawn only without either."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and _os_thread_count() == 1:
         return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        return context
     return multiprocessing.get_context("spawn")
 
 
@@ -232,9 +333,12 @@ def score_texts(
 
     Distinct texts are spread in chunks over `workers` processes (default: the CPUs this process
     may use), each with its own analyzer and segmenter. Fewer than `PARALLEL_MIN_TEXTS` distinct
-    texts, or one worker, are scored in this process, where starting workers would cost more than
-    it saves. `progress(done, total)` is called after each chunk and counts distinct texts.
+    texts (three times as many when workers cannot fork: a forkserver first imports and warms the
+    scorer, about a CPU-second), or one worker, are scored in this process, where starting workers
+    would cost more than it saves. `progress(done, total)` is called after each chunk and counts
+    distinct texts.
     """
+    global worker_cpu_seconds
     unique = list(dict.fromkeys(texts))
     total = len(unique)
     n_workers = max(1, workers if workers is not None else _default_workers())
@@ -243,23 +347,27 @@ def score_texts(
     chunks = [unique[i : i + chunk_size] for i in range(0, total, chunk_size)]
     results: list[list[SentimentScore]] = [[] for _ in chunks]
     done = 0
-    if n_workers == 1 or total < PARALLEL_MIN_TEXTS:
+    context = _process_context() if n_workers > 1 else None
+    forks = context is not None and context.get_start_method() == "fork"
+    if context is None or total < PARALLEL_MIN_TEXTS * (1 if forks else 3):
         for index, chunk in enumerate(chunks):
             results[index] = _score_chunk(chunk)
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
     else:
-        context = _process_context()
+        if forks:
+            warm()  # built once here, inherited by every forked worker
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker) as pool:
-            pending: dict[Future[list[SentimentScore]], int] = {
-                pool.submit(_score_chunk, chunk): index for index, chunk in enumerate(chunks)
+            pending: dict[Future[tuple[list[SentimentScore], float]], int] = {
+                pool.submit(_score_chunk_timed, chunk): index for index, chunk in enumerate(chunks)
             }
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = pending.pop(future)
-                    results[index] = future.result()
+                    results[index], cpu_seconds = future.result()
+                    worker_cpu_seconds += cpu_seconds
                     done += len(chunks[index])
                     if progress is not None:
                         progress(done, total)

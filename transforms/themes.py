@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import re._parser as sre_parse  # type: ignore[import-not-found]  # the regex parser, to read phrase patterns
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,97 @@ def compile_phrase(phrase: str) -> str:
     return _words_pattern(text)
 
 
+_KEY_LENGTH = 6
+_WORD_RUN = re.compile(r"\w+")
+
+
+_SEPARATOR_CLASS_ITEMS = frozenset(
+    {
+        (sre_parse.CATEGORY, sre_parse.CATEGORY_SPACE),
+        (sre_parse.LITERAL, ord("-")),
+        (sre_parse.LITERAL, ord("/")),
+    }
+)
+
+
+def _starts(items: list[Any], budget: int) -> set[str]:
+    """How the matches of a parsed phrase pattern can begin: their first word, as "word " when the
+    word ends within `budget` characters, else its first `budget` characters. "" stands for a
+    start that is not known."""
+    if not items:
+        return {" "}  # the phrase ends, and the full pattern then requires a non-word character
+    if budget == 0:
+        return {""}
+    (op, arg), rest = items[0], items[1:]
+    if op is sre_parse.LITERAL:
+        char = chr(arg)
+        if not _WORD_RUN.match(char):
+            return {" "}
+        return {char + tail for tail in _starts(rest, budget - 1)}
+    if op is sre_parse.BRANCH:
+        return set().union(*(_starts([*branch, *rest], budget) for branch in arg[1]))
+    if op is sre_parse.SUBPATTERN:
+        return _starts([*arg[-1], *rest], budget)
+    if op is sre_parse.IN:
+        if list(arg) == [(sre_parse.CATEGORY, sre_parse.CATEGORY_DIGIT)]:
+            return {digit for digit in "0123456789"} if budget > 0 else {""}
+        if set(arg) <= _SEPARATOR_CLASS_ITEMS:
+            return {" "}
+        return {""}
+    if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT):
+        low, _, body = arg
+        found = _starts([*body, *rest], budget)
+        return found if low > 0 else found | _starts(rest, budget)
+    return {""}
+
+
+def _is_separator(item: Any) -> bool:
+    """A run of at least one separator character (so what follows starts a word)."""
+    op, arg = item
+    if op is sre_parse.MAX_REPEAT and arg[0] >= 1 and len(arg[2]) == 1:
+        op, arg = arg[2][0]
+    return op is sre_parse.IN and set(arg) <= _SEPARATOR_CLASS_ITEMS
+
+
+def _word_keys(items: list[Any]) -> frozenset[str] | None:
+    """The most selective key set of a parsed phrase: at the phrase's start or after any of its
+    mandatory separators a word begins whose `_starts` are all known; every match has one of them
+    at the start of one of the text's words."""
+    best: frozenset[str] | None = None
+    for index in range(len(items)):
+        if index > 0 and not _is_separator(items[index - 1]):
+            continue
+        starts = _starts(items[index:], _KEY_LENGTH)
+        if any(start in ("", " ") for start in starts):
+            continue
+        keys = frozenset(starts)
+        if best is None or min(map(len, keys)) > min(map(len, best)):
+            best = keys
+    return best
+
+
+def _phrase_keys(phrases: Iterable[str]) -> frozenset[str] | None:
+    """The keys of `phrases` (`_word_keys`), or None if some phrase has none (then the theme is
+    always searched). A theme none of whose keys begins a word of a text cannot match it."""
+    keys: set[str] = set()
+    for phrase in phrases:
+        found = _word_keys(list(sre_parse.parse(compile_phrase(phrase))))
+        if found is None:
+            return None
+        keys |= found
+    return frozenset(keys)
+
+
+def _text_keys(text: str) -> set[str]:
+    """The `_starts` keys of the words of a text: its prefixes, and the word itself if short."""
+    keys: set[str] = set()
+    for word in _WORD_RUN.findall(text):
+        keys.update(word[:n] for n in range(1, _KEY_LENGTH + 1))
+        if len(word) <= _KEY_LENGTH:
+            keys.add(word + " ")
+    return keys
+
+
 def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
     patterns = sorted({compile_phrase(p) for p in phrases}, key=len, reverse=True)
     if not patterns:
@@ -172,22 +264,23 @@ def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 
 class _CompiledTheme:
-    __slots__ = ("_by_service", "exclude", "include", "theme")
+    __slots__ = ("_by_service", "exclude", "include", "keys", "theme")
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
         self.include = _alternation(theme.include)
+        self.keys = _phrase_keys(theme.include)
         self.exclude = _alternation(theme.exclude)
-        self._by_service: dict[str, re.Pattern[str] | None] = {}
+        self._by_service: dict[str, tuple[re.Pattern[str] | None, frozenset[str] | None]] = {}
 
-    def include_for(self, service_id: str | None) -> re.Pattern[str] | None:
-        """The include pattern, extended with the service's own phrases (compiled on first use)."""
+    def include_for(self, service_id: str | None) -> tuple[re.Pattern[str] | None, frozenset[str] | None]:
+        """The include pattern, extended with the service's own phrases (compiled on first use),
+        and its keys."""
         if service_id is None or service_id not in self.theme.services:
-            return self.include
+            return self.include, self.keys
         if service_id not in self._by_service:
-            self._by_service[service_id] = _alternation(
-                (*self.theme.include, *self.theme.services[service_id])
-            )
+            phrases = (*self.theme.include, *self.theme.services[service_id])
+            self._by_service[service_id] = (_alternation(phrases), _phrase_keys(phrases))
         return self._by_service[service_id]
 
 
@@ -265,7 +358,11 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 
 
 class Taxonomy:
-    """A validated theme taxonomy with one compiled regular expression per theme (and service)."""
+    """A validated theme taxonomy with one compiled regular expression per theme (and service).
+
+    Each theme also knows the first letters its phrases' matches can begin a word with
+    (`_phrase_keys`); a text none of whose words begins with one of them is not searched for it.
+    That skips most themes for most texts and never changes a match."""
 
     def __init__(self, themes: Iterable[Theme], version: str) -> None:
         self.themes: tuple[Theme, ...] = tuple(themes)
@@ -282,6 +379,7 @@ class Taxonomy:
                     f"theme {theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
                 ) from exc
         self._compiled = tuple(compiled)
+        self._last: tuple[str, str, set[str]] | None = None
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TAXONOMY_PATH) -> Taxonomy:
@@ -304,16 +402,24 @@ class Taxonomy:
             raise ValueError(f"{path}: {exc}") from exc
         return cls(themes, hashlib.sha256(raw).hexdigest()[:12])
 
+    def _prepared(self, text: str) -> tuple[str, set[str]]:
+        """The cleaned, lower-cased text and the keys of its words; the last text's are kept, as
+        a text is matched once per service in a row."""
+        if self._last is None or self._last[0] != text:
+            cleaned = clean_for_sentiment(text).lower()
+            self._last = (text, cleaned, _text_keys(cleaned))
+        return self._last[1], self._last[2]
+
     def match(self, text: str, service_id: str | None = None) -> list[ThemeMatch]:
         """Themes found in `text`, in taxonomy order, with the matched words as they appear (lower-cased)."""
-        cleaned = clean_for_sentiment(text).lower()
+        cleaned, text_keys = self._prepared(text)
         if not cleaned:
             return []
         breaks: list[int] | None = None
         found: list[ThemeMatch] = []
         for compiled in self._compiled:
-            pattern = compiled.include_for(service_id)
-            if pattern is None:
+            pattern, keys = compiled.include_for(service_id)
+            if pattern is None or (keys is not None and keys.isdisjoint(text_keys)):
                 continue
             hits = [(m.start(), m.group()) for m in pattern.finditer(cleaned)]
             if not hits:

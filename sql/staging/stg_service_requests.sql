@@ -13,22 +13,31 @@ queue_rules as (
     select * from staging.stg_queue_rules
 ),
 
+-- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
 keyword_matches as (
     select
-        requests.source,
-        requests.service_request_id,
+        found_rules.source,
+        found_rules.service_request_id,
         rules.service_id
-    from requests
+    from (
+        select
+            requests.source,
+            requests.service_request_id,
+            unnest(
+                service_keyword_matches(
+                    requests.source,
+                    lower(coalesce(requests.service_name, '') || ' ' || coalesce(requests.description, ''))
+                )
+            ) as rule_order
+        from requests
+    ) as found_rules
     inner join ops.service_rules as rules
         on
-            requests.source = rules.source
+            found_rules.source = rules.source
+            and found_rules.rule_order = rules.rule_order
             and rules.rule_kind = 'keyword'
-            and regexp_matches(
-                lower(coalesce(requests.service_name, '') || ' ' || coalesce(requests.description, '')),
-                rules.match_regex
-            )
     qualify row_number() over (
-        partition by requests.source, requests.service_request_id
+        partition by found_rules.source, found_rules.service_request_id
         order by length(rules.pattern) desc, rules.rule_order asc
     ) = 1
 )

@@ -32,20 +32,27 @@ hashtag_matches as (
             and list_contains(posts.hashtags, rules.pattern)
 ),
 
+-- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
 keyword_matches as (
     select
-        posts.source,
-        posts.native_id,
+        found_rules.source,
+        found_rules.native_id,
         rules.service_id,
         1 as match_rank,
         length(rules.pattern) as match_length,
         rules.rule_order
-    from posts
+    from (
+        select
+            posts.source,
+            posts.native_id,
+            unnest(service_keyword_matches(posts.source, lower(posts.text))) as rule_order
+        from posts
+    ) as found_rules
     inner join rules
         on
-            posts.source = rules.source
+            found_rules.source = rules.source
+            and found_rules.rule_order = rules.rule_order
             and rules.rule_kind = 'keyword'
-            and regexp_matches(lower(posts.text), rules.match_regex)
 ),
 
 best_match as (

@@ -29,19 +29,26 @@ form_matches as (
             and responses.form_id = rules.pattern
 ),
 
+-- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
 keyword_matches as (
     select
-        responses.source,
-        responses.response_id,
+        found_rules.source,
+        found_rules.response_id,
         rules.service_id,
         1 as match_rank,
         rules.rule_order
-    from responses
+    from (
+        select
+            responses.source,
+            responses.response_id,
+            unnest(service_keyword_matches(responses.source, lower(responses.service_hint))) as rule_order
+        from responses
+    ) as found_rules
     inner join rules
         on
-            responses.source = rules.source
+            found_rules.source = rules.source
+            and found_rules.rule_order = rules.rule_order
             and rules.rule_kind = 'keyword'
-            and regexp_matches(lower(responses.service_hint), rules.match_regex)
 ),
 
 best_match as (

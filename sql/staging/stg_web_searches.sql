@@ -8,20 +8,28 @@ with searches as (
     ) = 1
 ),
 
+-- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
 keyword_matches as (
     select
-        searches.source,
-        searches.date,
-        searches.search_term,
+        found_rules.source,
+        found_rules.date,
+        found_rules.search_term,
         rules.service_id
-    from searches
+    from (
+        select
+            searches.source,
+            searches.date,
+            searches.search_term,
+            unnest(service_keyword_matches(searches.source, lower(searches.search_term))) as rule_order
+        from searches
+    ) as found_rules
     inner join ops.service_rules as rules
         on
-            searches.source = rules.source
+            found_rules.source = rules.source
+            and found_rules.rule_order = rules.rule_order
             and rules.rule_kind = 'keyword'
-            and regexp_matches(lower(searches.search_term), rules.match_regex)
     qualify row_number() over (
-        partition by searches.source, searches.date, searches.search_term
+        partition by found_rules.source, found_rules.date, found_rules.search_term
         order by length(rules.pattern) desc, rules.rule_order
     ) = 1
 )

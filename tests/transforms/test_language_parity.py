@@ -1,0 +1,92 @@
+"""detect_language skips langdetect where it cannot change the answer: same languages as before on
+every shared real text. The reference is the detector's decision as it was, kept here."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.real_texts import REAL_DIR, real_texts
+from transforms import language
+from transforms.language import detect_language
+from transforms.text_clean import clean_for_sentiment
+
+pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data not found at {REAL_DIR}")
+
+
+def _reference(text: str) -> str:
+    """detect_language before the langdetect skip (its word scoring is shared, its decision copied)."""
+    text = language._NOISE.sub(" ", text)
+    lower = text.lower().replace("\u2019", "'")
+    latin_letters = -1
+    if not lower.isascii():
+        script_lang, latin_letters = language._script_language(lower)
+        if script_lang is not None:
+            return script_lang
+    scores: dict[str, float] = {}
+    words = language._WORD.findall(lower)
+    if not words:
+        return "und"
+    for word in words:
+        langs = language._WORD_LANGS.get(word)
+        if langs is None and "'" in word:
+            word = word.strip("'")
+            langs = language._WORD_LANGS.get(word) or language._WORD_LANGS.get(word.replace("'", ""))
+        if langs:
+            for lang in langs:
+                scores[lang] = scores.get(lang, 0.0) + 1.0
+        elif word in language._ENGLISH_LEXICON:
+            scores["en"] = scores.get("en", 0.0) + language._ENGLISH_LEXICON_WEIGHT
+    if latin_letters >= 0:
+        for ch in lower:
+            lang_of_char = language._CHAR_LANGS.get(ch)
+            if lang_of_char is not None:
+                scores[lang_of_char] = scores.get(lang_of_char, 0.0) + 1.0
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best_lang, best = ranked[0] if ranked else ("und", 0.0)
+    second_lang, second = ranked[1] if len(ranked) > 1 else ("und", 0.0)
+    if best >= language._MIN_WINNING_SCORE and best >= 1.5 * second + 0.5:
+        return best_lang
+    if best >= 1.0 and second == 0.0:
+        return best_lang
+    if best > second and len(words) <= 3:
+        return best_lang
+    if (
+        len(words) >= language._FALLBACK_MIN_WORDS
+        and sum(len(w) for w in words) >= language._FALLBACK_MIN_LETTERS
+    ):
+        guessed = language._langdetect(text)
+        if guessed is not None and (best == 0.0 or guessed in (best_lang, second_lang)):
+            return guessed
+    return best_lang if best > second else "und"
+
+
+def test_languages_equal_the_reference_on_every_real_text() -> None:
+    cleaned = {clean_for_sentiment(text) for _, text in real_texts()} - {""}
+    assert len(cleaned) > 8000
+    differences = [(text, detect_language(text), _reference(text)) for text in sorted(cleaned)]
+    assert [d for d in differences if d[1] != d[2]] == []
+    assert {lang for _, lang, _ in differences} >= {"en", "und", "es", "fr"}
+
+
+def test_the_numpy_detector_gives_langdetects_probabilities() -> None:
+    """Every shared real text of four or more words (a spread sample) and a few non-English ones."""
+    from langdetect.detector import Detector  # type: ignore[import-untyped]
+
+    factory = language.warm_langdetect()
+    texts = [clean_for_sentiment(text) for _, text in real_texts()]
+    sample = [text for text in texts if len(text.split()) >= 4][::25]
+    sample += [
+        "kisa zamanda mirrorlari cikar gibi geliyor",
+        "Muy mal servicio en la oficina",
+        "Le service était lent",
+    ]
+    differences = []
+    for text in sample:
+        reference, fast = Detector(factory), language._fast_detector(factory)
+        reference.append(text)
+        fast.append(text)
+        expected = [(p.lang, p.prob) for p in reference.get_probabilities()]
+        if [(p.lang, p.prob) for p in fast.get_probabilities()] != expected:
+            differences.append(text)
+    assert differences == []
+    assert len(sample) > 300

@@ -1,0 +1,96 @@
+"""Theme matching with word keys finds exactly what the plain per-theme search found.
+
+The reference is `Taxonomy.match` as it was (every theme's pattern searched in every text), kept
+here; the comparison covers every shared real text with every service of the project's config.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import pytest
+import yaml
+
+from bench.real_texts import REAL_DIR, real_texts
+from transforms.text_clean import clean_for_sentiment
+from transforms.themes import (
+    _SENTENCE_BREAK,
+    DEFAULT_TAXONOMY_PATH,
+    Taxonomy,
+    Theme,
+    ThemeMatch,
+    _phrase_keys,
+    _text_keys,
+)
+
+pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data not found at {REAL_DIR}")
+PROJECT_CONFIG = DEFAULT_TAXONOMY_PATH.parent.parent / "civicpulse.yml"
+
+
+def _reference_match(taxonomy: Taxonomy, text: str, service_id: str | None) -> list[ThemeMatch]:
+    cleaned = clean_for_sentiment(text).lower()
+    if not cleaned:
+        return []
+    breaks: list[int] | None = None
+    found: list[ThemeMatch] = []
+    for compiled in taxonomy._compiled:
+        pattern, _ = compiled.include_for(service_id)
+        if pattern is None:
+            continue
+        hits = [(m.start(), m.group()) for m in pattern.finditer(cleaned)]
+        if not hits:
+            continue
+        if compiled.exclude is not None:
+            excluded = [m.start() for m in compiled.exclude.finditer(cleaned)]
+            if excluded:
+                if breaks is None:
+                    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(cleaned)]
+                blocked = {bisect.bisect_right(breaks, start) for start in excluded}
+                hits = [(s, t) for s, t in hits if bisect.bisect_right(breaks, s) not in blocked]
+                if not hits:
+                    continue
+        terms = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
+        theme = compiled.theme
+        found.append(ThemeMatch(theme.theme_id, theme.label, theme.a11_driver, terms))
+    return found
+
+
+def test_matches_equal_the_reference_on_every_real_text_and_service() -> None:
+    taxonomy = Taxonomy.load()
+    configured = [s["id"] for s in yaml.safe_load(PROJECT_CONFIG.read_text())["services"]]
+    with_phrases = sorted({s for theme in taxonomy.themes for s in theme.services})
+    # a service without phrases of its own matches as no service does: one of them stands for all
+    services: list[str | None] = [*with_phrases, next(s for s in configured if s not in with_phrases), None]
+    differences = []
+    matched = 0
+    for key, text in real_texts():
+        for service in services:
+            ours = taxonomy.match(text, service)
+            if ours != _reference_match(taxonomy, text, service):
+                differences.append((key, service))
+            matched += bool(ours)
+    assert differences == []
+    assert matched > 1000
+
+
+def test_every_theme_of_the_project_taxonomy_has_word_keys() -> None:
+    """A theme without keys is searched in every text; the project's taxonomy has none such."""
+    assert all(compiled.keys for compiled in Taxonomy.load()._compiled)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("log in", "i could not log-in today"),
+        ("can't pay", "i cannot pay online"),
+        ("{n} hours", "waited 3hours"),
+        ("[very|so|] rude", "so rude"),
+        ("=notice", "a notice came"),
+        ("charge", "they charged me twice"),
+        ("six", "six weeks"),
+    ],
+)
+def test_a_matching_text_has_one_of_the_phrase_keys(phrase: str, text: str) -> None:
+    phrase_keys = _phrase_keys([phrase])
+    assert phrase_keys is not None and not phrase_keys.isdisjoint(_text_keys(text))
+    assert Taxonomy([Theme("t", "T", "ease", (phrase,))], "v").match(text) != []
