@@ -10,10 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
+from civicpulse.config import load_config
+from civicpulse.paths import DEFAULT_CONFIG
+from civicpulse.pipeline import build, extract, load
 from civicpulse.sources import ParseContext, Record, RowProblem, load_connector
+from civicpulse.warehouse import ensure_demo_key, reader
 from connectors.ga4 import Options
+from tests.conftest import write_project_config
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ga4"
 DAY = dt.date(2024, 5, 6)
@@ -208,3 +214,33 @@ def test_completion_options_are_checked() -> None:
         Options(form_submits=("keyEvents",), payments_completed=("keyEvents",))
     with pytest.raises(ValidationError, match="eventCount alone"):
         Options(form_submits=("eventCount",))
+
+
+def test_an_export_without_key_events_reads_no_data_in_the_scorecard(tmp_path: Path) -> None:
+    """Sessions load, completions do not: the self-service rate is null ('no data'), never 0.0%."""
+    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    [ga4] = [source for source in settings["sources"] if source["connector"] == "ga4"]
+    config = load_config(write_project_config(tmp_path, sources=[ga4]))
+    inbox = config.inbox(config.source(ga4["name"]))
+    inbox.mkdir(parents=True)
+    report = _report(
+        ["date", "pagePath"],
+        ["sessions", "screenPageViews", "keyEvents"],
+        [(["20240506", "/utilities/pay-my-bill"], ["412", "958", "131.0"])],
+    )
+    (inbox / "ga4_pages_20240506-20240506_offset000000.json").write_text(json.dumps(report))
+    ensure_demo_key(config)
+    extract(config, ga4["name"], DAY, DAY + dt.timedelta(days=1))
+    load(config, DAY, DAY + dt.timedelta(days=1))
+    build(config)
+    with reader(config) as con:
+        row = con.execute(
+            "select web_sessions, self_service_completions, self_service_rate from marts.cx_scorecard "
+            "where service_id = 'utility_billing' and month_start = ?",
+            [DAY.replace(day=1)],
+        ).fetchone()
+        fact = con.execute(
+            "select form_submits, payments_completed, self_service_completions from core.fact_web_metrics"
+        ).fetchall()
+    assert fact == [(None, None, None)]
+    assert row is not None and row[0] == 412 and row[2] is None
