@@ -125,8 +125,8 @@ def test_wrong_parse_types_and_values_are_named(tmp_path: Path) -> None:
 
 
 def test_parse_section_for_a_connector_without_options_fails(tmp_path: Path) -> None:
-    message = _broken(tmp_path, 0, {"columns": {}})
-    assert "sources.0.parse: connector 'ga4' takes no parse options; remove the parse: section" in message
+    message = _broken(tmp_path, 1, {"columns": {}})
+    assert "sources.1.parse: connector 'x' takes no parse options; remove the parse: section" in message
 
 
 def test_defaults_are_the_standard_layout(tmp_path: Path) -> None:
