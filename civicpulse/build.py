@@ -15,26 +15,43 @@ from transforms.scoring import Progress, scoring_models
 
 
 def keyword_regex(keyword: str) -> str:
-    """A case-folded keyword as an RE2 pattern matched on word boundaries."""
-    escaped = re.escape(keyword.lower())
-    start = r"\b" if re.match(r"\w", keyword) else ""
-    end = r"\b" if re.search(r"\w$", keyword) else ""
-    return f"{start}{escaped}{end}"
+    """A case-folded keyword as an RE2 pattern matched on word boundaries, with its inflections.
+
+    A keyword ending in a letter also matches with -s or -es after it ('permit' finds 'permits',
+    'bus' finds 'buses'), and one ending in a consonant + y with -ies for the y ('library' finds
+    'libraries'); the possessive ('permit's', 'permits'') matches already, as the apostrophe ends the
+    word. Only the keyword's last word is inflected ('trash pickup' finds 'trash pickups').
+    """
+    lowered = keyword.lower()
+    start = r"\b" if re.match(r"\w", lowered) else ""
+    if not re.search(r"[a-z]$", lowered):
+        end = r"\b" if re.search(r"\w$", lowered) else ""
+        return f"{start}{re.escape(lowered)}{end}"
+    if re.search(r"[^aeiou\W]y$", lowered):
+        return rf"{start}{re.escape(lowered[:-1])}(?:y|ies)\b"
+    return rf"{start}{re.escape(lowered)}(?:e?s)?\b"
+
+
+def keyword_stem(keyword: str) -> str:
+    """The part of the keyword every text it matches contains (a cheap test before the pattern)."""
+    lowered = keyword.lower()
+    return lowered[:-1] if re.search(r"[^aeiou\W]y$", lowered) else lowered
 
 
 class KeywordMatcher:
     """Every source's keyword rules, compiled once: called with a source and a lower-cased text,
-    it returns the `rule_order` of each of that source's keyword rules whose keyword occurs in the
-    text on word boundaries. That is what `regexp_matches(text, keyword_regex(keyword))` finds,
-    with the pattern compiled once per rule instead of once per (text, rule) pair: RE2 and Python's
-    `re.ASCII` agree on these patterns (an escaped literal between ASCII word boundaries), and a
-    rule is only searched when its keyword occurs in the text at all."""
+    it returns the `rule_order` of each of that source's keyword rules whose keyword (or one of its
+    inflections, see keyword_regex) occurs in the text on word boundaries. That is what
+    `regexp_matches(text, keyword_regex(keyword))` finds, with the pattern compiled once per rule
+    instead of once per (text, rule) pair: RE2 and Python's `re.ASCII` agree on these patterns (an
+    escaped literal and a fixed suffix between ASCII word boundaries), and a rule is only searched
+    when its keyword's stem occurs in the text at all."""
 
     def __init__(self, rules: Iterable[tuple[str, int, str]]) -> None:
         self._by_source: dict[str, list[tuple[int, str, re.Pattern[str]]]] = {}
         for source, order, keyword in rules:
             pattern = re.compile(keyword_regex(keyword), re.ASCII)
-            self._by_source.setdefault(source, []).append((order, keyword.lower(), pattern))
+            self._by_source.setdefault(source, []).append((order, keyword_stem(keyword), pattern))
 
     def __call__(self, source: str, lowered_text: str) -> list[int]:
         return [

@@ -367,13 +367,41 @@ def utc_timestamp(value: Any, column: str) -> dt.datetime:
 
 
 def local_timestamp(value: str | None, column: str, layout: str, timezone: ZoneInfo) -> dt.datetime:
-    """A wall-clock time in `timezone` as UTC; in the hour repeated when summer time ends, the first."""
+    """A time in the export's `layout`, or in ISO 8601 with a UTC offset, as UTC.
+
+    A time that carries its offset ('2026-03-01T08:02:18-05:00', 'Z', or a layout with %z) is exact; one
+    without is a wall-clock time in `timezone`: in the hour repeated when summer time ends, the first.
+    """
     text = required_text(value, column)
+    parsed: dt.datetime | None
     try:
         parsed = dt.datetime.strptime(text, layout)
     except ValueError:
-        raise BadValue(f"{column} is {text!r}; expected the form {_example(layout)}") from None
-    return parsed.replace(tzinfo=timezone).astimezone(dt.UTC)
+        parsed = _iso_timestamp(text)
+    if parsed is None:
+        raise BadValue(
+            f"{column} is {text!r}; expected the form {_example(layout)} "
+            f"or ISO 8601 with its UTC offset like {ISO_EXAMPLE}"
+        )
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone)
+    return parsed.astimezone(dt.UTC)
+
+
+ISO_EXAMPLE = "2024-01-31T14:05:09-05:00"
+
+
+def _iso_timestamp(text: str) -> dt.datetime | None:
+    """ISO 8601 date and time ('T' or a blank between them) ending in 'Z' or ±HH:MM; None otherwise.
+
+    One without an offset is left to the export's layout: a file of mixed forms is a broken export."""
+    if len(text) < len("2024-01-31T14:05Z") or text[10] not in "T ":
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def calendar_date(value: str | None, column: str, layouts: Sequence[str]) -> dt.date:
@@ -388,7 +416,8 @@ def calendar_date(value: str | None, column: str, layouts: Sequence[str]) -> dt.
 
 
 def _example(layout: str) -> str:
-    return dt.datetime(2024, 1, 31, 14, 5, 9).strftime(layout)
+    example = dt.datetime(2024, 1, 31, 14, 5, 9, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    return example.strftime(layout)
 
 
 def hashtag_list(tags: Iterable[str]) -> list[str]:

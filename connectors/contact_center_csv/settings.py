@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from civicpulse.columns import ColumnMapping, ColumnName
+
 FILE_PATTERNS = ("*.csv",)
 STREAM = "contact_call"
 HEADER = (
@@ -24,14 +26,12 @@ HEADER = (
 )
 START_TIME_LAYOUT = "%Y-%m-%d %H:%M:%S"
 
-ColumnName = Annotated[str, Field(min_length=1, max_length=200)]
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Columns(_Strict):
+class Columns(ColumnMapping):
     """The export's header for each field; the defaults are the standard export's header.
 
     The optional fields may be null when the vendor's export has no such column (the value stays empty).
@@ -49,28 +49,6 @@ class Columns(_Strict):
     agent_id: ColumnName | None = "agent_id"
     notes: ColumnName | None = "notes"
 
-    @field_validator("*")
-    @classmethod
-    def _trimmed(cls, value: str | None) -> str | None:
-        if value is not None and value != value.strip():
-            raise ValueError(f"'{value}' has leading or trailing blanks (headers are read without them)")
-        return value
-
-    @model_validator(mode="after")
-    def _distinct(self) -> Columns:
-        seen: dict[str, str] = {}
-        for field, column in self.model_dump().items():
-            if column is None:
-                continue
-            if column in seen:
-                raise ValueError(f"'{column}' is mapped to both {seen[column]} and {field}")
-            seen[column] = field
-        return self
-
-    def header(self) -> tuple[str, ...]:
-        """The export columns that must be present, in the standard export's order."""
-        return tuple(column for column in self.model_dump().values() if column is not None)
-
 
 FlagValue = Annotated[str, Field(min_length=1, max_length=50)]
 
@@ -86,13 +64,17 @@ class Options(_Strict):
     @field_validator("time_format")
     @classmethod
     def _time_format(cls, value: str) -> str:
-        example = dt.datetime(2024, 1, 31, 14, 5, 9)
+        # An offset-aware example, so that %z (a UTC offset like -0500) round-trips too.
+        example = dt.datetime(2024, 1, 31, 14, 5, 9, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
         try:
             parsed = dt.datetime.strptime(example.strftime(value), value)
         except ValueError:
             parsed = None
         if parsed is None or parsed.date() != example.date():
-            raise ValueError(f"'{value}' is not a strptime format with a full date, like '%m/%d/%Y %I:%M %p'")
+            raise ValueError(
+                f"'{value}' is not a strptime format with a full date, like '%m/%d/%Y %I:%M %p' or "
+                "'%Y-%m-%dT%H:%M:%S%z' (ISO 8601 times with a UTC offset are read whatever the format)"
+            )
         return value
 
     @model_validator(mode="after")

@@ -1,26 +1,104 @@
-"""Google Analytics 4: runReport responses (date x pagePath, date x searchTerm) to web landing streams."""
+"""Google Analytics 4: runReport responses (date x pagePath [x eventName], date x searchTerm) to web
+landing streams.
+
+Which metrics count as self-service completions is the source's `parse:` options (`Options`); a page path
+carrying a search parameter (`/search?q=...`) lands as a site search. Metrics no column takes, and
+completion columns no metric feeds (they land empty: no data, never 0), are logged as a warning per report.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from civicpulse.filereaders import json_raw, load_json, to_record
-from civicpulse.sources import ParseContext, ParsedRow
-from connectors.ga4.helpers import report_layout, report_rows, row_values
-from connectors.ga4.settings import EXPECTED_FILE, FILE_PATTERNS, REPORT_KINDS
+from civicpulse.filereaders import BadValue, json_raw, load_json, to_record
+from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
+from connectors.ga4.helpers import (
+    SEARCH_STREAM,
+    Cell,
+    Layout,
+    add_search,
+    grouped,
+    page_search,
+    page_values,
+    report_layout,
+    report_rows,
+    row_cell,
+    search_term,
+    search_values,
+)
+from connectors.ga4.settings import EXPECTED_FILE, FILE_PATTERNS, REPORT_KINDS, Options
 
-STREAMS = tuple(kind.stream for kind in REPORT_KINDS)
-__all__ = ["FILE_PATTERNS", "STREAMS", "parse_file", "parse_page"]
+STREAMS = tuple(dict.fromkeys(kind.stream for kind in REPORT_KINDS))
+__all__ = ["FILE_PATTERNS", "STREAMS", "Options", "parse_file", "parse_page"]
+log = logging.getLogger(__name__)
 
 
 def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
-    yield from parse_page(path, load_json(path, EXPECTED_FILE))
+    yield from parse_page(path, load_json(path, EXPECTED_FILE), options=options_of(context, Options))
 
 
-def parse_page(origin: Path | str, report: Any, first_line: int = 1) -> Iterator[ParsedRow]:
+def parse_page(
+    origin: Path | str, report: Any, first_line: int = 1, options: Options | None = None
+) -> Iterator[ParsedRow]:
     """One runReport response, from a saved file or straight from the API: the same parser for both modes."""
-    layout = report_layout(origin, report)
-    for index, row in enumerate(report_rows(origin, report), start=first_line):
-        yield to_record(layout.kind.stream, origin, index, json_raw(row), row_values, layout, row)
+    layout = report_layout(origin, report, options)
+    report_notes(origin, layout)
+    cells: list[tuple[int, str, Cell]] = []
+    for line, row in enumerate(report_rows(origin, report), start=first_line):
+        raw = json_raw(row)
+        try:
+            cells.append((line, raw, row_cell(layout, row)))
+        except BadValue as exc:
+            yield RowProblem(str(origin), line, str(exc), raw)
+    if layout.kind.stream == SEARCH_STREAM:
+        for line, raw, cell in cells:
+            yield to_record(SEARCH_STREAM, origin, line, raw, search_values, layout, cell)
+        return
+    yield from _pages(origin, layout, cells)
+
+
+def _pages(origin: Path | str, layout: Layout, cells: list[tuple[int, str, Cell]]) -> Iterator[ParsedRow]:
+    events = frozenset(cell.event for _, _, cell in cells if cell.event is not None)
+    searches: dict[tuple[Any, str], tuple[int, str, dict[str, Any]]] = {}
+    for group in grouped(cells, layout.kind.split_dimension is not None):
+        line, raw = group[0][0], "\n".join(item[1] for item in group)
+        try:
+            values = page_values(layout, [item[2] for item in group], events)
+        except BadValue as exc:
+            yield RowProblem(str(origin), line, str(exc), raw)
+            continue
+        term = search_term(values["page_path"], layout.search_parameters)
+        if term is None:
+            yield to_record("web_page_daily", origin, line, raw, dict, values)
+            continue
+        search = page_search(values, term)
+        key = (search["date"], term)
+        if key in searches:
+            first_line, first_raw, total = searches[key]
+            searches[key] = (first_line, f"{first_raw}\n{raw}", add_search(total, search))
+        else:
+            searches[key] = (line, raw, search)
+    for line, raw, search in searches.values():
+        yield to_record(SEARCH_STREAM, origin, line, raw, dict, search)
+
+
+def report_notes(origin: Path | str, layout: Layout) -> list[str]:
+    """What of the report does not land, each logged as a warning naming the report."""
+    notes = []
+    if layout.unused_metrics:
+        notes.append(
+            f"metric(s) {', '.join(layout.unused_metrics)} not loaded: no column takes them "
+            "(count key events as completions with parse.form_submits or parse.payments_completed)"
+        )
+    missing = layout.missing_completions()
+    if missing:
+        notes.append(
+            f"{', '.join(missing)}: no metric of this report counts them (see their parse options), "
+            "so they load empty, as no data"
+        )
+    for note in notes:
+        log.warning("GA4 report %s: %s", origin, note)
+    return notes

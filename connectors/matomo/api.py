@@ -16,11 +16,11 @@ from civicpulse.api import ApiBatch
 from civicpulse.config import ApiSettings, NumericId, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, CredentialsError, HttpError, offset_pages, response_json, safe_url
-from civicpulse.sources import ParseContext, ParsedRow
+from civicpulse.sources import ParseContext, ParsedRow, options_of
 from civicpulse.state import Window
 from connectors.matomo import parse_page
 from connectors.matomo.helpers import api_error, visited_days
-from connectors.matomo.settings import API_PATH, DATE_LAYOUT, MAX_LIMIT, REPORTS, VISITS_SUMMARY
+from connectors.matomo.settings import API_PATH, DATE_LAYOUT, MAX_LIMIT, REPORTS, VISITS_SUMMARY, Options
 
 CONNECTION_FIELDS = "password: a Matomo personal token_auth with view access to the site"
 ACCESS_ERRORS = ("token_auth", "access", "not authenticated", "login")
@@ -37,6 +37,7 @@ def extract_api(
     url = settings.base_url.rstrip("/") + API_PATH
     limit = min(MAX_LIMIT, settings.page_size)
     batch = ApiBatch()
+    options = options_of(context, Options)
 
     def call(method: str, date: str, **extra: Any) -> tuple[Any, str]:
         params = {"module": "API", "method": method, "idSite": settings.site_id, "period": "day"}
@@ -65,7 +66,8 @@ def extract_api(
                 page, origin = call(
                     method, f"{day:{DATE_LAYOUT}}", flat=1, filter_limit=limit, filter_offset=offset
                 )
-                return list(parse_page(origin, method, page, day, first_line=offset + 1)), None
+                rows = parse_page(origin, method, page, day, first_line=offset + 1, options=options)
+                return list(rows), None
 
             for rows in offset_pages(fetch, limit, max_pages=settings.max_pages):
                 batch.rows.extend(rows)

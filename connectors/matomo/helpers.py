@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from civicpulse.filereaders import (
     BadValue,
@@ -16,7 +16,17 @@ from civicpulse.filereaders import (
     whole_number,
 )
 from civicpulse.sources import FileProblem
-from connectors.matomo.settings import DATE_LAYOUT, EXPECTED_FILE, FILE_DAY, REPORTS, SUMMARY_LABELS, Report
+from connectors.matomo.settings import (
+    DATE_LAYOUT,
+    EXPECTED_FILE,
+    FILE_DAY,
+    GOAL_ANY_COLUMN,
+    GOAL_COLUMN,
+    REPORTS,
+    SUMMARY_LABELS,
+    Options,
+    Report,
+)
 
 
 def report_of(origin: Path | str, method: str) -> Report:
@@ -66,7 +76,61 @@ def rows_by_day(origin: Path | str, page: Any, day: dt.date | None) -> list[tupl
     )
 
 
-def row_values(report: Report, day: dt.date, item: Any) -> dict[str, Any]:
+def page_goals(rows: list[Any], options: Options) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Completion column -> the goal columns of the report that count in it; and notes on what of the
+    goal metrics does not land (goals no option names, configured goals the report lacks)."""
+    present = {key for row in rows if isinstance(row, dict) for key in row}
+    goals_present = {int(m.group(1)) for key in present if (m := GOAL_ANY_COLUMN.match(key))}
+    columns = {
+        column: tuple(GOAL_COLUMN.format(goal=goal) for goal in goals if goal in goals_present)
+        for column, goals in options.goals().items()
+    }
+    notes = []
+    unused = sorted(goals_present - {goal for goals in options.goals().values() for goal in goals})
+    if unused:
+        notes.append(
+            f"conversions of goal(s) {', '.join(map(str, unused))} not loaded: no column takes them "
+            "(count them as completions with parse.form_submits or parse.payments_completed)"
+        )
+    missing = [column for column, goals in options.goals().items() if goals and not columns[column]]
+    if missing:
+        notes.append(
+            f"{', '.join(missing)}: the report has no conversions of their goals (page goal metrics), "
+            "so they load empty, as no data"
+        )
+    return columns, notes
+
+
+def search_term(row: Any, parameters: tuple[str, ...]) -> str | None:
+    """The site-search term of a page row whose URL (or label) carries one of `parameters`, or None."""
+    if not isinstance(row, dict):
+        return None
+    for field in ("url", "label"):
+        address = row.get(field)
+        if isinstance(address, str) and "?" in address:
+            query = dict(parse_qsl(urlsplit(address).query))
+            for name in parameters:
+                term = " ".join(query.get(name, "").split())
+                if term:
+                    return term
+    return None
+
+
+def search_values(day: dt.date, term: str, item: Any) -> dict[str, Any]:
+    """A search results page's day as a site-search row: each results page viewed is a search."""
+    row = json_object(item, "row")
+    visits = row.get("nb_visits")
+    if visits is None:
+        raise BadValue("the row has no nb_visits")
+    hits = row.get("nb_hits")
+    sessions = whole_number(str(visits), "nb_visits")
+    searches = sessions if hits is None else whole_number(str(hits), "nb_hits")
+    return {"date": day, "search_term": term, "searches": searches, "sessions": sessions}
+
+
+def row_values(
+    report: Report, day: dt.date, item: Any, goals: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, Any]:
     row = json_object(item, "row")
     label = required_text(_text(row.get("label")), "label")
     if label in SUMMARY_LABELS or row.get("idsubdatatable") == -1:
@@ -87,6 +151,9 @@ def row_values(report: Report, day: dt.date, item: Any) -> dict[str, Any]:
             values[column] = real_number(str(value), metric)
         else:
             values[column] = whole_number(str(value), metric)
+    for column, names in (goals or {}).items():
+        # a page without conversions of a goal the report has leaves that goal's column out: 0
+        values[column] = sum(whole_number(str(row.get(name) or 0), name) for name in names) if names else None
     return values
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FILE_PATTERNS = ("Actions.getPageUrls*.json", "Actions.getSiteSearchKeywords*.json")
 EXPECTED_FILE = (
@@ -50,3 +53,34 @@ REPORTS = (
         required="nb_visits",
     ),
 )
+
+# Conversions of a goal in which the page was viewed (a whole count), on Actions.getPageUrls rows of a
+# Matomo with page goal metrics; rows of pages without conversions leave the column out.
+GOAL_COLUMN = "goal_{goal}_nb_conversions_page_uniq"
+GOAL_ANY_COLUMN = re.compile(r"^goal_(\d+)_")
+SEARCH_PARAMETERS = ("q", "query", "search", "s")
+
+GoalId = Annotated[int, Field(strict=True, ge=1)]
+ParameterName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-\[\]]{1,50}$")]
+
+
+class Options(BaseModel):
+    """`parse:` options of a matomo source: the goals (idgoal) whose conversions count as each kind of
+    self-service completion, and the query parameters that make a page URL a site search."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    form_submits: tuple[GoalId, ...] = ()
+    payments_completed: tuple[GoalId, ...] = ()
+    search_parameters: tuple[ParameterName, ...] = SEARCH_PARAMETERS
+
+    @model_validator(mode="after")
+    def _counted_once(self) -> Self:
+        both = set(self.form_submits) & set(self.payments_completed)
+        if both:
+            goals = ", ".join(str(goal) for goal in sorted(both))
+            raise ValueError(f"goal {goals} is in both form_submits and payments_completed")
+        return self
+
+    def goals(self) -> dict[str, tuple[int, ...]]:
+        return {"form_submits": self.form_submits, "payments_completed": self.payments_completed}

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from civicpulse.columns import ColumnMapping, ColumnName
+
 FILE_PATTERNS = ("*.csv",)
 STREAM = "survey_response"
 SURVEY_KIND = "resident_survey"
@@ -22,7 +24,6 @@ REQUIRED_HEADER = (
 )
 # `language` (EN/ES) is read past on purpose: survey_response has no language column.
 DROPPED_COLUMNS = ("language",)
-HEADER_FIX = f"export the survey with the columns {','.join(REQUIRED_HEADER + DROPPED_COLUMNS)}"
 
 DATE_LAYOUTS = ("%m/%d/%Y", "%Y-%m-%d")
 # The export has a date only; noon local time keeps that calendar day in UTC and in local time alike.
@@ -35,11 +36,25 @@ Label = Annotated[str, Field(min_length=1, max_length=200)]
 Score = Annotated[int, Field(strict=True, ge=RATING_LOW, le=RATING_HIGH)]
 
 
+class Columns(ColumnMapping):
+    """The export's header for each field; the defaults are the standard export's header. The ratings,
+    service and comment may be null when the export has no such column (the value stays empty)."""
+
+    respondent_id: ColumnName = "respondent_id"
+    response_date: ColumnName = "response_date"
+    service_used: ColumnName | None = "service_used"
+    satisfaction: ColumnName | None = "satisfaction"
+    trust: ColumnName | None = "trust"
+    ease: ColumnName | None = "ease"
+    comment: ColumnName | None = "comment"
+
+
 class Options(BaseModel):
     """`parse:` options of a resident_survey_csv source; the defaults read the numeric 1-5 export."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    columns: Columns = Field(default_factory=Columns)
     # Answer label (matched ignoring case and surrounding blanks) -> score 1-5, for exports with labels.
     likert: dict[Label, Score] = Field(default_factory=dict)
 
@@ -57,6 +72,15 @@ class Options(BaseModel):
                 raise ValueError(f"'{label}' is listed twice (labels are matched ignoring case)")
             seen.add(key)
         return likert
+
+    def header_fix(self) -> str:
+        header = self.columns.header()
+        if header == REQUIRED_HEADER:
+            header += DROPPED_COLUMNS
+        return (
+            f"export the survey with the columns {','.join(header)}, or map the export's headers "
+            "under parse.columns of the source in civicpulse.yml"
+        )
 
     def scores(self) -> dict[str, int]:
         """Normalised label -> score."""

@@ -7,18 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from civicpulse.filereaders import BadValue, json_raw, read_csv, to_record
-from civicpulse.sources import ParseContext, ParsedRow, RowProblem
+from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
 from connectors.touchpoints.helpers import Layout, export_layout, response_values
-from connectors.touchpoints.settings import COMBINED_ID, COMBINED_PAGE, FILE_PATTERNS, STREAM
+from connectors.touchpoints.settings import COMBINED_ID, COMBINED_PAGE, FILE_PATTERNS, STREAM, Options
 from connectors.touchpoints.submissions import page_submissions, submission_row
 
 STREAMS = (STREAM,)
-__all__ = ["FILE_PATTERNS", "STREAMS", "parse_file", "parse_page"]
+__all__ = ["FILE_PATTERNS", "STREAMS", "Options", "parse_file", "parse_page"]
 
 
 def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
     export = read_csv(path)
-    yield from export.records(STREAM, response_values, export_layout(export))
+    yield from export.records(STREAM, response_values, export_layout(export, options_of(context, Options)))
 
 
 def parse_page(origin: str, page: Any, form_id: str, first_line: int = 1) -> Iterator[ParsedRow]:

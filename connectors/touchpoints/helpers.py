@@ -16,9 +16,6 @@ from connectors.touchpoints.settings import (
     A11_V2_FIX,
     COMBINED_CREATED_AT,
     COMBINED_FIX,
-    COMBINED_ID,
-    COMBINED_MARKERS,
-    COMBINED_PAGE,
     COMMENT_QUESTION,
     CREATED_AT_LAYOUT,
     EXCLUDED_MARKS,
@@ -26,6 +23,7 @@ from connectors.touchpoints.settings import (
     EXPORT_TIME_LAYOUT,
     EXPORT_TIME_PATTERN,
     EXTERNAL_ID,
+    FORM_COLUMN_FIX,
     INDICATOR_NOT_SELECTED,
     INDICATOR_SELECTED,
     MARKED_TRUE,
@@ -34,6 +32,7 @@ from connectors.touchpoints.settings import (
     SURVEY_KIND,
     TRUST_ANSWERS,
     TRUST_QUESTION,
+    Options,
 )
 
 UTC = ZoneInfo("UTC")
@@ -45,15 +44,24 @@ class Layout:
     id_column: str
     export_time: dt.datetime | None
     page_column: str | None
+    # The column naming each row's form in an export of several forms; None: the whole file is `form_id`.
+    form_column: str | None = None
+    created_at_column: str = COMBINED_CREATED_AT
 
 
-def export_layout(export: CsvFile) -> Layout:
+def export_layout(export: CsvFile, options: Options) -> Layout:
     export.require(A11_V2_COLUMNS, A11_V2_FIX)
     form_id = export.path.parent.name
-    if any(marker in export.header for marker in COMBINED_MARKERS):
-        export.require(COMBINED_MARKERS, COMBINED_FIX)
-        page_column = COMBINED_PAGE if COMBINED_PAGE in export.header else None
-        return Layout(form_id, COMBINED_ID, None, page_column)
+    columns = options.columns
+    markers = (columns.id, columns.created_at)
+    if any(marker in export.header for marker in markers):
+        export.require(markers, COMBINED_FIX)
+        if options.form_column:
+            export.require((options.form_column,), FORM_COLUMN_FIX)
+        page_column = columns.page if columns.page in export.header else None
+        return Layout(form_id, columns.id, None, page_column, options.form_column, columns.created_at)
+    if options.form_column:
+        export.require((options.form_column,), FORM_COLUMN_FIX)
     return Layout(form_id, EXTERNAL_ID, export_time(export.path), None)
 
 
@@ -74,9 +82,9 @@ def response_values(row: dict[str, str], layout: Layout) -> dict[str, Any]:
     _reject_excluded(row)
     return {
         "response_id": required_text(row[layout.id_column], layout.id_column),
-        "submitted_at": layout.export_time or _created_at(row),
+        "submitted_at": layout.export_time or _created_at(row, layout),
         "survey_kind": SURVEY_KIND,
-        "form_id": layout.form_id,
+        "form_id": _form_id(row, layout),
         "service_hint": optional_text(row[layout.page_column]) if layout.page_column else None,
         "respondent_id": None,
         "satisfaction_score": None,
@@ -89,8 +97,21 @@ def response_values(row: dict[str, str], layout: Layout) -> dict[str, Any]:
     }
 
 
-def _created_at(row: dict[str, str]) -> dt.datetime:
-    return local_timestamp(row[COMBINED_CREATED_AT], COMBINED_CREATED_AT, CREATED_AT_LAYOUT, UTC)
+def _form_id(row: dict[str, str], layout: Layout) -> str:
+    if layout.form_column is None:
+        return layout.form_id
+    form = optional_text(row[layout.form_column])
+    if form is None:
+        raise BadValue(
+            f"{layout.form_column} is empty, and it names the row's form (parse.form_column); "
+            f"set {layout.form_column} on the form in Touchpoints"
+        )
+    return form
+
+
+def _created_at(row: dict[str, str], layout: Layout) -> dt.datetime:
+    column = layout.created_at_column
+    return local_timestamp(row[column], column, CREATED_AT_LAYOUT, UTC)
 
 
 def _reject_excluded(row: dict[str, str]) -> None:

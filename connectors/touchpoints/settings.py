@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from civicpulse.columns import ColumnMapping, ColumnName
+
 FILE_PATTERNS = ("*.csv",)
 STREAM = "survey_response"
 SURVEY_KIND = "touchpoints_a11_v2"
@@ -24,8 +28,14 @@ INDICATOR_NOT_SELECTED = frozenset({"0", "null", ""})
 COMBINED_ID = "ID"
 COMBINED_CREATED_AT = "Created at"
 COMBINED_PAGE = "Page"
-COMBINED_MARKERS = (COMBINED_ID, COMBINED_CREATED_AT)
-COMBINED_FIX = "export the combined A-11 v2 CSV unchanged; it has ID and 'Created at' columns"
+COMBINED_FIX = (
+    "export the combined A-11 v2 CSV unchanged (it has ID and 'Created at' columns), or map its headers "
+    "under parse.columns"
+)
+FORM_COLUMN_FIX = (
+    "export the combined A-11 v2 CSV, which has 'Location Code' and 'Page', or fix parse.form_column of the "
+    "source in civicpulse.yml"
+)
 CREATED_AT_LAYOUT = "%Y-%m-%d %H:%M:%S UTC"
 # Submissions Touchpoints marks as deleted or spam are reported as row problems, never loaded.
 EXCLUDED_MARKS = ("Deleted", "Flagged")
@@ -35,3 +45,22 @@ MARKED_TRUE = "true"
 EXPORT_TIME_PATTERN = re.compile(r"(\d{4}-\d{2}-\d{2}_\d{6})")
 EXPORT_TIME_LAYOUT = "%Y-%m-%d_%H%M%S"
 EXPORT_NAME_EXAMPLE = "touchpoints-a11-v2-form-responses-2024-05-01_120000.csv"
+
+
+class Columns(ColumnMapping):
+    """The combined export's headers the parser reads beyond the 17 A-11 v2 columns."""
+
+    id: ColumnName = COMBINED_ID
+    created_at: ColumnName = COMBINED_CREATED_AT
+    page: ColumnName | None = COMBINED_PAGE
+
+
+class Options(BaseModel):
+    """`parse:` options of a touchpoints source; the defaults read one form's export per folder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    columns: Columns = Field(default_factory=Columns)
+    # A combined export of several forms names each row's form in a column ("Location Code" or "Page"):
+    # that column's value is then the form id (matched by the service_map's survey_id rules).
+    form_column: ColumnName | None = None

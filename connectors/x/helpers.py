@@ -22,6 +22,7 @@ from connectors.x.settings import (
     COUNT_COLUMNS,
     EXPECTED_FILE,
     FIRST_SNOWFLAKE_ID,
+    HASHTAG_IN_TEXT,
     PLATFORM,
     POST_URL,
     POST_URL_WITHOUT_USER,
@@ -93,7 +94,7 @@ def post_values(item: Any, usernames: dict[str, str]) -> dict[str, Any]:
         "is_repost": reposted_id is not None or text.startswith(RETWEET_TEXT_PREFIX),
         "reposted_id": reposted_id,
         "reply_to_id": _referenced_id(tweet, REPLIED_TO),
-        "hashtags": hashtag_list(_hashtag_tags(tweet.entities)),
+        "hashtags": hashtag_list(_hashtag_tags(tweet.entities, text)),
         **_counts(tweet.public_metrics),
     }
 
@@ -129,10 +130,12 @@ def _referenced_id(tweet: Any, kind: str) -> str | None:
     return None
 
 
-def _hashtag_tags(entities: Any) -> list[str]:
+def _hashtag_tags(entities: Any, text: str) -> list[str]:
+    """X's own `entities.hashtags`; read from the text when the page has none (requested without
+    tweet.fields=entities, or saved by a tool that drops them)."""
     hashtags = entities.get("hashtags") if isinstance(entities, dict) else None
     if not isinstance(hashtags, list):
-        return []
+        return HASHTAG_IN_TEXT.findall(text)
     return [tag["tag"] for tag in hashtags if isinstance(tag, dict) and isinstance(tag.get("tag"), str)]
 
 

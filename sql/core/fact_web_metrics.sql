@@ -29,9 +29,13 @@ select
     coalesce(pages.page_active_users, 0) as page_active_users,
     coalesce(pages.page_views, 0) as page_views,
     coalesce(pages.engagement_seconds, 0) as engagement_seconds,
-    coalesce(pages.form_submits, 0) as form_submits,
-    coalesce(pages.payments_completed, 0) as payments_completed,
-    coalesce(pages.form_submits, 0) + coalesce(pages.payments_completed, 0) as self_service_completions,
+    -- completions stay null when no export of the day counts them: no data, not 0% self-service
+    pages.form_submits,
+    pages.payments_completed,
+    case
+        when pages.form_submits is not null or pages.payments_completed is not null
+            then coalesce(pages.form_submits, 0) + coalesce(pages.payments_completed, 0)
+    end as self_service_completions,
     coalesce(searches.site_searches, 0) as site_searches
 from pages
 full outer join searches

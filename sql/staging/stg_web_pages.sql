@@ -39,8 +39,9 @@ select
     pages.active_users,
     pages.page_views,
     pages.engagement_seconds,
-    coalesce(pages.form_submits, 0) as form_submits,
-    coalesce(pages.payments_completed, 0) as payments_completed,
+    -- null when the export has no metric for them (no data), never 0
+    pages.form_submits,
+    pages.payments_completed,
     pages.load_id,
     pages.loaded_at
 from pages

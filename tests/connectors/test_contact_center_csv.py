@@ -6,6 +6,8 @@ from pathlib import Path
 
 from civicpulse.sources import FileProblem, Record, RowProblem
 
+ISO = "or ISO 8601 with its UTC offset like 2024-01-31T14:05:09-05:00"
+
 Parse = Callable[..., tuple[list[Record], list[RowProblem]]]
 Problem = Callable[..., FileProblem]
 CALLS = "contact_center_csv/calls_2024-05-06.csv"
@@ -45,7 +47,7 @@ def test_daily_export_with_bom_and_multiline_notes(parse: Parse, fixtures: Path)
 def test_bad_rows_name_their_line_and_reason(parse: Parse, fixtures: Path) -> None:
     _, problems = parse("contact_center_csv", fixtures / CALLS, CHICAGO)
     assert [(p.line, p.reason) for p in problems] == [
-        (5, "start_time is '2024-05-06 25:61:00'; expected the form 2024-01-31 14:05:09"),
+        (5, "start_time is '2024-05-06 25:61:00'; expected the form 2024-01-31 14:05:09 " + ISO),
         (6, "call_id is empty"),
         (8, "resolved is 'Yes'; expected Y or N"),
     ]

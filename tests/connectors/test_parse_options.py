@@ -20,6 +20,8 @@ from connectors.contact_center_csv.settings import HEADER
 from connectors.resident_survey_csv import Options as SurveyOptions
 from tests.conftest import write_project_config
 
+ISO = "or ISO 8601 with its UTC offset like 2024-01-31T14:05:09-05:00"
+
 DAY = dt.date(2024, 5, 6)
 NEXT = DAY + dt.timedelta(days=1)
 CALLS, SURVEY = 3, 5  # the sources' positions in the project's civicpulse.yml
@@ -123,8 +125,8 @@ def test_wrong_parse_types_and_values_are_named(tmp_path: Path) -> None:
 
 
 def test_parse_section_for_a_connector_without_options_fails(tmp_path: Path) -> None:
-    message = _broken(tmp_path, 0, {"columns": {}})
-    assert "sources.0.parse: connector 'ga4' takes no parse options; remove the parse: section" in message
+    message = _broken(tmp_path, 1, {"columns": {}})
+    assert "sources.1.parse: connector 'x' takes no parse options; remove the parse: section" in message
 
 
 def test_defaults_are_the_standard_layout(tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_vendor_call_export_loads_through_a_column_mapping(tmp_path: Path) -> No
     assert second["is_resolved"] is False and second["is_repeat_contact"] is True
     assert second["wait_seconds"] is None and second["caller_id"] is None
     assert [(p["record_line"], p["reason"]) for p in problems] == [
-        (5, "Start is '2024-05-06 09:00:00'; expected the form 01/31/2024 02:05 PM"),
+        (5, "Start is '2024-05-06 09:00:00'; expected the form 01/31/2024 02:05 PM " + ISO),
         (6, "Resolved? is 'Maybe'; expected YES or TRUE or NO or FALSE"),
     ]
 

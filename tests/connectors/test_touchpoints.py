@@ -6,6 +6,8 @@ from pathlib import Path
 
 from civicpulse.sources import FileProblem, Record, RowProblem
 
+ISO = "or ISO 8601 with its UTC offset like 2024-01-31T14:05:09-05:00"
+
 Parse = Callable[..., tuple[list[Record], list[RowProblem]]]
 Problem = Callable[..., FileProblem]
 PLAIN = "touchpoints/a11v2demo/touchpoints-a11-v2-form-responses-2024-05-01_120000.csv"
@@ -85,7 +87,7 @@ def test_combined_layout(parse: Parse, fixtures: Path) -> None:
     assert humane["service_hint"] is None and humane["positive_drivers"] == ["humanity"]
     assert [(p.line, p.reason) for p in problems] == [
         (6, "Touchpoints marks this submission as flagged; it is not loaded"),
-        (7, "Created at is '05/06/2024 4:10 PM'; expected the form 2024-01-31 14:05:09 UTC"),
+        (7, "Created at is '05/06/2024 4:10 PM'; expected the form 2024-01-31 14:05:09 UTC " + ISO),
     ]
 
 

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from bench.real_texts import REAL_DIR, real_texts
-from civicpulse.build import KeywordMatcher, refresh_config_tables, register_keyword_matcher
+from civicpulse.build import KeywordMatcher, keyword_regex, refresh_config_tables, register_keyword_matcher
 from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
 from civicpulse.pipeline import extract, load
@@ -130,3 +130,34 @@ def test_keywords_match_on_ascii_word_boundaries_like_re2(tmp_path: Path) -> Non
     for text, ours, re2 in rows:
         assert ours == re2, text
     assert matcher("x", "ébin") == [0]  # é is not an ASCII word character, as in RE2
+
+
+INFLECTED = [
+    ("two permits", [0]),
+    ("the permit's fee", [0]),
+    ("both permits' fees", [0]),
+    ("permitting", []),
+    ("buses late again", [1]),
+    ("busy line", []),
+    ("libraries closed", [2]),
+    ("library hours", [2]),
+    ("librarys", []),
+    ("trash pickups missed", [3]),
+    ("trashes pickup", []),
+    ("call 311s", []),
+]
+
+
+def test_keywords_match_plurals_and_possessives_and_re2_agrees() -> None:
+    keywords = ["Permit", "bus", "library", "trash pickup", "311"]
+    matcher = KeywordMatcher([("x", order, keyword) for order, keyword in enumerate(keywords)])
+    assert [(text, matcher("x", text)) for text, _ in INFLECTED] == INFLECTED
+    con = duckdb.connect()
+    patterns = [keyword_regex(keyword) for keyword in keywords]
+    for text, expected in INFLECTED:
+        re2 = [
+            i
+            for i, pattern in enumerate(patterns)
+            if con.execute("select regexp_matches(?, ?)", [text, pattern]).fetchone() == (True,)
+        ]
+        assert re2 == expected, text
