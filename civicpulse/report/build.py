@@ -450,7 +450,8 @@ def _data_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (
         f'<details class="alt"><summary>{escape(caption)}: data table</summary>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        "</details>"
     )
 
 
@@ -569,7 +570,7 @@ def _emerging_section(data: ReportData, sid: str) -> str:
         "<tr>" + "".join(f"<td>{escape(_cell(r.get(c)))}</td>" for c in data.emerging_columns) + "</tr>"
         for r in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _cell(value: object) -> str:
@@ -657,9 +658,10 @@ def _freshness(data: ReportData) -> str:
     stale = f'<div class="warning" role="alert"><ul>{warnings}</ul></div>' if warnings else ""
     return f"""<section id="freshness" class="page">
 <h2>Data freshness</h2>{stale}
-<table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th><th scope="col">Days loaded</th>
-<th scope="col">Last day with data</th><th scope="col">Last load</th><th scope="col">Rows</th>
-<th scope="col">Quarantined</th><th scope="col">Reconciled</th></tr></thead><tbody>{body}</tbody></table>
+<div class="scroll"><table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th>
+<th scope="col">Days loaded</th><th scope="col">Last day with data</th><th scope="col">Last load</th>
+<th scope="col">Rows</th><th scope="col">Quarantined</th><th scope="col">Reconciled</th></tr></thead>
+<tbody>{body}</tbody></table></div>
 <p class="muted">Sentiment is VADER; themes come from the CX taxonomy mapped to OMB A-11 drivers; unusual
 weeks compare each week with the median of the previous eight. Definitions of every column:
 <a href="warehouse.html">the warehouse data dictionary</a>.</p>

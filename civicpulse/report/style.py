@@ -67,7 +67,7 @@ blockquote footer { font-size: 11.5px; color: var(--muted); }
   color: #333; }
 .tag.urgent { background: #fbe3e1; color: #8a1f17; }
 code { font-size: 11.5px; }
-.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+.scroll { overflow-x: auto; max-width: 100%; position: relative; -webkit-overflow-scrolling: touch; }
 .scroll:focus { outline: 2px solid var(--accent); }
 .findings .why { margin: 2px 0 4px; }
 @media (max-width: 600px) {
