@@ -42,7 +42,7 @@ def test_planted_events_found_and_quiet_services_quiet(
         print("\n" + second_city.render(recall, quiet, days))
     assert {row.channel for row in recall} == {"web", "social", "phone", "survey"}
     assert len(recall) >= 7 and len(quiet) == 2
-    assert not second_city.missed_targets(recall, quiet), second_city.render(recall, quiet, days)
+    assert not second_city.missed_targets(recall, quiet, days), second_city.render(recall, quiet, days)
 
 
 def test_the_outage_is_one_incident_across_channels_with_its_why(

@@ -100,7 +100,7 @@ SERVICES: tuple[Service, ...] = (
         form_id="1e9a7b02",
         survey_choice="Recreation",
         hashtags=("LakeshoreRec",),
-        social_per_day=4.5,
+        social_per_day=10.0,
         calls_share=0.05,
         wait_median_seconds=120,
         handle_median_seconds=280,
@@ -253,7 +253,7 @@ REC_APP_LAUNCH = Signal(
     end=dt.date(2026, 11, 15),
     topic="app_launch",
     description="Recreation launches the LakePass booking app; residents post about it (social only).",
-    effects=(Effect("social", "posts", 1.0, 2.5, "x baseline posts, the extra about the new app"),),
+    effects=(Effect("social", "posts", 1.0, 3.0, "x baseline posts, the extra about the new app"),),
 )
 
 TAX_CALL_SURGE = Signal(

@@ -42,10 +42,10 @@ metric_rules as (
         ('abandonment_rate', 'Abandoned calls', 'share', 30, 50, 0.08, 'up'),
         ('median_wait_seconds', 'Median wait (s)', 'seconds', 12, 20, 0.3, 'up'),
         ('first_contact_resolution', 'First-contact resolution', 'share', 30, 50, 0.12, 'down'),
-        ('csat', 'CSAT (satisfied share)', 'share', 30, 40, 0.15, 'down'),
-        ('trust', 'Trust (trusting share)', 'share', 30, 40, 0.15, 'down'),
-        ('ease', 'Ease (easy share)', 'share', 30, 40, 0.15, 'down'),
-        ('a11_thumbs_up', 'A-11 thumbs-up share', 'share', 30, 40, 0.15, 'down'),
+        ('csat', 'CSAT (satisfied share)', 'share', 30, 25, 0.15, 'down'),
+        ('trust', 'Trust (trusting share)', 'share', 30, 25, 0.15, 'down'),
+        ('ease', 'Ease (easy share)', 'share', 30, 25, 0.15, 'down'),
+        ('a11_thumbs_up', 'A-11 thumbs-up share', 'share', 30, 25, 0.15, 'down'),
         ('a11_driver_tick', 'A-11 driver ticked', 'share', 30, 50, 0.2, 'up'),
         ('emerging_phrase', 'Emerging phrase', 'count', 0, 5, 1.0, 'up')
     ) as rules (
@@ -279,10 +279,23 @@ search_tests as (
 
 
 -- Emerging phrases (marts.emerging_terms) join the same weekly false-discovery family.
+-- The channel an emerging phrase comes from: the most common channel of its example feedback.
+phrase_channels as (
+    select
+        emerging.service_id,
+        emerging.week_start,
+        emerging.term,
+        mode(feedback.channel) as channel
+    from marts.emerging_terms as emerging
+    cross join unnest(emerging.example_feedback_ids) as ids (feedback_id)
+    inner join core.fact_feedback as feedback on ids.feedback_id = feedback.feedback_id
+    group by emerging.service_id, emerging.week_start, emerging.term
+),
+
 phrase_tests as (
     select
         emerging.service_id,
-        'all' as channel,
+        coalesce(phrase_channels.channel, 'all') as channel,
         'emerging_phrase' as metric,
         cast(null as varchar) as theme_id,
         emerging.term as detail,
@@ -301,6 +314,11 @@ phrase_tests as (
         emerging.p_value
     from marts.emerging_terms as emerging
     inner join services on emerging.service_id = services.service_id
+    left join phrase_channels
+        on
+            emerging.service_id = phrase_channels.service_id
+            and emerging.week_start = phrase_channels.week_start
+            and emerging.term = phrase_channels.term
     cross join params
     where emerging.p_value <= params.max_phrase_p
 ),
