@@ -81,6 +81,21 @@ def build(root: Path, *, start: dt.date = START, days: int = DAYS, scale: float 
     return config
 
 
+def unplanned_incidents(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dt.date, str]]:
+    """Incidents on any service that overlap no planted event of that service: false alarms."""
+    from civicpulse.demo.cities import LAKESHORE
+
+    rows = con.execute("select service_id, start_day, end_day, what_moved from marts.incidents").fetchall()
+    return [
+        (service_id, start, what_moved)
+        for service_id, start, end, what_moved in rows
+        if not any(
+            s.service_id == service_id and end >= s.start and (s.end is None or start <= s.end)
+            for s in LAKESHORE.signals
+        )
+    ]
+
+
 def measure(con: duckdb.DuckDBPyConnection) -> tuple[list[EventRecall], list[QuietAlarms], int]:
     """Recall per planted event and channel, incidents per quiet service, and the days covered."""
     from civicpulse.demo.cities import LAKESHORE
@@ -116,7 +131,12 @@ def measure(con: duckdb.DuckDBPyConnection) -> tuple[list[EventRecall], list[Qui
     return recall, quiet, days
 
 
-def render(recall: list[EventRecall], quiet: list[QuietAlarms], days: int) -> str:
+def render(
+    recall: list[EventRecall],
+    quiet: list[QuietAlarms],
+    days: int,
+    unplanned: list[tuple[str, dt.date, str]] | None = None,
+) -> str:
     lines = [LABEL, "", f"{'planted event':<30} {'service':<20} {'channel':<8} found  metrics that moved"]
     for row in recall:
         lines.append(
@@ -130,6 +150,9 @@ def render(recall: list[EventRecall], quiet: list[QuietAlarms], days: int) -> st
         f"{'quiet service':<20} incidents  per quarter ({days} days)",
     ]
     lines += [f"{row.service_id:<20} {row.incidents:>9}  {row.per_quarter:>11.1f}" for row in quiet]
+    if unplanned is not None:
+        lines += ["", f"incidents outside every planted event, any service: {len(unplanned)}"]
+        lines += [f"  {service_id}, {start}: {what_moved}" for service_id, start, what_moved in unplanned]
     return "\n".join(lines)
 
 
@@ -149,7 +172,8 @@ def missed_targets(recall: list[EventRecall], quiet: list[QuietAlarms], days: in
 def run() -> str:
     with tempfile.TemporaryDirectory(prefix="civicpulse-lakeshore-") as tmp, reader(build(Path(tmp))) as con:
         recall, quiet, days = measure(con)
-    report = render(recall, quiet, days)
+        unplanned = unplanned_incidents(con)
+    report = render(recall, quiet, days, unplanned)
     missed = missed_targets(recall, quiet, days)
     if missed:
         raise TargetMissed(report, "; ".join(missed))
