@@ -51,6 +51,8 @@ def render_incidents(con: duckdb.DuckDBPyConnection, limit: int = 8) -> str:
         """,
         [limit],
     ).fetchall()
+    from civicpulse.report.build import verbatim
+
     lines = ["== Incidents across channels, most in need first (marts.incidents) =="]
     if not rows:
         lines.append("none: every measure stayed within its normal range")
@@ -61,8 +63,7 @@ def render_incidents(con: duckdb.DuckDBPyConnection, limit: int = 8) -> str:
         )
         lines.append(f"  what moved: {what_moved}")
         if text:
-            example = " ".join(str(text).split())
-            lines.append(f'  e.g. "{example[:160]}{"..." if len(example) > 160 else ""}"')
+            lines.append(f'  e.g. "{verbatim(str(text))}"')
     return "\n".join(lines)
 
 

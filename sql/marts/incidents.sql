@@ -103,14 +103,25 @@ people as (
     group by service_id, island
 ),
 
-examples as (
+-- Example feedback of the incident, from its strongest anomalies first.
+example_strength as (
     select
         islands.service_id,
         islands.island,
-        list(distinct ids.feedback_id) as feedback_ids
+        ids.feedback_id,
+        max(abs(islands.score)) as strength
     from islands, unnest(islands.example_feedback_ids[1:3]) as ids (feedback_id)
     where not islands.is_improvement or islands.metric in ('theme_share', 'emerging_phrase')
-    group by islands.service_id, islands.island
+    group by islands.service_id, islands.island, ids.feedback_id
+),
+
+examples as (
+    select
+        service_id,
+        island,
+        list(feedback_id order by strength desc, feedback_id asc) as feedback_ids
+    from example_strength
+    group by service_id, island
 ),
 
 incidents as (
