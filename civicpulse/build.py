@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from collections.abc import Iterable
 
@@ -103,6 +104,7 @@ def refresh_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> Non
         "timezone": config.settings.timezone,
         "scorer_version": SCORER_VERSION,
         "taxonomy_version": taxonomy.version,
+        "place_names": json.dumps(sorted({" ".join(n.lower().split()) for n in config.settings.place_names})),
     }
     con.execute("delete from ops.settings")
     con.executemany("insert into ops.settings values (?, ?)", [[k, v] for k, v in settings.items()])

@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=120)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--scale", type=float, default=1.0)
+    demo.add_argument(
+        "--city",
+        choices=("riverton", "lakeshore"),
+        default="riverton",
+        help="which demo city (lakeshore: the second city, other services, calendar and planted events)",
+    )
 
     sql = commands.add_parser(
         "sql",
@@ -323,7 +329,9 @@ def _demo_data(args: argparse.Namespace) -> int:
     from civicpulse.demo import generate
     from civicpulse.warehouse import ensure_demo_key
 
-    summary = generate(args.out, start=args.start, days=args.days, seed=args.seed, scale=args.scale)
+    summary = generate(
+        args.out, start=args.start, days=args.days, seed=args.seed, scale=args.scale, city=args.city
+    )
     print(summary)
     if config_path(args.config).is_file():
         try:

@@ -181,6 +181,9 @@ class Settings(_Strict):
     services: tuple[Service, ...]
     sources: tuple[Source, ...]
     privacy: Privacy = Field(default_factory=Privacy)
+    # Neighbourhood, street and landmark names: never reported as emerging phrases (see
+    # sql/marts/emerging_terms.sql); matched case-insensitively against each word of a term.
+    place_names: tuple[str, ...] = ()
 
     @field_validator("themes", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""Plain-text trend tables for the terminal: weekly sentiment by channel and top themes per service."""
+"""Plain-text trend tables for the terminal: incidents across channels, then weekly sentiment by channel
+and top themes per service."""
 
 from __future__ import annotations
 
@@ -21,12 +22,49 @@ def render_trends(con: duckdb.DuckDBPyConnection, weeks: int = 8, services: list
     ).fetchone()
     if not rows or not last_week or last_week[0] is None:
         return "No trends yet: run the pipeline first."
-    blocks = []
+    blocks = [render_incidents(con)]
     for service_id, service_name in rows:
         if services and service_id not in services:
             continue
         blocks.append(_service_block(con, service_id, service_name, weeks))
     return "\n\n".join(blocks)
+
+
+def render_incidents(con: duckdb.DuckDBPyConnection, limit: int = 8) -> str:
+    """The incidents most in need of attention (marts.incidents): service, dates, channels, what moved,
+    and one example of redacted feedback."""
+    has_table = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'incidents'"
+    ).fetchone()
+    if not has_table or not has_table[0]:
+        return "== Incidents ==\nmarts.incidents is not built in this warehouse."
+    rows = con.execute(
+        """
+        select incidents.service_name, incidents.start_day, incidents.end_day, incidents.kind,
+            incidents.channels, incidents.severity, incidents.people_affected, incidents.what_moved,
+            feedback.text
+        from marts.incidents as incidents
+        left join core.fact_feedback as feedback on feedback.feedback_id = incidents.example_feedback_ids[1]
+        order by incidents.priority_rank
+        limit ?
+        """,
+        [limit],
+    ).fetchall()
+    from civicpulse.report.build import verbatim
+
+    lines = ["== Incidents across channels, most in need first (marts.incidents) =="]
+    if not rows:
+        lines.append("none: every measure stayed within its normal range")
+    for name, start, end, kind, channels, severity, people, what_moved, text in rows:
+        lines.append(
+            f"{name}, {start:%-d %b} - {end:%-d %b} ({kind}; {', '.join(channels)}; "
+            f"severity {severity:.1f}; {people:,} affected)"
+        )
+        lines.append(f"  what moved: {what_moved}")
+        if text:
+            lines.append(f'  e.g. "{verbatim(str(text))}"')
+    return "\n".join(lines)
 
 
 def _service_block(con: duckdb.DuckDBPyConnection, service_id: str, service_name: str, weeks: int) -> str:

@@ -115,15 +115,19 @@ def test_key_drivers_explain_low_satisfaction(city_warehouse: duckdb.DuckDBPyCon
     rows = city_warehouse.execute(
         """
         select service_id, factor_kind, factor_id, effect_size, responses_with_factor, driver_rank,
-            is_significant
+            is_significant, is_comparable, share_of_low_citing
         from marts.key_drivers
         """
     ).fetchall()
     assert {r[0] for r in rows} >= {"drivers_licence", "utility_billing", "building_permits"}
     assert all(r[4] > 0 for r in rows)
+    # Touchpoints asks for negative drivers only after a thumbs down: never compared with themselves
+    ticks = [r for r in rows if r[1] == "a11_driver"]
+    assert ticks and all(not r[7] and r[3] is None and 0 < r[8] <= 1 for r in ticks), ticks
+    assert any(r[8] < 0.9 for r in ticks), "a share of the dissatisfied, not a circular 100%"
     dmv_top = [r for r in rows if r[0] == "drivers_licence" and r[5] <= 3]
-    assert {r[2] for r in dmv_top} & {"ease", "effectiveness"}, dmv_top
-    assert all(r[3] > 0 and r[6] for r in dmv_top), dmv_top
+    assert dmv_top and all(r[7] for r in dmv_top), dmv_top
+    assert any(r[3] > 0 and r[6] for r in dmv_top), dmv_top
     fees = [r for r in rows if r[0] == "utility_billing" and r[2] == "fees_billing"]
     assert fees and fees[0][3] > 0, fees
 

@@ -87,3 +87,34 @@ def test_report_renders_in_chromium(report: Path, city: Config) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "report-overview.png").stat().st_size > 10_000
+
+
+def test_report_reads_on_a_phone(report: Path, city: Config) -> None:
+    """At 390 px the page does not scroll sideways; the scorecard scrolls inside its own container and
+    every column can be reached. Services are ordered by need and the overview lists incidents."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    html = report.read_text(encoding="utf-8")
+    assert "Incidents, most in need first" in html
+    first_row = re.search(r'<th scope="row"><a href="#svc-([a-z_0-9]+)"', html)
+    assert first_row and first_row.group(1) in {"drivers_licence", "utility_billing"}, first_row
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(report.as_uri())
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            scroller = page.locator("#overview .scroll").first
+            client, scroll, overflow = scroller.evaluate(
+                "e => [e.clientWidth, e.scrollWidth, getComputedStyle(e).overflowX]"
+            )
+            assert client <= 390 and scroll > client and overflow == "auto", (client, scroll, overflow)
+            scroller.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+            last = page.locator("table.overview thead th").last.bounding_box()
+            assert last and last["x"] >= 0 and last["x"] + last["width"] <= 391, last
+            page.locator("#overview").screenshot(path=str(ARTIFACTS / "report-overview-390px.png"))
+        finally:
+            browser.close()

@@ -1,4 +1,5 @@
-"""Demo data: realistic vendor exports for the fictional city of Riverton, with planted signals.
+"""Demo data: realistic vendor exports for a fictional city (Riverton, or Lakeshore with
+`city="lakeshore"`), with planted signals.
 
 `generate(out)` writes one sub-folder of `out` per connector, in the formats of docs/formats.md. The
 output is a pure function of the arguments: the same arguments give byte-identical files.
@@ -13,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from civicpulse.demo import contact_center, ga4, mastodon, resident_survey, touchpoints, x
+from civicpulse.demo.city import using
 from civicpulse.demo.output import Written
 from civicpulse.demo.signals import SIGNALS, Signal
 
@@ -57,7 +59,13 @@ class GenerationSummary:
 
 
 def generate(
-    out: Path, *, start: dt.date = DEFAULT_START, days: int = 120, seed: int = 7, scale: float = 1.0
+    out: Path,
+    *,
+    start: dt.date = DEFAULT_START,
+    days: int = 120,
+    seed: int = 7,
+    scale: float = 1.0,
+    city: str = "riverton",
 ) -> GenerationSummary:
     """Write the demo city's exports under `out`, replacing files an earlier run generated there.
 
@@ -68,16 +76,21 @@ def generate(
         raise ValueError(f"days must be at least 1, got {days}")
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")
+    from civicpulse.demo.cities import CITIES
+
+    if city not in CITIES:
+        raise ValueError(f"unknown demo city {city!r}; choose one of: {', '.join(CITIES)}")
     out = Path(out)
     counts: dict[str, int] = {}
     files: list[Path] = []
-    for folder_name, (writer, pattern) in _WRITERS.items():
-        folder = out / folder_name
-        if folder.exists():
-            for stale in folder.rglob(pattern):
-                stale.unlink()
-        folder.mkdir(parents=True, exist_ok=True)
-        written = writer(folder, start, days, seed, scale)
-        counts[folder_name] = written.records
-        files += written.files
+    with using(CITIES[city]):
+        for folder_name, (writer, pattern) in _WRITERS.items():
+            folder = out / folder_name
+            if folder.exists():
+                for stale in folder.rglob(pattern):
+                    stale.unlink()
+            folder.mkdir(parents=True, exist_ok=True)
+            written = writer(folder, start, days, seed, scale)
+            counts[folder_name] = written.records
+            files += written.files
     return GenerationSummary(out, start, days, seed, scale, MappingProxyType(counts), tuple(sorted(files)))

@@ -1,9 +1,20 @@
-"""Riverton, the fictional city the demo data describes: its services and where each one shows up."""
+"""Riverton, the fictional city the demo data describes: its services and where each one shows up.
+
+`CitySpec` bundles what the generators read about a city; `active()` is the city being generated
+(Riverton unless `using(spec)` says otherwise), so one generator writes every demo city.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from civicpulse.demo.signals import Signal
 
 CITY_NAME = "Riverton"
 TIMEZONE = ZoneInfo("America/Chicago")
@@ -42,6 +53,12 @@ class Service:
     thumbs_down_share: float
     negative_share: float
     summer_peak: float = 0.0
+    # The Riverton service whose phrase tables (civicpulse/demo/phrases.py) its texts use.
+    texts_as: str | None = None
+
+    @property
+    def texts_key(self) -> str:
+        return self.texts_as or self.id
 
 
 SERVICES: tuple[Service, ...] = (
@@ -300,3 +317,50 @@ FORM_OPTIONS: dict[str, tuple[str, ...]] = {
     "parks_recreation": ("effectiveness", "ease", "efficiency", "transparency", "employee"),
     "waste_collection": ("effectiveness", "ease", "efficiency", "transparency", "humanity", "employee"),
 }
+
+
+@dataclass(frozen=True)
+class CitySpec:
+    """A demo city: its services, pages, forms, calendar and the signals planted in it."""
+
+    key: str
+    name: str
+    timezone: ZoneInfo
+    handle: str
+    site_host: str
+    mastodon_host: str
+    general_hashtag: str
+    services: tuple[Service, ...]
+    signals: tuple[Signal, ...]
+    unmapped_pages: tuple[Page, ...] = UNMAPPED_PAGES
+    news_topics: tuple[str, ...] = NEWS_TOPICS
+    plain_export_forms: frozenset[str] = PLAIN_EXPORT_FORMS
+    form_options: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(FORM_OPTIONS))
+    place_names: tuple[str, ...] = ()
+    quiet_services: tuple[str, ...] = ()
+
+    @property
+    def services_by_id(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+
+_ACTIVE: ContextVar[CitySpec | None] = ContextVar("demo_city", default=None)
+
+
+def active() -> CitySpec:
+    """The city being generated: Riverton unless inside `using(...)`."""
+    spec = _ACTIVE.get()
+    if spec is None:
+        from civicpulse.demo.cities import RIVERTON
+
+        return RIVERTON
+    return spec
+
+
+@contextmanager
+def using(spec: CitySpec) -> Iterator[CitySpec]:
+    token = _ACTIVE.set(spec)
+    try:
+        yield spec
+    finally:
+        _ACTIVE.reset(token)

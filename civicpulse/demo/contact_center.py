@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from civicpulse.demo import signals, texts
-from civicpulse.demo.city import SERVICES, Service
+from civicpulse.demo.city import Service, active
 from civicpulse.demo.output import Written
 from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import around, call_weekday, days, local_between, poisson, stream, summer
@@ -60,7 +60,7 @@ def write(folder: Path, start: dt.date, day_count: int, seed: int, scale: float)
     written = Written()
     for day in days(start, day_count):
         rows = sorted(
-            (row for service in SERVICES for row in _calls(rng, day, service, scale, agents)),
+            (row for service in active().services for row in _calls(rng, day, service, scale, agents)),
             key=lambda row: (row[1], row[0]),
         )
         path = folder / f"calls_{day.isoformat()}.csv"
@@ -126,7 +126,7 @@ def _calls(
         agent, shorthand = rng.choice(agents)
         note = texts.call_note(
             rng,
-            service.id,
+            service.texts_key,
             about,
             outcome,
             shorthand=shorthand,
@@ -163,7 +163,7 @@ def _outcome(rng: random.Random, service: Service, topic: str | None) -> texts.O
         "callback",
         "unresolved",
     ]
-    weights = [0.5, 0.12 if service.id in _PAYING else 0.0, 0.12, 0.1, 0.09, 0.07]
+    weights = [0.5, 0.12 if service.texts_key in _PAYING else 0.0, 0.12, 0.1, 0.09, 0.07]
     if topic in ("outage", "fee"):
         weights = [0.35, 0.15 if topic == "outage" else 0.05, 0.2, 0.05, 0.1, 0.15]
     return rng.choices(choices, weights=weights)[0]

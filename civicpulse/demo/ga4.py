@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from civicpulse.demo import signals
-from civicpulse.demo.city import NEWS_TOPICS, SERVICES, TIMEZONE, UNMAPPED_PAGES, Page
+from civicpulse.demo.city import TIMEZONE, Page, active
 from civicpulse.demo.output import Written
 from civicpulse.demo.sampling import around, binomial, days, poisson, stream, summer, web_weekday
 
@@ -30,14 +30,21 @@ PAGE_METRICS = (
     ("keyEvents:payment_complete", "TYPE_FLOAT"),
 )
 SEARCH_METRICS = (("eventCount", "TYPE_INTEGER"), ("sessions", "TYPE_INTEGER"))
+# Site searches a signal's topic brings (Effect ga4.topic_searches), by topic.
 TOPIC_SEARCH_TERMS = {
-    "drivers_licence": (
+    "outage": (
         "dmv website down",
         "renew license online not working",
         "dmv payment error",
         "dmv site not working",
     ),
-    "utility_billing": (
+    "payment_outage": (
+        "water bill payment not working",
+        "pay water bill online error",
+        "utility payment portal down",
+        "autopay failed",
+    ),
+    "fee": (
         "water rate increase",
         "why is my water bill higher",
         "utility fee",
@@ -170,11 +177,13 @@ def write(folder: Path, start: dt.date, day_count: int, seed: int, scale: float)
 
 
 def _paths(rng: random.Random, scale: float) -> list[_PagePath]:
-    paths = [_PagePath(page, s.id, s.summer_peak) for s in SERVICES for page in s.pages]
-    paths += [_PagePath(page, None, 0.0) for page in UNMAPPED_PAGES]
+    city = active()
+    paths = [_PagePath(page, s.id, s.summer_peak) for s in city.services for page in s.pages]
+    paths += [_PagePath(page, None, 0.0) for page in city.unmapped_pages]
+    topics = city.news_topics
     for i in range(max(1, round(NEWS_PER_SCALE * scale))):
-        slug = NEWS_TOPICS[i % len(NEWS_TOPICS)]
-        path = f"/news/{slug}" if i < len(NEWS_TOPICS) else f"/news/{slug}-{i // len(NEWS_TOPICS) + 1}"
+        slug = topics[i % len(topics)]
+        path = f"/news/{slug}" if i < len(topics) else f"/news/{slug}-{i // len(topics) + 1}"
         paths.append(
             _PagePath(
                 Page(path, rng.uniform(12, 60) / max(1.0, scale**0.5), engagement_seconds=75), None, 0.0
@@ -247,8 +256,9 @@ def _search_rows(
         count = poisson(rng, volume * weight / total)
         if count:
             counts[term] = count
-    for service_id, terms in TOPIC_SEARCH_TERMS.items():
-        topic_volume = signals.level(service_id, day, "ga4", "topic_searches", 0.0) * scale
+    for service in active().services:
+        terms = TOPIC_SEARCH_TERMS.get(signals.topic(service.id, day) or "", ())
+        topic_volume = signals.level(service.id, day, "ga4", "topic_searches", 0.0) * scale if terms else 0.0
         for rank, term in enumerate(terms):
             count = poisson(rng, topic_volume * (0.45 if rank == 0 else 0.55 / (len(terms) - 1)))
             if count:

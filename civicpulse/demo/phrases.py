@@ -1230,6 +1230,16 @@ TOPIC_EN: dict[str, tuple[str, ...]] = {
         "Utility rate increase effective July 1. Budget accordingly, neighbors.",
         "Read the city's notice on the new infrastructure fee. {fee_notice_view}",
     ),
+    "app_launch": (
+        "Just booked swim lessons on the new LakePass app. {feel_good} {pos_emoji}",
+        "The LakePass app keeps logging me out when I try to book a court. {feel_bad}",
+        "Anyone else trying the LakePass app? Booking the gym took two taps. {pos_emoji}",
+        "LakePass app update please: it crashes on the class schedule. {neg_emoji}",
+        "{mention} the LakePass app is great but where are the pool hours?",
+        "Signed the kids up for fall soccer through the LakePass app. Easy. {feel_good}",
+        "Why do I need the LakePass app to reserve a picnic shelter now? {feel_bad}",
+        "LakePass app works fine for me, finally no more paper forms. {pos_emoji}",
+    ),
     "fast": (
         "Wow, {fast}. {feel_good} {pos_emoji}",
         "Credit where it's due: {fast}. {mention}",

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 from civicpulse.demo import signals, texts
-from civicpulse.demo.city import SERVICES, Service
+from civicpulse.demo.city import Service, active
 from civicpulse.demo.output import Written
 from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import days, poisson, stream
@@ -49,10 +49,11 @@ def write(folder: Path, start: dt.date, day_count: int, seed: int, scale: float)
         online_writer, phone_writer = csv.writer(online), csv.writer(phone)
         online_writer.writerow(HEADER)
         phone_writer.writerow(HEADER)
-        weights = [s.survey_share for s in SERVICES]
+        services = active().services
+        weights = [s.survey_share for s in services]
         for day in days(start, day_count):
             for _ in range(poisson(rng, RESPONSES_PER_DAY * scale)):
-                service = rng.choices(SERVICES, weights=weights)[0]
+                service = rng.choices(services, weights=weights)[0]
                 by_phone = rng.random() < PHONE_SHARE
                 date = f"{day:%m/%d/%Y}" if by_phone else day.isoformat()
                 (phone_writer if by_phone else online_writer).writerow(_response(rng, day, service, date))
@@ -86,6 +87,8 @@ def _response(rng: random.Random, day: dt.date, service: Service, date: str) -> 
             if unhappy
             else rng.choice(("positive", "positive", "mixed", "question"))
         )
-        comment = texts.comment_text(rng, service.id, tone, topic=about, lang=lang, pii=rng.random() < 0.02)
+        comment = texts.comment_text(
+            rng, service.texts_key, tone, topic=about, lang=lang, pii=rng.random() < 0.02
+        )
     respondent = plant("respondent_id", "R_" + "".join(rng.choices(_ID_ALPHABET, k=15)))
     return (respondent, date, service.survey_choice, satisfaction, trust, ease, comment, lang.upper())

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from civicpulse.demo.city import SERVICES_BY_ID
+from civicpulse.demo.city import SERVICES_BY_ID, active
 
 Channel = Literal["ga4", "social", "contact_center", "touchpoints", "resident_survey"]
 Phase = Literal["active", "notice"]
@@ -169,7 +169,7 @@ SIGNALS: tuple[Signal, ...] = (DMV_OUTAGE, UTILITY_FEE_INCREASE, PERMITS_STAFFIN
 
 def _matching(service_id: str, day: dt.date, channel: Channel, measure: str) -> list[tuple[Signal, Effect]]:
     found = []
-    for signal in SIGNALS:
+    for signal in active().signals:
         phase = signal.phase_on(day)
         if signal.service_id != service_id or phase is None:
             continue
@@ -197,7 +197,7 @@ def level(service_id: str, day: dt.date, channel: Channel, measure: str, baselin
 
 def news_age(service_id: str, day: dt.date) -> int | None:
     """Days since the current phase (notice or active) of a signal on this service began, if any."""
-    for signal in SIGNALS:
+    for signal in active().signals:
         if signal.service_id == service_id and signal.active_on(day):
             return (day - signal.start).days
         if signal.service_id == service_id and signal.announced and signal.in_notice_on(day):
@@ -207,7 +207,7 @@ def news_age(service_id: str, day: dt.date) -> int | None:
 
 def topic(service_id: str, day: dt.date) -> str | None:
     """What the extra records a signal adds on that day are about ('outage', 'fee', 'fee_notice', ...)."""
-    for signal in SIGNALS:
+    for signal in active().signals:
         if signal.service_id != service_id:
             continue
         if signal.active_on(day):

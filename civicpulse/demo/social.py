@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 
 from civicpulse.demo import signals, texts
-from civicpulse.demo.city import SERVICES, SERVICES_BY_ID
+from civicpulse.demo.city import active
 from civicpulse.demo.pii import plant
 from civicpulse.demo.sampling import SOCIAL_HOURS, local_time, poisson, social_weekday, summer
 
@@ -19,6 +19,7 @@ PII_SHARE = 0.03
 @dataclass(frozen=True)
 class Draft:
     service_id: str | None
+    texts_key: str | None
     tone: texts.Tone
     topic: str | None
     lang: texts.Lang
@@ -27,12 +28,12 @@ class Draft:
 
     @property
     def hashtags(self) -> tuple[str, ...]:
-        return SERVICES_BY_ID[self.service_id].hashtags if self.service_id else ()
+        return active().services_by_id[self.service_id].hashtags if self.service_id else ()
 
     def text(self, rng: random.Random, limit: int) -> str:
         return texts.social_text(
             rng,
-            self.service_id,
+            self.texts_key,
             self.tone,
             topic=self.topic,
             lang=self.lang,
@@ -87,27 +88,38 @@ def plan_day(rng: random.Random, day: dt.date, volume: float) -> list[Draft]:
     """Resident posts for one day, `volume` times the X baseline, in time order."""
     drafts: list[Draft] = []
     weekday = social_weekday(day)
-    for service in SERVICES:
+    for service in active().services:
         base = service.social_per_day * volume * weekday * summer(day, service.summer_peak)
         boost = signals.factor(service.id, day, "social", "posts")
         topic = signals.topic(service.id, day)
         negative = signals.level(service.id, day, "social", "negative_share", service.negative_share)
         for _ in range(poisson(rng, base * boost)):
-            about = topic if topic in ("outage", "fee") and rng.random() < (boost - 1) / boost else None
+            about = (
+                topic
+                if topic in ("outage", "fee", "app_launch") and rng.random() < (boost - 1) / boost
+                else None
+            )
             tone = texts.pick_tone(rng, negative)
             if about is None and topic == "fast" and tone == "positive" and rng.random() < 0.7:
                 about = "fast"
-            drafts.append(_draft(rng, day, service.id, tone, about))
+            drafts.append(_draft(rng, day, service.id, service.texts_key, tone, about))
         for _ in range(poisson(rng, signals.level(service.id, day, "social", "notice_posts", 0.0) * volume)):
-            drafts.append(_draft(rng, day, service.id, "info", topic))
+            drafts.append(_draft(rng, day, service.id, service.texts_key, "info", topic))
     for _ in range(poisson(rng, GENERAL_POSTS_PER_DAY * volume * weekday)):
-        drafts.append(_draft(rng, day, None, texts.pick_tone(rng, 0.3), None))
+        drafts.append(_draft(rng, day, None, None, texts.pick_tone(rng, 0.3), None))
     drafts.sort(key=lambda d: d.at)
     return drafts
 
 
 def _draft(
-    rng: random.Random, day: dt.date, service_id: str | None, tone: texts.Tone, topic: str | None
+    rng: random.Random,
+    day: dt.date,
+    service_id: str | None,
+    texts_key: str | None,
+    tone: texts.Tone,
+    topic: str | None,
 ) -> Draft:
     lang: texts.Lang = "es" if rng.random() < SPANISH_SHARE else "en"
-    return Draft(service_id, tone, topic, lang, local_time(rng, day, SOCIAL_HOURS), rng.random() < PII_SHARE)
+    return Draft(
+        service_id, texts_key, tone, topic, lang, local_time(rng, day, SOCIAL_HOURS), rng.random() < PII_SHARE
+    )

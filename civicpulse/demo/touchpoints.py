@@ -18,11 +18,10 @@ from civicpulse.demo import signals, texts
 from civicpulse.demo.city import (
     CITY_NAME,
     FORM_OPTIONS,
-    PLAIN_EXPORT_FORMS,
-    SERVICES,
     SITE_HOST,
     TIMEZONE,
     Service,
+    active,
 )
 from civicpulse.demo.output import Written
 from civicpulse.demo.sampling import UTC, WEB_HOURS, days, local_time, poisson, stream, web_weekday
@@ -96,26 +95,31 @@ def write(folder: Path, start: dt.date, day_count: int, seed: int, scale: float)
     rng = stream(seed, "touchpoints")
     written = Written()
     next_id = FIRST_SUBMISSION_ID
-    weekly: dict[str, list[tuple[int, _Response]]] = {s.id: [] for s in SERVICES}
+    city = active()
+    weekly: dict[str, list[tuple[int, _Response]]] = {s.id: [] for s in city.services}
     for offset, day in enumerate(days(start, day_count)):
         daily = sorted(
-            ((r.at, service.id, r) for service in SERVICES for r in _responses(rng, day, service, scale)),
+            (
+                (r.at, service.id, r)
+                for service in city.services
+                for r in _responses(rng, day, service, scale)
+            ),
             key=lambda item: (item[0], item[1]),
         )
-        numbered: dict[str, list[tuple[int, _Response]]] = {s.id: [] for s in SERVICES}
+        numbered: dict[str, list[tuple[int, _Response]]] = {s.id: [] for s in city.services}
         for _, service_id, response in daily:
             numbered[service_id].append((next_id, response))
             next_id += rng.randrange(1, 40)
-        for service in SERVICES:
-            if service.id in PLAIN_EXPORT_FORMS:
+        for service in city.services:
+            if service.id in city.plain_export_forms:
                 stamp = dt.datetime(day.year, day.month, day.day, 23, 59, rng.randrange(60))
                 _write_plain(folder, service, stamp, numbered[service.id], written)
             else:
                 weekly[service.id] += numbered[service.id]
         if offset % 7 == 6 or offset == day_count - 1:
             export = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(6, 15), TIMEZONE).astimezone(UTC)
-            for service in SERVICES:
-                if service.id not in PLAIN_EXPORT_FORMS:
+            for service in city.services:
+                if service.id not in city.plain_export_forms:
                     _write_combined(
                         folder,
                         service,
@@ -134,7 +138,7 @@ def _responses(rng: random.Random, day: dt.date, service: Service, scale: float)
         service.id, day, "touchpoints", "thumbs_down_share", service.thumbs_down_share
     )
     topic = signals.topic(service.id, day)
-    offered = FORM_OPTIONS.get(service.id, FORM_OPTIONS["default"])
+    offered = active().form_options.get(service.id, FORM_OPTIONS["default"])
     responses = []
     for _ in range(poisson(rng, mean)):
         up = rng.random() >= thumbs_down
@@ -154,7 +158,7 @@ def _responses(rng: random.Random, day: dt.date, service: Service, scale: float)
             about = topic if on_topic and rng.random() < 0.75 else None
             comment = texts.comment_text(
                 rng,
-                service.id,
+                service.texts_key,
                 tone,
                 topic=about,
                 lang="es" if rng.random() < 0.05 else "en",
@@ -198,7 +202,7 @@ def _path(folder: Path, service: Service, stamp: dt.datetime) -> Path:
 def _write_plain(
     folder: Path, service: Service, stamp: dt.datetime, rows: list[tuple[int, _Response]], written: Written
 ) -> None:
-    offered = FORM_OPTIONS.get(service.id, FORM_OPTIONS["default"])
+    offered = active().form_options.get(service.id, FORM_OPTIONS["default"])
     path = _path(folder, service, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -223,7 +227,7 @@ def _questions(service: Service) -> tuple[str, str, str, str]:
 def _write_combined(
     folder: Path, service: Service, stamp: dt.datetime, rows: list[tuple[int, _Response]], written: Written
 ) -> None:
-    offered = FORM_OPTIONS.get(service.id, FORM_OPTIONS["default"])
+    offered = active().form_options.get(service.id, FORM_OPTIONS["default"])
     path = _path(folder, service, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:

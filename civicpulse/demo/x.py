@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from civicpulse.demo import signals, texts
-from civicpulse.demo.city import CITY_HANDLE, CITY_NAME, SERVICES
+from civicpulse.demo.city import CITY_HANDLE, CITY_NAME, active
 from civicpulse.demo.output import Written
 from civicpulse.demo.sampling import SOCIAL_HOURS, days, iso_z, local_time, poisson, stream, token
 from civicpulse.demo.social import Author, Authors, plan_day
@@ -108,17 +108,17 @@ def _earlier(rng: random.Random, pool: Sequence[_Tweet], author: Author) -> _Twe
 def _city(rng: random.Random, day: dt.date, ids: _Ids, tweets: list[_Tweet]) -> list[_Tweet]:
     posts: list[_Tweet] = []
     for _ in range(poisson(rng, 1.2)):
-        service = rng.choice(SERVICES)
+        service = rng.choice(active().services)
         at = _daytime(rng, day)
-        text = texts.city_post(rng, service.id, None, service.path_prefix)
+        text = texts.city_post(rng, service.texts_key, None, service.path_prefix)
         tweet_id = ids.at(at)
         posts.append(_Tweet(tweet_id, at, CITY, _cut(text, 280), "en", tweet_id))
-    for service in SERVICES:
+    for service in active().services:
         topic, age = signals.topic(service.id, day), signals.news_age(service.id, day)
         if topic and age is not None and rng.random() < (0.7 if age < 7 else 0.05):
             at = _daytime(rng, day)
             tweet_id = ids.at(at)
-            text = texts.city_post(rng, service.id, topic, service.path_prefix)
+            text = texts.city_post(rng, service.texts_key, topic, service.path_prefix)
             posts.append(_Tweet(tweet_id, at, CITY, _cut(text, 280), "en", tweet_id))
     for post in tweets:
         at = post.at + dt.timedelta(minutes=rng.randrange(5, 240))
@@ -170,7 +170,7 @@ def _retweets(
 
 
 def _department(text: str) -> str:
-    for service in SERVICES:
+    for service in active().services:
         if any(tag.lower() in text.lower() for tag in service.hashtags):
             return service.department
     return "311 Customer Service"

@@ -25,6 +25,7 @@ CHANNELS = (
 )
 _HANDLE = re.compile(r"(?<![\w.])@\w{2,}")
 _URL = re.compile(r"https?://\S+")
+INCIDENT_ROWS = 8
 QUEUE_ROWS = 8
 VERBATIM_CHARS = 260
 
@@ -69,6 +70,7 @@ class ReportData:
     queue_stats: dict[str, dict[str, Any]]
     emerging: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     emerging_columns: list[str] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_data(
@@ -152,7 +154,13 @@ def load_data(
             "select service_id, count(*) from marts.anomalies where grain = 'day' group by service_id"
         ).fetchall()
     )
+    incidents = (
+        _rows(con, "select * from marts.incidents order by priority_rank")
+        if _has_table(con, "marts", "incidents")
+        else []
+    )
     example_ids = {i for rows in anomalies.values() for row in rows for i in row["example_feedback_ids"][:3]}
+    example_ids |= {i for row in incidents for i in row["example_feedback_ids"][:3]}
     verbatims: dict[str, str] = {}
     if example_ids:
         for feedback_id, channel, text in con.execute(
@@ -195,8 +203,10 @@ def load_data(
         dict(queue),
         queue_stats,
     )
+    data.incidents = incidents
     for service in services:
         service["negative_weekly"] = negative.get(service["service_id"], [])
+    services.sort(key=lambda s: _need(data, s))
     if _has_table(con, "marts", "emerging_terms"):
         columns = [c[0] for c in con.execute("select * from marts.emerging_terms limit 0").description or []]
         if "service_id" in columns:
@@ -204,6 +214,24 @@ def load_data(
             for row in _rows(con, "select * from marts.emerging_terms"):
                 data.emerging.setdefault(row["service_id"], []).append(row)
     return data
+
+
+def _need(data: ReportData, service: dict[str, Any]) -> tuple[float, float, float, str]:
+    """Scorecard order, most in need first: the priority of the service's worst open deterioration
+    (marts.incidents), then its latest weekly negative share, then its latest CSAT (lowest first)."""
+    sid = service["service_id"]
+    worst = max(
+        (
+            row["priority"]
+            for row in data.incidents
+            if row["service_id"] == sid and row["kind"] == "deterioration"
+        ),
+        default=0.0,
+    )
+    negatives = [v for v in service.get("negative_weekly", []) if v is not None]
+    csat_row = _latest(data.scorecard.get(sid, []), "csat_top2_share")
+    csat = csat_row["csat_top2_share"] if csat_row else 1.0
+    return (-worst, -(negatives[-1] if negatives else 0.0), csat, service["service_name"])
 
 
 def _zero(value: float | None) -> float | None:
@@ -226,10 +254,32 @@ def _date(day: dt.date) -> str:
     return f"{day:%-d %b %Y}"
 
 
+COUNT_METRICS = frozenset(
+    {
+        "feedback_volume",
+        "web_sessions",
+        "web_completions",
+        "site_searches",
+        "call_volume",
+        "site_search_term",
+        "emerging_phrase",
+    }
+)
+CHANNEL_WORDS = {"social": "posts", "phone": "calls", "survey": "surveys", "web": "website"}
+
+
 def describe_anomaly(row: dict[str, Any]) -> str:
     metric = row["metric"]
+    detail = row.get("detail")
     if metric == "theme_share":
         what = f"“{row['theme_label']}” share of feedback"
+    elif metric == "emerging_phrase":
+        what = f"New phrase “{detail}” in feedback"
+    elif metric == "site_search_term":
+        what = f"Site searches for “{detail}”"
+    elif metric == "a11_driver_tick" and detail:
+        side, _, driver = str(detail).partition(":")
+        what = f"A-11 {driver} {'praise' if side == 'positive' else 'complaints'} (share of responses)"
     else:
         what = {
             "feedback_volume": "Feedback volume",
@@ -238,7 +288,10 @@ def describe_anomaly(row: dict[str, Any]) -> str:
             "median_wait_seconds": "Median phone wait",
             "web_self_service_rate": "Web self-service rate",
         }.get(metric, row["metric_label"])
-    if metric == "feedback_volume":
+    channel = row.get("channel")
+    if channel in CHANNEL_WORDS and metric in ("feedback_volume", "negative_share", "theme_share"):
+        what = f"{what} ({CHANNEL_WORDS[channel]})"
+    if metric in COUNT_METRICS:
         observed, expected = _num(row["observed"]), _num(row["expected"])
     elif metric == "median_wait_seconds":
         observed, expected = _minutes(row["observed"]), _minutes(row["expected"])
@@ -332,38 +385,64 @@ def _overview(data: ReportData) -> str:
     return f"""<section id="overview" class="page">
 <h2>Overview: all services</h2>
 {_key_findings(data)}
-<p class="lede">Sentiment is the mean VADER compound score of all feedback (−1 to +1) per full week;
+<p class="lede">Services are ordered by need: the priority of their worst incident, then the latest
+weekly negative share, then CSAT. Sentiment is the mean VADER compound score of all feedback (−1 to +1)
+per full week;
 arrows compare the last four weeks with the four before (sentiment), and the latest month with the month
 before (CSAT, wait). Green arrows are improvements, red ones deteriorations; the arrow's direction shows
 which way the number moved.</p>
+<div class="scroll" role="region" aria-label="Scorecard of every service, scrolls sideways" tabindex="0">
 <table class="overview">
-<caption class="sr">Scorecard of every service</caption>
+<caption class="sr">Scorecard of every service, most in need first</caption>
 <thead><tr><th scope="col">Service</th><th scope="col">Feedback, last 4 weeks</th>
 <th scope="col">Sentiment trend</th><th scope="col">Sentiment now</th>
 <th scope="col">Negative share trend</th>
 <th scope="col">CSAT (latest month)</th><th scope="col">Median phone wait</th>
 <th scope="col">Web self-service</th>
 <th scope="col">Awaiting reply</th><th scope="col">What changed</th></tr></thead>
-<tbody>{"".join(body)}</tbody></table>
+<tbody>{"".join(body)}</tbody></table></div>
 </section>"""
 
 
+def _quotes(data: ReportData, feedback_ids: list[str], limit: int) -> str:
+    quotes = []
+    for feedback_id in feedback_ids:
+        channel, _, text = data.verbatims.get(feedback_id, "|").partition("|")
+        if text:
+            quotes.append(
+                f"<blockquote><p>{escape(text)}</p><footer>{escape(channel)} · "
+                f"<code>{escape(feedback_id)}</code></footer></blockquote>"
+            )
+        if len(quotes) == limit:
+            break
+    return "".join(quotes)
+
+
 def _key_findings(data: ReportData) -> str:
+    """The incidents (marts.incidents) most in need of attention, each with what moved and examples."""
     names = {s["service_id"]: s["service_name"] for s in data.services}
-    best: dict[str, dict[str, Any]] = {}
-    for sid, rows in data.anomalies.items():
-        for row in rows:
-            if sid in names and (sid not in best or abs(row["score"]) > abs(best[sid]["score"])):
-                best[sid] = row
-    if not best:
-        return '<p class="ok">No service had an unusual week in this period.</p>'
-    items = "".join(
-        f'<li class="{"good" if row["is_improvement"] else "bad"}"><strong>{escape(names[sid])}:</strong> '
-        f"{escape(describe_anomaly(row))}, week of {row['period_start']:%-d %b}"
-        f'<span class="sr"> ({"improvement" if row["is_improvement"] else "needs attention"})</span>.</li>'
-        for sid, row in sorted(best.items(), key=lambda item: -abs(item[1]["score"]))[:5]
+    incidents = [row for row in data.incidents if row["service_id"] in names][:INCIDENT_ROWS]
+    if not incidents:
+        return '<p class="ok">No service had an unusual day or week in this period.</p>'
+    items = []
+    for row in incidents:
+        good = row["kind"] == "improvement"
+        channels = ", ".join(CHANNEL_WORDS.get(c, c) for c in row["channels"])
+        items.append(
+            f'<li class="{"good" if good else "bad"}"><strong>{escape(names[row["service_id"]])}, '
+            f"{row['start_day']:%-d %b} – {row['end_day']:%-d %b}</strong> "
+            f'<span class="tag">{"improvement" if good else "needs attention"}</span> '
+            f'<span class="muted">{escape(channels)} · severity {row["severity"]:.1f} · '
+            f"{row['people_affected']:,} affected</span>"
+            f'<div class="why">{escape(row["what_moved"])}</div>'
+            f"{_quotes(data, list(row['example_feedback_ids']), 2)}</li>"
+        )
+    return (
+        '<div class="findings"><h3>Incidents, most in need first</h3>'
+        '<p class="muted">Unusual measures of one service that overlap in time, across channels, with '
+        "what moved (observed against the expected level) and example feedback.</p>"
+        f"<ul>{''.join(items)}</ul></div>"
     )
-    return f'<div class="findings"><h3>Key findings</h3><ul>{items}</ul></div>'
 
 
 def _data_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
@@ -371,7 +450,8 @@ def _data_table(caption: str, header: list[str], rows: list[list[str]]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (
         f'<details class="alt"><summary>{escape(caption)}: data table</summary>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+        "</details>"
     )
 
 
@@ -432,20 +512,31 @@ def _drivers_section(data: ReportData, sid: str) -> str:
     for row in rows:
         kind = "A-11 driver" if row["factor_kind"] == "a11_driver" else f"Theme ({row['a11_driver']})"
         flag = "" if not row["is_low_volume"] else ' <span class="tag">small sample</span>'
-        effect = row["effect_size"] or 0.0
-        effect_bar = bar(effect, top, f"effect {effect:+.0%}", PALETTE[2])
+        cited = (
+            f"{_pct(row['share_of_low_citing'])} <span class='dept'>({row['low_with_factor']:,} of "
+            f"{row['low_responses']:,})</span>"
+        )
+        if row["is_comparable"]:
+            effect = row["effect_size"] or 0.0
+            others = (
+                f"{_pct(row['share_of_others_citing'])} <span class='dept'>({row['others_with_factor']:,} of "
+                f"{row['other_responses']:,})</span>"
+            )
+            difference = (
+                f"{bar(effect, top, f'difference {effect:+.0%}', PALETTE[2])} {effect * 100:+.0f} pts"
+            )
+        else:
+            others = "not asked"
+            difference = '<span class="muted">asked only after a thumbs down: no comparison</span>'
         body.append(
             f"<tr><td>{escape(str(row['factor_label']).capitalize())}{flag}</td><td>{escape(kind)}</td>"
-            f"<td class='num'>{_pct(row['low_share_with_factor'])}</td>"
-            f"<td class='num'>{_pct(row['low_share_without_factor'])}</td>"
-            f"<td>{effect_bar} {effect * 100:+.0f} pts</td>"
-            f"<td class='num'>{_pct(row['share_of_low_citing'])}</td>"
-            f"<td class='num'>{row['responses_with_factor']:,} / {row['responses']:,}</td></tr>"
+            f"<td class='num'>{cited}</td><td class='num'>{others}</td><td>{difference}</td></tr>"
         )
-    return f"""<table class="drivers"><caption class="sr">Key drivers of low satisfaction</caption>
-<thead><tr><th scope="col">Factor</th><th scope="col">Kind</th><th scope="col">Dissatisfied with it</th>
-<th scope="col">Without it</th><th scope="col">Effect</th><th scope="col">Of all dissatisfied</th>
-<th scope="col">Responses with / all</th></tr></thead><tbody>{"".join(body)}</tbody></table>"""
+    return f"""<div class="scroll" role="region" aria-label="Key drivers, scrolls sideways" tabindex="0">
+<table class="drivers"><caption class="sr">Key drivers of low satisfaction</caption>
+<thead><tr><th scope="col">Factor</th><th scope="col">Kind</th><th scope="col">Cited by dissatisfied</th>
+<th scope="col">Cited by the others</th><th scope="col">Difference</th></tr></thead>
+<tbody>{"".join(body)}</tbody></table></div>"""
 
 
 def _anomaly_section(data: ReportData, sid: str) -> str:
@@ -457,14 +548,7 @@ def _anomaly_section(data: ReportData, sid: str) -> str:
     items = []
     for row in sorted(rows, key=lambda r: -abs(r["score"]))[:6]:
         kind = "improvement" if row["is_improvement"] else "needs attention"
-        quotes = []
-        for feedback_id in row["example_feedback_ids"][:3]:
-            channel, _, text = data.verbatims.get(feedback_id, "|").partition("|")
-            if text:
-                quotes.append(
-                    f"<blockquote><p>{escape(text)}</p><footer>{escape(channel)} · "
-                    f"<code>{escape(feedback_id)}</code></footer></blockquote>"
-                )
+        quotes = [_quotes(data, list(row["example_feedback_ids"]), 3)]
         items.append(
             f'<li class="anomaly {"good" if row["is_improvement"] else "bad"}">'
             f'<div class="what"><strong>Week of {_date(row["period_start"])}:</strong> '
@@ -486,7 +570,7 @@ def _emerging_section(data: ReportData, sid: str) -> str:
         "<tr>" + "".join(f"<td>{escape(_cell(r.get(c)))}</td>" for c in data.emerging_columns) + "</tr>"
         for r in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _cell(value: object) -> str:
@@ -517,9 +601,10 @@ def _queue_section(data: ReportData, sid: str) -> str:
 ({stats["urgent_items"]:,} urgent, {stats["last_7_days"]:,} from the last 7 days; oldest
 {stats["oldest_days"]} days). Most urgent first. Record a reply with
 <code>civicpulse respond --feedback-id ID --note "..."</code>.</p>
+<div class="scroll" role="region" aria-label="Reply queue, scrolls sideways" tabindex="0">
 <table class="queue"><thead><tr><th scope="col">Age</th><th scope="col">Channel</th>
 <th scope="col">Feedback (redacted)</th><th scope="col">Source record</th></tr></thead>
-<tbody>{"".join(body)}</tbody></table>"""
+<tbody>{"".join(body)}</tbody></table></div>"""
 
 
 def _service_section(data: ReportData, service: dict[str, Any]) -> str:
@@ -581,9 +666,10 @@ def _freshness(data: ReportData, data_docs: bool = False) -> str:
     )
     return f"""<section id="freshness" class="page">
 <h2>Data freshness</h2>{stale}
-<table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th><th scope="col">Days loaded</th>
-<th scope="col">Last day with data</th><th scope="col">Last load</th><th scope="col">Rows</th>
-<th scope="col">Quarantined</th><th scope="col">Reconciled</th></tr></thead><tbody>{body}</tbody></table>
+<div class="scroll"><table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th>
+<th scope="col">Days loaded</th><th scope="col">Last day with data</th><th scope="col">Last load</th>
+<th scope="col">Rows</th><th scope="col">Quarantined</th><th scope="col">Reconciled</th></tr></thead>
+<tbody>{body}</tbody></table></div>
 <p class="muted">Sentiment is VADER; themes come from the CX taxonomy mapped to OMB A-11 drivers; unusual
 weeks compare each week with the median of the previous eight. Definitions of every column:
 <a href="warehouse.html">the warehouse data dictionary</a>.{docs}</p>

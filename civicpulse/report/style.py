@@ -67,6 +67,16 @@ blockquote footer { font-size: 11.5px; color: var(--muted); }
   color: #333; }
 .tag.urgent { background: #fbe3e1; color: #8a1f17; }
 code { font-size: 11.5px; }
+.scroll { overflow-x: auto; max-width: 100%; position: relative; -webkit-overflow-scrolling: touch; }
+.scroll:focus { outline: 2px solid var(--accent); }
+.findings .why { margin: 2px 0 4px; }
+@media (max-width: 600px) {
+  .masthead, nav { padding-left: 14px; padding-right: 14px; }
+  main { padding: 10px 8px 30px; }
+  section.page { padding: 12px 10px; }
+  .masthead h1 { font-size: 21px; }
+  table.overview { min-width: 900px; }
+}
 @media (max-width: 900px) { .grid, .tiles { grid-template-columns: 1fr; } }
 @media print {
   body { background: #fff; font-size: 11pt; }

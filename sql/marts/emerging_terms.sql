@@ -3,6 +3,10 @@
 -- (is_latest_week marks the newest). Test: conditional on the term's count in the week and its
 -- baseline, the week's count is binomial with p = week volume / (week + baseline volume) under no
 -- change (the exact comparison of two Poisson rates); one-sided p-value, minimum volume and lift.
+-- Terms that are never news are skipped: month and weekday names (and their abbreviations), terms
+-- with digits, the configured place names (settings.place_names) and contact-centre note jargon. A
+-- word is merged into a two-word phrase that emerges with it in the same service and week when the
+-- phrase accounts for at least 80% of the word's mentions (a two-word product name stays one phrase).
 with params as (
     select
         5 as min_count,
@@ -10,6 +14,31 @@ with params as (
         0.001 as max_p_value,
         2 as min_baseline_weeks,
         20 as min_baseline_volume
+),
+
+-- Words that never make an emerging term on their own or inside a phrase.
+skipped_words as (
+    select
+        unnest([
+            'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
+            'november', 'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct',
+            'nov', 'dec', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'mon',
+            'tue', 'tues', 'wed', 'thu', 'thur', 'thurs', 'fri', 'sat', 'sun', 'weekend', 'weekday',
+            'min', 'mins', 'sec', 'secs', 'hrs', 'caller', 'callers', 'cust', 'customer', 'complained',
+            'complains',
+            'complaining',
+            'called',
+            'calling',
+            'advised',
+            'adv',
+            'transferred',
+            'xfer',
+            'xferred',
+            'cb', 'callback', 'vm', 'voicemail', 'acct', 'ref', 'req', 'info', 'per', 'agent', 'escalated',
+            'inquired', 'inquiry', 'asked', 'states', 'stated', 'wants', 'wanted', 'regarding', 're'
+        ]) as word
+    union all
+    select unnest(from_json(coalesce(setting('place_names'), '[]'), '["VARCHAR"]')) as word
 ),
 
 feedback as (
@@ -51,6 +80,15 @@ outside_taxonomy as (
         on
             feedback_terms.feedback_id = taxonomy_terms.feedback_id
             and feedback_terms.term = taxonomy_terms.term
+    where
+        not regexp_matches(feedback_terms.term, '[0-9]')
+        and not exists (
+            select 1
+            from skipped_words
+            where
+                list_contains(string_split(feedback_terms.term, ' '), skipped_words.word)
+                or feedback_terms.term = skipped_words.word
+        )
 ),
 
 weekly_volume as (
@@ -177,6 +215,28 @@ significant as (
             and rising.term = p_values.term
     cross join params
     where p_values.p_value < params.max_p_value
+),
+
+-- A word that emerges only as part of an emerging phrase is that phrase.
+merged as (
+    select words.*
+    from significant as words
+    where
+        not contains(words.term, ' ')
+        and not exists (
+            select 1
+            from significant as phrases
+            where
+                phrases.service_id = words.service_id
+                and phrases.week_start = words.week_start
+                and contains(phrases.term, ' ')
+                and list_contains(string_split(phrases.term, ' '), words.term)
+                and phrases.term_count >= 0.8 * words.term_count
+        )
+    union all
+    select phrases.*
+    from significant as phrases
+    where contains(phrases.term, ' ')
 )
 
 select
@@ -198,4 +258,4 @@ select
     ) as rank,
     example_feedback_ids,
     week_start = (select max(weekly_volume.week_start) from weekly_volume) as is_latest_week
-from significant
+from merged

@@ -1,8 +1,10 @@
--- Which OMB A-11 drivers and which themes go with low satisfaction, per service. From survey responses
--- with a rating: A-11 drivers from the Touchpoints checkboxes (every rated Touchpoints response), themes
--- from the comments (every rated response with a comment). Effect size is the difference in the share
--- dissatisfied between responses with and without the factor, with a two-proportion z score; importance
--- weighs it by how many of the dissatisfied responses cite the factor.
+-- Which OMB A-11 drivers and which themes go with low satisfaction, per service. A factor's rate among the
+-- dissatisfied responses (share_of_low_citing) is compared with its rate among the service's other
+-- responses (share_of_others_citing), never with the dissatisfied responses themselves. Themes come from
+-- comments, which both groups write, so they are compared (risk difference, two-proportion z score).
+-- A-11 driver ticks are compared only when the tick question reached both groups: Touchpoints asks for
+-- the negative drivers only after a thumbs down, so for those is_comparable is false and the row reports
+-- the share of dissatisfied responses ticking the driver, with its n and Wilson interval, and no effect.
 with rated as (
     select
         responses.response_id,
@@ -31,6 +33,16 @@ drivers as (
     from driver_population
 ),
 
+-- Whether a group was asked the driver question at all: someone in it ticked a driver.
+driver_asked as (
+    select
+        service_id,
+        bool_or(len(negative_drivers) > 0) filter (where is_low_satisfaction) as is_asked_low,
+        bool_or(len(negative_drivers) > 0) filter (where not is_low_satisfaction) as is_asked_others
+    from driver_population
+    group by service_id
+),
+
 driver_factors as (
     select
         driver_population.service_id,
@@ -39,8 +51,11 @@ driver_factors as (
         drivers.a11_driver as factor_label,
         drivers.a11_driver,
         driver_population.is_low_satisfaction,
-        list_contains(driver_population.negative_drivers, drivers.a11_driver) as has_factor
+        list_contains(driver_population.negative_drivers, drivers.a11_driver) as has_factor,
+        coalesce(driver_asked.is_asked_low, false) and coalesce(driver_asked.is_asked_others, false)
+            as is_comparable
     from driver_population
+    inner join driver_asked on driver_population.service_id = driver_asked.service_id
     cross join drivers
 ),
 
@@ -76,7 +91,8 @@ theme_factors as (
         theme_list.theme_label as factor_label,
         theme_list.a11_driver,
         comment_population.is_low_satisfaction,
-        comment_themes.feedback_id is not null as has_factor
+        comment_themes.feedback_id is not null as has_factor,
+        true as is_comparable
     from comment_population
     cross join theme_list
     left join comment_themes
@@ -98,40 +114,40 @@ counts as (
         factor_id,
         any_value(factor_label) as factor_label,
         any_value(a11_driver) as a11_driver,
+        bool_and(is_comparable) as is_comparable,
         count(*) as responses,
         count(*) filter (where has_factor) as responses_with_factor,
-        count(*) filter (where not has_factor) as responses_without_factor,
+        count(*) filter (where is_low_satisfaction) as low_responses,
+        count(*) filter (where not is_low_satisfaction) as other_responses,
         count(*) filter (where has_factor and is_low_satisfaction) as low_with_factor,
-        count(*) filter (where not has_factor and is_low_satisfaction) as low_without_factor,
-        count(*) filter (where is_low_satisfaction) as low_responses
+        count(*) filter (where has_factor and not is_low_satisfaction) as others_with_factor
     from factors
     group by service_id, factor_kind, factor_id
 ),
 
-effects as (
+rates as (
     select
         *,
-        low_with_factor / nullif(responses_with_factor, 0) as low_share_with_factor,
-        low_without_factor / nullif(responses_without_factor, 0) as low_share_without_factor,
         low_with_factor / nullif(low_responses, 0) as share_of_low_citing,
-        low_responses / responses as pooled_low_share
+        case when is_comparable then others_with_factor / nullif(other_responses, 0) end
+            as share_of_others_citing,
+        responses_with_factor / responses as pooled_share
     from counts
-    where responses_with_factor > 0
+    where responses_with_factor > 0 and low_responses > 0
 ),
 
 scored as (
     select
         *,
-        low_share_with_factor - coalesce(low_share_without_factor, pooled_low_share) as effect_size,
-        (low_share_with_factor - low_share_without_factor)
+        share_of_low_citing - share_of_others_citing as effect_size,
+        (share_of_low_citing - share_of_others_citing)
         / nullif(
             sqrt(
-                pooled_low_share * (1 - pooled_low_share)
-                * (1.0 / responses_with_factor + 1.0 / nullif(responses_without_factor, 0))
+                pooled_share * (1 - pooled_share) * (1.0 / low_responses + 1.0 / nullif(other_responses, 0))
             ),
             0
         ) as z_score
-    from effects
+    from rates
 )
 
 select
@@ -140,23 +156,29 @@ select
     factor_id,
     factor_label,
     a11_driver,
+    is_comparable,
     responses,
     responses_with_factor,
-    responses_without_factor,
     low_responses,
-    low_share_with_factor,
-    wilson_lower(low_with_factor, responses_with_factor) as low_share_with_factor_lower,
-    wilson_upper(low_with_factor, responses_with_factor) as low_share_with_factor_upper,
-    low_share_without_factor,
-    effect_size,
-    low_share_with_factor / nullif(low_share_without_factor, 0) as relative_risk,
-    z_score,
+    other_responses,
+    low_with_factor,
+    others_with_factor,
     share_of_low_citing,
+    wilson_lower(low_with_factor, low_responses) as share_of_low_citing_lower,
+    wilson_upper(low_with_factor, low_responses) as share_of_low_citing_upper,
+    share_of_others_citing,
+    effect_size,
+    share_of_low_citing / nullif(share_of_others_citing, 0) as relative_rate,
+    z_score,
     effect_size * share_of_low_citing as importance,
-    coalesce(abs(z_score) >= 1.96, false) as is_significant,
-    responses_with_factor < 10 as is_low_volume,
+    coalesce(z_score >= 1.96, false) as is_significant,
+    low_with_factor < 10 as is_low_volume,
     row_number() over (
         partition by service_id
-        order by responses_with_factor < 10, effect_size * share_of_low_citing desc, factor_id
+        order by
+            not is_comparable,
+            low_with_factor < 10,
+            coalesce(effect_size * share_of_low_citing, share_of_low_citing) desc,
+            factor_id
     ) as driver_rank
 from scored
