@@ -23,6 +23,7 @@ import string
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
+from itertools import compress
 from typing import Any
 
 from vaderSentiment import vaderSentiment as _vs  # type: ignore[import-untyped]
@@ -53,11 +54,6 @@ def fast_supported() -> bool:
         return False
 
 
-def _negated(word: str) -> bool:
-    """VADER's `negated([word])` for a lower-cased word."""
-    return word in _NEGATE or "n't" in word
-
-
 class FastVader:
     """Bit-identical, faster `polarity_scores` for one reference `SentimentIntensityAnalyzer`."""
 
@@ -67,13 +63,11 @@ class FastVader:
         # The reference compares each character with the emoji keys, so only one-character keys
         # can ever match.
         self._emojis: dict[str, str] = {k: v for k, v in analyzer.emojis.items() if len(k) == 1}
-        ascii_keys = [k for k in self._emojis if k.isascii()]
-        self._ascii_needs_emoji = bool(ascii_keys)
-        self._emoji_re = (
-            re.compile("[" + "".join(re.escape(k) for k in sorted(self._emojis)) + "]")
-            if self._emojis
-            else None
-        )
+        # Emoji are non-ASCII characters: ASCII texts are left alone, and in the others only the
+        # non-ASCII characters are looked up (a character class of all 1,200 emoji is slow in `re`).
+        self._ascii_needs_emoji = any(k.isascii() for k in self._emojis)
+        pattern = "." if self._ascii_needs_emoji else "[^\\x00-\\x7f]"
+        self._candidate_re = re.compile(pattern, re.DOTALL)
 
     def _replace_emoji(self, text: str) -> str:
         """The reference's character loop: each emoji becomes its description, preceded by a
@@ -81,64 +75,66 @@ class FastVader:
         emojis = self._emojis
 
         def describe(match: re.Match[str]) -> str:
+            char = match.group()
+            description = emojis.get(char)
+            if description is None:
+                return char
             start = match.start()
-            description = emojis[match.group()]
             if start == 0 or match.string[start - 1] == " ":
                 return description
             return " " + description
 
-        assert self._emoji_re is not None
-        return self._emoji_re.sub(describe, text)
+        return self._candidate_re.sub(describe, text)
 
     def polarity_scores(self, text: str) -> Scores:
         if type(text) is not str:  # the reference's own handling of other types
             reference: Scores = self._reference.polarity_scores(text)
             return reference
-        if self._emoji_re is not None and (self._ascii_needs_emoji or not text.isascii()):
+        if self._ascii_needs_emoji or not text.isascii():
             text = self._replace_emoji(text)
         text = text.strip()
 
-        tokens: list[str] = []
-        append = tokens.append
         punctuation = _PUNCTUATION
-        for word in text.split():
-            stripped = word.strip(punctuation)
-            append(word if len(stripped) <= 2 else stripped)
-        n = len(tokens)
+        lexicon = self._lexicon
+        if text.isascii():
+            # ASCII lower-casing keeps every character's place and punctuation, so the lower-case
+            # tokens are the tokens of the lower-case text.
+            lows = [s if len(s := w.strip(punctuation)) > 2 else w for w in text.lower().split()]
+        else:
+            lows = [(s if len(s := w.strip(punctuation)) > 2 else w).lower() for w in text.split()]
+        n = len(lows)
         if n == 0:
             return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
-        lows = [t.lower() for t in tokens]
-        lexicon = self._lexicon
-        hits = [i for i, low in enumerate(lows) if low in lexicon]
-
+        in_lex = list(map(lexicon.__contains__, lows))
+        if True not in in_lex:
+            # every sentiment is 0: compound 0/sqrt(15) and neu n/n
+            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+        # A token is upper-case exactly when its word is: VADER strips only uncased characters.
+        upper = list(map(str.isupper, text.split()))
+        is_cap_diff = 0 < n - sum(upper) < n
+        hits = list(compress(range(n), in_lex))
         sentiments: list[float] = [0] * n
-        if hits:
-            upper = [t.isupper() for t in tokens]
-            allcaps = sum(upper)
-            is_cap_diff = 0 < n - allcaps < n
-            in_lex = [low in lexicon for low in lows]
-            for i in hits:
-                low = lows[i]
-                if low in _BOOSTER:
-                    continue
-                if low == "kind" and i < n - 1 and lows[i + 1] == "of":
-                    continue
-                sentiments[i] = self._valence(i, tokens, lows, in_lex, upper, is_cap_diff)
-            if "but" in lows:
-                _but_check(lows.index("but"), sentiments)
-        return _score_valence(sentiments, text)
+        for i in hits:
+            low = lows[i]
+            if low in _BOOSTER:
+                continue
+            if low == "kind" and i < n - 1 and lows[i + 1] == "of":
+                continue
+            sentiments[i] = self._valence(i, lows, in_lex, upper, is_cap_diff)
+        if "but" in lows:
+            _but_check(lows.index("but"), sentiments)
+        return _score_valence(sentiments, hits, text)
 
     def _valence(
         self,
         i: int,
-        tokens: list[str],
         lows: list[str],
         in_lex: list[bool],
         upper: list[bool],
         is_cap_diff: bool,
     ) -> float:
         """`sentiment_valence` for the lexicon word at `i`, same operations in the same order."""
-        n = len(tokens)
+        n = len(lows)
         low = lows[i]
         base = self._lexicon[low]
         valence = base
@@ -156,37 +152,46 @@ class FastVader:
             else:
                 valence -= _C_INCR
 
+        # A preceding word that is not a booster scales by 0.0, still added (it turns -0.0 into 0.0).
         if i > 0 and not in_lex[i - 1]:
-            s = _scalar(lows[i - 1], upper[i - 1], valence, is_cap_diff)
-            valence = valence + s
-            if _negated(lows[i - 1]):
+            one = lows[i - 1]
+            if one in _BOOSTER:
+                valence = valence + _scalar(one, upper[i - 1], valence, is_cap_diff)
+            else:
+                valence = valence + 0.0
+            if one in _NEGATE or "n't" in one:
                 valence = valence * _N_SCALAR
         if i > 1 and not in_lex[i - 2]:
-            s = _scalar(lows[i - 2], upper[i - 2], valence, is_cap_diff)
-            if s != 0:
-                s = s * 0.95
-            valence = valence + s
             two, one = lows[i - 2], lows[i - 1]
+            if two in _BOOSTER:
+                s = _scalar(two, upper[i - 2], valence, is_cap_diff)
+                if s != 0:
+                    s = s * 0.95
+                valence = valence + s
+            else:
+                valence = valence + 0.0
             if two == "never" and (one == "so" or one == "this"):
                 valence = valence * 1.25
             elif two == "without" and one == "doubt":
                 pass
-            elif _negated(two):
+            elif two in _NEGATE or "n't" in two:
                 valence = valence * _N_SCALAR
         if i > 2 and not in_lex[i - 3]:
-            s = _scalar(lows[i - 3], upper[i - 3], valence, is_cap_diff)
-            if s != 0:
-                s = s * 0.9
-            valence = valence + s
             three, two, one = lows[i - 3], lows[i - 2], lows[i - 1]
+            if three in _BOOSTER:
+                s = _scalar(three, upper[i - 3], valence, is_cap_diff)
+                if s != 0:
+                    s = s * 0.9
+                valence = valence + s
+            else:
+                valence = valence + 0.0
             if (three == "never" and (two == "so" or two == "this")) or (one == "so" or one == "this"):
                 valence = valence * 1.25
             elif three == "without" and (two == "doubt" or one == "doubt"):
                 pass
-            elif _negated(three):
+            elif three in _NEGATE or "n't" in three:
                 valence = valence * _N_SCALAR
-            window = lows[i - 3 : i + 3]
-            if not _IDIOM_WORDS.isdisjoint(window):
+            if not _IDIOM_WORDS.isdisjoint(lows[i - 3 : i + 3]):
                 valence = _special_idioms(valence, lows, i)
 
         if i > 0 and lows[i - 1] == "least" and not in_lex[i - 1]:
@@ -252,8 +257,9 @@ def _but_check(bi: int, sentiments: list[float]) -> None:
             sentiments[si] = sentiment * 1.5
 
 
-def _score_valence(sentiments: list[float], text: str) -> Scores:
-    """`score_valence` for a non-empty `sentiments` (punctuation counted on `text`)."""
+def _score_valence(sentiments: list[float], hits: list[int], text: str) -> Scores:
+    """`score_valence` for a non-empty `sentiments` (punctuation counted on `text`). Only the
+    places in `hits` can hold a non-zero sentiment, and zeros only add to the neutral count."""
     sum_s = float(sum(sentiments))
     ep_count = text.count("!")
     if ep_count > 4:
@@ -277,14 +283,15 @@ def _score_valence(sentiments: list[float], text: str) -> Scores:
 
     pos_sum = 0.0
     neg_sum = 0.0
-    neu_count = 0
-    for sentiment_score in sentiments:
+    neu_count = len(sentiments)
+    for i in hits:
+        sentiment_score = sentiments[i]
         if sentiment_score > 0:
             pos_sum += float(sentiment_score) + 1
+            neu_count -= 1
         elif sentiment_score < 0:
             neg_sum += float(sentiment_score) - 1
-        else:
-            neu_count += 1
+            neu_count -= 1
 
     if pos_sum > math.fabs(neg_sum):
         pos_sum += punct_emph_amplifier
