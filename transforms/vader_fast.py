@@ -18,6 +18,7 @@ from the shared real texts (transforms/vader_parity.py) plus VADER's human-rated
 from __future__ import annotations
 
 import math
+import os
 import re
 import string
 import sys
@@ -28,7 +29,7 @@ from typing import Any
 
 from vaderSentiment import vaderSentiment as _vs  # type: ignore[import-untyped]
 
-__all__ = ["FAST_VERSION", "FastVader", "fast_supported", "polarity_function"]
+__all__ = ["ENV_VAR", "FAST_VERSION", "FastVader", "fast_supported", "polarity_function"]
 
 FAST_VERSION = "3.3.2"  # the vaderSentiment release whose arithmetic this module reproduces
 
@@ -307,9 +308,18 @@ def _score_valence(sentiments: list[float], hits: list[int], text: str) -> Score
     }
 
 
-def polarity_function(analyzer: Any, *, fast: bool = True) -> Callable[[str], Scores]:
+ENV_VAR = "CIVICPULSE_VADER"  # "fast" (default) or "reference": plain vaderSentiment
+
+
+def polarity_function(analyzer: Any, *, fast: bool | None = None) -> Callable[[str], Scores]:
     """`polarity_scores` for `analyzer`: this module's when `fast` and the installed
-    vaderSentiment is `FAST_VERSION`, else the reference's own method."""
+    vaderSentiment is `FAST_VERSION`, else the reference's own method. `fast=None` reads
+    `CIVICPULSE_VADER`."""
+    if fast is None:
+        choice = os.environ.get(ENV_VAR, "fast").strip().lower() or "fast"
+        if choice not in ("fast", "reference"):
+            raise ValueError(f"{ENV_VAR}={choice!r}: set it to 'fast' or 'reference' (plain vaderSentiment)")
+        fast = choice == "fast"
     if fast and fast_supported():
         return FastVader(analyzer).polarity_scores
     method: Callable[[str], Scores] = analyzer.polarity_scores

@@ -28,7 +28,7 @@ from vaderSentiment import vaderSentiment as _vs  # type: ignore[import-untyped]
 
 from transforms.vader_fast import FastVader
 
-__all__ = ["mismatches", "mutated_texts", "run_cli", "scorers", "speed"]
+__all__ = ["mismatches", "mutated_texts", "rule_marks", "run_cli", "scorers", "speed"]
 
 _NEGATIONS = [
     "not", "never", "isn't", "don't", "no", "nor", "without", "cannot", "aint", "wont", "nothing",
@@ -147,15 +147,59 @@ def mutated_texts(seeds: Sequence[str], count: int, seed: int = 13) -> Iterator[
         yield _mutate(rng, order[k % len(order)], pools)
 
 
-def scorers() -> tuple[Callable[[str], dict[str, float]], Callable[[str], dict[str, float]]]:
+def rule_marks(texts: Sequence[str]) -> dict[str, int]:
+    """How many of `texts` carry each cue VADER has a rule for (the corpus's variety)."""
+    analyzer = _vs.SentimentIntensityAnalyzer()
+    emojis = {k for k in analyzer.emojis if len(k) == 1}
+    symbols = {k for k in analyzer.lexicon if not k.isalpha() and " " not in k}
+    negations = set(_vs.NEGATE)
+    boosters = {k for k in _vs.BOOSTER_DICT if " " not in k}
+    idioms = [k for k in _vs.SPECIAL_CASES if " " in k]
+    marks = dict.fromkeys(
+        ["emoji", "emoticon", "negation", "n't", "booster", "kind of", "least", "no", "but", "idiom",
+         "caps word", "!!", "??", "non-ASCII"],
+        0,
+    )  # fmt: skip
+    for text in texts:
+        words = text.split()
+        lows = {w.lower() for w in words}
+        lower = " ".join(words).lower()
+        found = {
+            "emoji": not emojis.isdisjoint(text),
+            "emoticon": not symbols.isdisjoint(words),
+            "negation": not negations.isdisjoint(lows),
+            "n't": "n't" in lower,
+            "booster": not boosters.isdisjoint(lows),
+            "kind of": "kind of" in lower or "sort of" in lower,
+            "least": "least" in lows,
+            "no": "no" in lows,
+            "but": "but" in lows,
+            "idiom": any(idiom in lower for idiom in idioms),
+            "caps word": any(w.isupper() for w in words) and not all(w.isupper() for w in words),
+            "!!": "!!" in text,
+            "??": "??" in text,
+            "non-ASCII": not text.isascii(),
+        }
+        for name, present in found.items():
+            marks[name] += present
+    return marks
+
+
+Scorer = Callable[[str], dict[str, float]]
+
+
+def scorers() -> tuple[Scorer, Scorer]:
     """(fast, reference) `polarity_scores` over one analyzer."""
     analyzer = _vs.SentimentIntensityAnalyzer()
     return FastVader(analyzer).polarity_scores, analyzer.polarity_scores
 
 
-def mismatches(texts: Sequence[str]) -> list[tuple[str, dict[str, float], dict[str, float]]]:
-    """(text, fast, reference) for every text whose two results differ in any bit."""
-    fast, reference = scorers()
+def mismatches(
+    texts: Sequence[str], pair: tuple[Scorer, Scorer] | None = None
+) -> list[tuple[str, dict[str, float], dict[str, float]]]:
+    """(text, fast, reference) for every text whose two results differ in any bit; `pair` is
+    (fast, reference), by default `scorers()`."""
+    fast, reference = pair or scorers()
     found = []
     for text in texts:
         got, want = fast(text), reference(text)
@@ -206,6 +250,8 @@ def run_cli(argv: Sequence[str]) -> int:
     texts = [*real, *mutated_texts(real, number)]
     bad = mismatches(texts)
     elapsed = time.perf_counter() - started
+    marks = ", ".join(f"{name} {count:,}" for name, count in rule_marks(texts).items())
+    print(f"texts with each cue: {marks}")
     for text, got, want in bad[:20]:
         print(f"MISMATCH {text!r}\n  fast      {got}\n  reference {want}")
     print(
