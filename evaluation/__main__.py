@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[], str] = module.run
         try:
             print(run())
+        except evaluation.TargetsMissed as missed:
+            print(missed.report)
+            print(f"\n{name}: {missed}")
+            failed.append(name)
         except Exception:
             failed.append(name)
             traceback.print_exc()
