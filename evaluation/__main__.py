@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 import evaluation
-from evaluation._targets import TargetMissed
 
 
 def discover() -> list[ModuleType]:
@@ -45,10 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         run: Callable[[], str] = module.run
         try:
             print(run())
-        except TargetMissed as missed:
-            failed.append(name)
+        except evaluation.TargetsMissed as missed:
             print(missed.report)
-            print(f"target missed: {missed}")
+            print(f"\n{name}: {missed}")
+            failed.append(name)
         except Exception:
             failed.append(name)
             traceback.print_exc()

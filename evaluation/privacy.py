@@ -8,7 +8,7 @@ that the rest of the text also uses ("Street") is not counted against it.
 
 Recall per kind with a 95% Wilson interval; the share of clean texts (real text plus a decoy
 sentence) that redaction changes at all. Targets on the held-out half: recall >= 0.98 for every
-claimed kind, <= 1% of clean texts changed. `run()` raises `TargetMissed` (make eval exits 1)
+claimed kind, <= 1% of clean texts changed. `run()` raises `TargetsMissed` (make eval exits 1)
 when a target is missed.
 """
 
@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from evaluation._targets import TargetMissed
+from evaluation import TargetsMissed
 from evaluation.pii_corpus import KINDS, UNCLAIMED, Text, generate
 from transforms.privacy import Redactor
 
@@ -131,5 +131,5 @@ def run(half: str = "heldout") -> str:
     failures = figures.failures()
     if failures:
         examples = [f"  missed {k}: {v!r} in {r[:160]!r}" for k, v, r in figures.missed[:5]]
-        raise TargetMissed(text + "\n" + "\n".join(examples), "; ".join(failures))
+        raise TargetsMissed(text + "\n" + "\n".join(examples), failures)
     return text

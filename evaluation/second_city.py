@@ -23,7 +23,7 @@ import duckdb
 
 from civicpulse.config import Config
 from civicpulse.warehouse import reader
-from evaluation._targets import TargetMissed
+from evaluation import TargetsMissed
 
 TITLE = "Second demo city (Lakeshore): planted-event recall per channel, alarms on quiet services"
 LABEL = "Lakeshore is a demo city designed with the detector: figures for tests and demos only."
@@ -176,5 +176,5 @@ def run() -> str:
     report = render(recall, quiet, days, unplanned)
     missed = missed_targets(recall, quiet, days)
     if missed:
-        raise TargetMissed(report, "; ".join(missed))
+        raise TargetsMissed(report, missed)
     return report

@@ -1,4 +1,6 @@
-"""Sentiment against human ratings: civicpulse's scorer beside raw VADER on the same texts, same run.
+"""Sentiment helpers: civicpulse's scorer beside raw VADER on the same human-rated texts.
+
+A library for `evaluation/sentiment_heldout.py` (which `make eval` runs); it has no `run()` of its own.
 
 Ground truth: VADER's 4,200 tweets, each rated by 10 people from -4 to +4 (Hutto & Gilbert 2014;
 the published raw VADER correlation on them is r = 0.881). Figures:
@@ -20,7 +22,6 @@ from typing import Any
 
 from evaluation import SHARED_REAL
 
-TITLE = "Sentiment: civicpulse vs raw VADER on human-rated texts"
 HUMAN_NEUTRAL_BAND = 0.5
 DATASETS = {"vader tweets (4,200)": SHARED_REAL / "vader" / "tweets_GroundTruth.txt"}
 
@@ -79,28 +80,3 @@ def compare(texts: list[str], ratings: list[float]) -> tuple[Figures, Figures]:
     ours = [s.compound if s.compound is not None else 0.0 for s in scores]
     unscored = sum(1 for s in scores if s.compound is None)
     return figures(ratings, raw), figures(ratings, ours, unscored)
-
-
-def run() -> str:
-    lines = [
-        f"{'dataset':<24} {'scorer':<11} {'n':>6} {'pearson r':>10} {'3-class acc':>12} {'unscored':>9}",
-    ]
-    for name, path in DATASETS.items():
-        if not path.is_file():
-            lines.append(f"{name:<24} missing: {path}")
-            continue
-        texts, ratings = read_ground_truth(path)
-        raw, ours = compare(texts, ratings)
-        for scorer, f in (("raw VADER", raw), ("civicpulse", ours)):
-            lines.append(
-                f"{name:<24} {scorer:<11} {f.n:>6,} {f.pearson_r:>10.4f} {f.accuracy:>12.4f} {f.unscored:>9,}"
-            )
-        lines.append(
-            f"{'':<24} difference  {'':>6} {ours.pearson_r - raw.pearson_r:>+10.4f} "
-            f"{ours.accuracy - raw.accuracy:>+12.4f}"
-        )
-    lines.append(
-        f"(human class: mean rating > +{HUMAN_NEUTRAL_BAND} positive, < -{HUMAN_NEUTRAL_BAND} negative; "
-        "published raw VADER r on the tweets = 0.881)"
-    )
-    return "\n".join(lines)
