@@ -1,106 +1,135 @@
-"""PII redaction measured on a corpus of realistic resident posts, agent notes and survey comments.
+"""PII redaction measured on the held-out half of a generated corpus (evaluation/pii_corpus.py).
 
-`data/pii_corpus.jsonl` holds texts with personal data (each item's type and exact value) and texts
-without any (with the numbers, dates, times, amounts, ticket and order numbers that must survive).
-Recall: the share of personal-data items whose value no longer appears after `redact`, and the
-share replaced by the right placeholder. False-positive rate: the share of texts without personal
-data that `redact` changes at all. Targets: recall >= 0.98, false-positive rate < 2%.
+A personal-data value counts as redacted only when none of its letters or digits survive: every
+alphanumeric token of the value of two or more characters (case-insensitive, whole tokens) occurs
+no more often in the redacted text than in the text with the value cut out. So "555-0121" leaks if
+"0121" is left, "jsmith @ yahoo . com" leaks if "jsmith" or "yahoo" is left, and a street word
+that the rest of the text also uses ("Street") is not counted against it.
+
+Recall per kind with a 95% Wilson interval; the share of clean texts (real text plus a decoy
+sentence) that redaction changes at all. Targets on the held-out half: recall >= 0.98 for every
+claimed kind, <= 1% of clean texts changed. `run()` raises `TargetsMissed` (make eval exits 1)
+when a target is missed.
 """
 
 from __future__ import annotations
 
-import json
+import math
+import re
+import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from evaluation import DATA_DIR
+from evaluation import TargetsMissed
+from evaluation.pii_corpus import KINDS, UNCLAIMED, Text, generate
 from transforms.privacy import Redactor
 
-TITLE = "PII redaction (transforms/privacy.py)"
-CORPUS = DATA_DIR / "pii_corpus.jsonl"
-# The demo city's organisation-specific formats, as in civicpulse.yml `privacy.account_patterns`:
-# case numbers like RIV-123456 and utility accounts like UB12345678.
-ACCOUNT_PATTERNS = (r"RIV-\d{6}", r"UB\d{8}")
+TITLE = "PII redaction (transforms/privacy.py) on the held-out half of evaluation/pii_corpus.py"
 RECALL_TARGET = 0.98
-FALSE_POSITIVE_TARGET = 0.02
+CHANGED_TARGET = 0.01
+_TOKEN = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True)
+def _tokens(text: str) -> Counter[str]:
+    return Counter(t for t in _TOKEN.findall(text.lower()) if len(t) >= 2)
+
+
+def leaked(text: str, value: str, redacted: str) -> list[str]:
+    """The tokens of `value` that survive in `redacted` (see the module docstring)."""
+    without = text.replace(value, " ")
+    before, after = _tokens(without), _tokens(redacted)
+    return sorted(t for t in _tokens(value) if after[t] > before[t])
+
+
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n == 0:
+        return (0.0, 1.0)
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass
 class Figures:
-    texts_with_pii: int
-    items: int
-    items_removed: int
-    items_typed: int
-    texts_without_pii: int
-    false_positives: int
-    missed: tuple[tuple[str, str, str], ...]
-    altered: tuple[tuple[str, str], ...]
-    by_type: dict[str, tuple[int, int]]
+    found: Counter[str] = field(default_factory=Counter)
+    total: Counter[str] = field(default_factory=Counter)
+    clean: int = 0
+    changed: int = 0
+    texts: int = 0
+    seconds: float = 0.0
+    missed: list[tuple[str, str, str]] = field(default_factory=list)
+    altered: list[tuple[str, str]] = field(default_factory=list)
+
+    def recall(self, kind: str) -> float:
+        return self.found[kind] / self.total[kind] if self.total[kind] else 1.0
 
     @property
-    def recall(self) -> float:
-        return self.items_removed / self.items if self.items else 1.0
+    def changed_share(self) -> float:
+        return self.changed / self.clean if self.clean else 0.0
 
-    @property
-    def typed_recall(self) -> float:
-        return self.items_typed / self.items if self.items else 1.0
+    def failures(self) -> list[str]:
+        out = [
+            f"{kind} recall {self.recall(kind):.3f} < {RECALL_TARGET}"
+            for kind in KINDS
+            if self.total[kind] and self.recall(kind) < RECALL_TARGET
+        ]
+        if self.changed_share > CHANGED_TARGET:
+            out.append(f"clean texts changed {self.changed_share:.3%} > {CHANGED_TARGET:.0%}")
+        return out
 
-    @property
-    def false_positive_rate(self) -> float:
-        return self.false_positives / self.texts_without_pii if self.texts_without_pii else 0.0
 
-
-def measure(redactor: Redactor | None = None) -> Figures:
-    redactor = redactor or Redactor(ACCOUNT_PATTERNS)
-    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    items = removed = typed = clean = false_positives = 0
-    missed: list[tuple[str, str, str]] = []
-    altered: list[tuple[str, str]] = []
-    found: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for row in rows:
-        redacted = redactor(row["text"])
-        if not row["pii"]:
-            clean += 1
-            if redacted != row["text"]:
-                false_positives += 1
-                altered.append((row["text"], redacted))
+def measure(texts: Iterable[Text], redactor: Callable[[str], str] | None = None) -> Figures:
+    redact = redactor or Redactor()
+    figures = Figures()
+    for t in texts:
+        started = time.perf_counter()
+        redacted = redact(t.text)
+        figures.seconds += time.perf_counter() - started
+        figures.texts += 1
+        if t.clean:
+            figures.clean += 1
+            if redacted != t.text:
+                figures.changed += 1
+                figures.altered.append((t.text, redacted))
             continue
-        for item in row["pii"]:
-            items += 1
-            total[item["type"]] += 1
-            if item["value"] not in redacted:
-                removed += 1
-                found[item["type"]] += 1
-                typed += f"[{item['type']}]" in redacted
+        for item in t.items:
+            figures.total[item.kind] += 1
+            if leaked(t.text, item.value, redacted):
+                figures.missed.append((item.kind, item.value, redacted))
             else:
-                missed.append((item["type"], item["value"], redacted))
-    return Figures(
-        texts_with_pii=sum(1 for row in rows if row["pii"]),
-        items=items,
-        items_removed=removed,
-        items_typed=typed,
-        texts_without_pii=clean,
-        false_positives=false_positives,
-        missed=tuple(missed),
-        altered=tuple(altered),
-        by_type={kind: (found[kind], total[kind]) for kind in sorted(total)},
-    )
+                figures.found[item.kind] += 1
+    return figures
 
 
-def run() -> str:
-    figures = measure()
-    ok_recall = "ok" if figures.recall >= RECALL_TARGET else "BELOW TARGET"
-    ok_fp = "ok" if figures.false_positive_rate < FALSE_POSITIVE_TARGET else "ABOVE TARGET"
+def table(figures: Figures, half: str) -> str:
     lines = [
-        f"corpus: {figures.texts_with_pii} texts with {figures.items} PII items, "
-        f"{figures.texts_without_pii} texts without PII ({CORPUS.name})",
-        f"recall (PII value removed):        {figures.recall:.4f}  target >= {RECALL_TARGET}  {ok_recall}",
-        f"recall with the right placeholder: {figures.typed_recall:.4f}",
-        f"false-positive rate (clean text changed): {figures.false_positive_rate:.4f} "
-        f"({figures.false_positives}/{figures.texts_without_pii})  target < {FALSE_POSITIVE_TARGET}  {ok_fp}",
-        "by type: " + ", ".join(f"{kind} {hit}/{count}" for kind, (hit, count) in figures.by_type.items()),
+        f"{half} half: {figures.texts} texts, {sum(figures.total.values())} personal-data items, "
+        f"{figures.clean} clean texts; {figures.texts / figures.seconds:,.0f} texts/s",
+        f"{'kind':<16} {'n':>5} {'recall':>7}  95% Wilson      target",
     ]
-    lines += [f"  missed {kind}: {value!r} in {text!r}" for kind, value, text in figures.missed[:10]]
-    lines += [f"  altered: {before!r} -> {after!r}" for before, after in figures.altered[:10]]
+    for kind in (*KINDS, *UNCLAIMED):
+        n, hits = figures.total[kind], figures.found[kind]
+        if not n:
+            continue
+        low, high = wilson(hits, n)
+        target = "not claimed" if kind in UNCLAIMED else ("ok" if hits / n >= RECALL_TARGET else "BELOW")
+        lines.append(f"{kind:<16} {n:>5} {hits / n:>7.3f}  [{low:.3f}, {high:.3f}]  {target}")
+    low, high = wilson(figures.changed, figures.clean)
+    verdict = "ok" if figures.changed_share <= CHANGED_TARGET else "ABOVE"
+    lines.append(
+        f"{'clean changed':<16} {figures.clean:>5} {figures.changed_share:>7.3f}  [{low:.3f}, {high:.3f}]  "
+        f"<= {CHANGED_TARGET:.2f} {verdict}"
+    )
     return "\n".join(lines)
+
+
+def run(half: str = "heldout") -> str:
+    figures = measure(t for t in generate() if t.split == half)
+    text = table(figures, half)
+    failures = figures.failures()
+    if failures:
+        examples = [f"  missed {k}: {v!r} in {r[:160]!r}" for k, v, r in figures.missed[:5]]
+        raise TargetsMissed(text + "\n" + "\n".join(examples), failures)
+    return text

@@ -1,30 +1,31 @@
-"""The PII redaction targets of issue #8, on the corpus in evaluation/data/pii_corpus.jsonl."""
+"""The redaction evaluation (evaluation/privacy.py) runs on a sample of the generated corpus."""
 
 from __future__ import annotations
 
-import json
-
-from evaluation import privacy
+from evaluation import pii_corpus, privacy
 
 
-def test_corpus_is_large_enough_and_well_formed() -> None:
-    rows = [json.loads(line) for line in privacy.CORPUS.read_text(encoding="utf-8").splitlines()]
-    assert len({row["id"] for row in rows}) == len(rows)
-    with_pii = [row for row in rows if row["pii"]]
-    assert len(with_pii) >= 200 and len(rows) - len(with_pii) >= 200
-    for row in with_pii:
-        for item in row["pii"]:
-            assert item["value"] in row["text"], row["id"]
-            assert item["type"] in {"EMAIL", "PHONE", "SSN", "CARD", "ADDRESS", "DOB", "ACCOUNT"}
+def test_leak_counts_any_surviving_token_of_the_value() -> None:
+    text = "Callback # 872-555-0120 thanks"
+    assert privacy.leaked(text, "872-555-0120", "Callback # [PHONE] thanks") == []
+    assert privacy.leaked(text, "872-555-0120", "Callback # 872-[PHONE] thanks") == ["872"]
+    street = "Trash on Elm Street at 12 Oak Street"
+    assert privacy.leaked(street, "12 Oak Street", "Trash on Elm Street at [ADDRESS]") == []
+    assert privacy.leaked(street, "12 Oak Street", "Trash on Elm Street at [ADDRESS] Street") == ["street"]
 
 
-def test_recall_and_false_positive_rate_meet_the_targets() -> None:
-    figures = privacy.measure()
-    assert figures.recall >= privacy.RECALL_TARGET, figures.missed[:5]
-    assert figures.false_positive_rate < privacy.FALSE_POSITIVE_TARGET, figures.altered[:5]
-    assert set(figures.by_type) == {"EMAIL", "PHONE", "SSN", "CARD", "ADDRESS", "DOB", "ACCOUNT"}
+def test_wilson_interval() -> None:
+    low, high = privacy.wilson(98, 100)
+    assert 0.92 < low < 0.94 and 0.99 < high < 1.0
+    assert privacy.wilson(0, 0) == (0.0, 1.0)
 
 
-def test_run_prints_the_figures() -> None:
-    text = privacy.run()
-    assert "recall" in text and "false-positive rate" in text and "BELOW" not in text and "ABOVE" not in text
+def test_eval_runs_on_a_sample_and_reports_every_kind() -> None:
+    sample = [t for t in pii_corpus.generate() if t.split == "heldout"][:400]
+    figures = privacy.measure(sample)
+    assert figures.texts == 400 and figures.clean > 0
+    report = privacy.table(figures, "heldout")
+    assert "clean changed" in report and "95% Wilson" in report
+    for kind in pii_corpus.KINDS:
+        if figures.total[kind]:
+            assert kind in report

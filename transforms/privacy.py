@@ -1,28 +1,31 @@
 """PII redaction for feedback text, and keyed pseudonyms for author and caller ids.
 
-`redact` replaces, in this order: emails (also spelled out, "jane dot doe at gmail dot com") by
-[EMAIL]; dates of birth introduced as such ("DOB 03/14/1985", "born 3/14/85") by [DOB]; SSNs by
-[SSN]; Luhn-valid payment card numbers by [CARD]; US and international phone numbers by [PHONE];
-US street addresses ("1432 Elm St", "221 North Maple Avenue Apt 4", "PO Box 12") by [ADDRESS].
+`redact` replaces e-mails (also spaced or spelled out), self-introduced names, IP addresses,
+account, case, plate and driver's-licence numbers introduced as such, dates of birth, SSNs,
+Luhn-valid card numbers, phone numbers and street addresses by [EMAIL], [NAME], [IP], [ACCOUNT],
+[CASE_ID], [PLATE], [DRIVERS_LICENSE], [DOB], [SSN], [CARD], [PHONE] and [ADDRESS]
+(docs/quality-and-privacy.md has the list and the measured recall).
 
-It leaves alone what residents write about their case: amounts, times, durations, ordinary dates,
-years, "311", and numbers introduced as ticket, case, order or confirmation numbers (a 10-digit
-number after "ticket #" is not a phone number; a card-length number that fails the Luhn check is not
-a card). Everything is done with precompiled regular expressions, at tens of thousands of texts
-per second.
+It leaves alone amounts, times, durations, dates of service, years, counts, "311", route, highway,
+exit and lane numbers, speed limits, ZIP codes alone, and order, confirmation or invoice numbers.
+Everything is precompiled regular expressions, each guarded by a cheap substring test.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
+
+from transforms import street_suffixes
 
 __all__ = ["Redactor", "pseudonymize", "redact"]
 
 _ID_CONTEXT = re.compile(
-    r"(?:ticket|case|confirmation|conf|order|reference|ref|request|sr|tracking|permit|application|"
-    r"invoice|claim|citation|incident|report|receipt|transaction|account|acct|policy|id|#)"
+    r"\b(?:ticket|case|confirmation|conf|order|reference|ref|request|sr|tracking|permit|application|"
+    r"invoice|claim|citation|incident|report|receipt|transaction|account|acct|policy|pole|issue|"
+    r"inspector|version|room|item|model|serial|part|sku|route|flight|order\s+id)"
     r"[\s.:#-]*(?:number|no|num|id|#)?[\s.:#-]*$",
     re.IGNORECASE,
 )
@@ -32,7 +35,7 @@ def _has_id_context(text: str, start: int) -> bool:
     return _ID_CONTEXT.search(text[max(0, start - 30) : start]) is not None
 
 
-_TLD = r"(?:com|org|net|gov|edu|mil|us|io|co|info|biz|me|app|ca|uk|mx|es|fr|de|au|in|ai|dev)"
+_TLD = r"(?:com|org|net|gov|edu|mil|info|biz|app|dev|school|[a-z]{2})"
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b", re.IGNORECASE)
 _DOT = r"\s*(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>|\bdot\b)\s*"
 _AT = r"\s*(?:@|\(at\)|\[at\]|\{at\}|<at>|\bat\b)\s*"
@@ -60,14 +63,15 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+\d{{4}})?(?!\d))"
 )
 _DOB = re.compile(
-    rf"(\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born)(?:\s+(?:is|was|on|of))?\s*[:#-]?\s*)({_DATE})",
+    rf"((?:\b(?:d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|born|fecha\s+de\s+nacimiento)|(?<![\w.])b\.)"
+    rf"(?:\s+(?:is|was|on|of))?\s*[:#,-]?\s*)({_DATE})",
     re.IGNORECASE,
 )
 
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])")
 _SSN_CONTEXT = re.compile(
     r"(\b(?:ssn|ss#|ss\s+#|social\s+security(?:\s+(?:number|no\.?|#))?|social(?=\s*(?:is|was|#|:|number)))"
-    r"\s*(?:is|was|number|no\.?|#)?\s*[:#-]?\s*)"
+    r"\s*(?:is|was|number|no\.?|#)?\s*[:#(-]?\s*)"
     r"(\d{9}|\d{3}[- ]\d{2}[- ]\d{4}"
     r"|(?:ending\s+in\s+|last\s+(?:4|four)\s+(?:digits\s+)?(?:is\s+|are\s+)?)?\d{4})(?!\d)",
     re.IGNORECASE,
@@ -86,29 +90,81 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 
-_STREET_SUFFIX = (
-    r"(?:st|street|ave|av|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|pl|place|way|pkwy|parkway|"
-    r"ter|terrace|cir|circle|hwy|highway|trl|trail|loop|sq|square|pike|aly|alley|plz|plaza|cres|crescent|"
-    r"xing|expy|expressway|fwy|freeway|tpke|turnpike|trace|trce)"
-)
 _DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)\.?"
+# Words that follow a number without being (the start of) a street name: units, counts, function words.
+# "ft" is feet unless written "Ft"/"FT" before a capitalised word (Fort: "847 Ft Hill St"); "Day", "Lane"
+# and "Page" in capitals are surnames ("73 Lane Street").
 _NOT_STREET_NAME = (
-    r"(?!(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
-    r"times?|people|persons?|cars?|lanes?|ways?|stars?|steps?|feet|foot|ft|inch(?:es)?|stor(?:y|ies)|"
-    r"pages?|calls?|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|adults|residents|members|houses|homes|units?|"
+    r"(?!(?:minutes?|mins?|hours?|hrs?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
+    r"times?|people|persons?|cars?|ways?|stars?|steps?|feet|foot|inch(?:es)?|meters?|metres?|calls?|"
+    r"(?-i:stor(?:y|ies)|STORIES|days?|DAYS|lanes?|LANES|pages?|PAGES|ft|Ft(?!\.?\s+[A-Z])|FT(?!\.?\s+[A-Z]))|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|"
+    r"adults|residents|members|houses|homes|units?|trees?|potholes?|lights?|poles?|signs?|"
     r"items?|trips?|visits?|trucks?|buses|bins?|cans?|bags?|yards?|acres?|degrees?|points?|votes?|"
-    r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are)\b)"
+    r"traffic|hov|turn|turning|left|right|bike|travel|express|northbound|southbound|eastbound|westbound|exit|"
+    r"mph|speed|through|center|middle|outside|inside|fast|slow|passing|merge|"
+    r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are|be|been|has|have|had|"
+    r"until|till|past|near|between|behind|along|across|into|onto|over|under|off|out|about|around|after|"
+    r"before|than|then|but|so|if|not|no|it|its|this|that|these|those|my|our|your|his|her|their|we|i|you|"
+    r"they|he|she|there|here|will|would|can|could|should|all|some|any|each|every|very|just|only|also|still)"
+    r"(?![\w'’-]))"
 )
-_ADDRESS = re.compile(
-    r"(?<![\w$#/.,:-])(?P<number>\d{1,6}(?:/\d{1,6})?(?:-?[a-z])?)(?!\s*(?:am|pm|a\.m|p\.m)\b)(?:\s+|(?=[a-z]{3,}))"
+_UNIT_WORD = r"(?:apt|apartment|unit|suite|ste|flat|studio|level|lvl|shop|bldg|building)"
+_UNIT_AFTER = (
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|flat|studio|fl|floor|rm|room|bldg|#)\.?\s*#?\s*"
+    r"(?=[a-z]{0,2}\d|[a-z]\b)[a-z0-9-]{1,6}\b)"
+)
+# Case-sensitive alternatives for the uncommon street types: "Stairs" or "STAIRS", never "stairs".
+_COMMON_CASED = {v for w in street_suffixes.COMMON for v in (w.capitalize(), w.upper())}
+_EXTENDED_CASED = {v for w in street_suffixes.EXTENDED for v in (w.capitalize(), w.title(), w.upper())}
+_GENERIC_ROAD_WORDS = frozenset({"street", "road", "avenue", "highway", "st", "rd", "ave", "hwy"})
+_HOUSE_NUMBER_TAIL = r"(?:[-/]\d{1,6})?(?:-?[a-z](?![a-z]))?(?:\s+1/2)?(?!\s*(?:am|pm|a\.m|p\.m)\b)"
+_HOUSE_NUMBER = r"\d{1,6}" + _HOUSE_NUMBER_TAIL
+_ADDRESS_TAIL = rf"(?:\s+{_DIRECTION}(?!\w)|{_UNIT_AFTER}|(?-i:,?\s+RD\s+\d{{1,2}}\b)){{0,3}}"
+_STREET = (
     rf"(?:{_DIRECTION}\s+)?"
-    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)|(?:st|mt|ft)\.|[a-z][a-z'-]*)\s+){{1,4}})"
-    rf"(?P<suffix>{_STREET_SUFFIX})\b\.?"
-    rf"(?:\s+{_DIRECTION}(?![\w]))?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|rm|room|bldg|#)\.?\s*#?\s*[a-z0-9-]{1,6}\b)?"
-    r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?",
+    rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?[^\S\n]+|[a-z]{{1,3}}\.[^\S\n]*|[a-zà-ÿ][a-zà-ÿ'’-]*[^\S\n]+)){{1,5}})"
+    rf"(?P<suffix>{street_suffixes.alternation(street_suffixes.COMMON)}"
+    rf"|(?-i:{street_suffixes.alternation(_EXTENDED_CASED)}))(?:\.s\b|\b\.?)"
+    # then, in any order, a direction ("NW"), a unit ("Apt 4", "#12") and a NZ rural delivery ("RD 3")
+    rf"{_ADDRESS_TAIL}"
+    r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?"
+)
+# The house number ("12", "12-14", "12B", "123 1/2") and the street. The pattern starts with a digit
+# (the look-behind comes after it) so that the regex engine skips quickly to the digits.
+_ADDRESS = re.compile(
+    rf"(?P<number>\d(?<![\w$#/.,:-]\d)\d{{0,5}}{_HOUSE_NUMBER_TAIL})(?:\s+|(?=[a-z]{{3,}})){_STREET}",
     re.IGNORECASE,
 )
+# A unit before the number ("Unit 4/12", "Flat 3, 12", "Apt. 413 165") or instead of it
+# ("Studio 42R\nStephanie Turnpike").
+_UNIT_ADDRESS = re.compile(
+    rf"(?<![\w$#/.,:-]){_UNIT_WORD}\.?\s*#?\s*[a-z]?\d{{1,5}}[a-z]?(?:-[a-z0-9]{{1,3}})?(?:\s*[,/]\s*|\s+)"
+    rf"(?:(?P<number>{_HOUSE_NUMBER})\s+)?{_STREET}",
+    re.IGNORECASE,
+)
+_UNIT_WORDS = (
+    "apt",
+    "apartment",
+    "unit",
+    "suite",
+    "ste",
+    "flat",
+    "studio",
+    "level",
+    "lvl",
+    "shop",
+    "bldg",
+    "building",
+)
+# Streets without a street type after the name: "1170 Broadway", "30 Avenue X", "12 The Crescent".
+_BARE_STREET = re.compile(
+    r"\d(?<![\w$#/.,:-]\d)\d{0,5}(?:-\d{1,4})?\s+(?-i:(?:(?:East|West|North|South|EAST|WEST|NORTH|SOUTH)\s+)?"
+    r"(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|THE\s+BLVD|Grand\s+Concourse|"
+    r"GRAND\s+CONCOURSE|Bowery|BOWERY|(?:Avenue|AVENUE)\s+(?:[A-Z](?!\w)|of\s+the\s+Americas|OF\s+THE\s+AMERICAS)|"
+    rf"(?:The|THE)\s+(?:{street_suffixes.alternation(_EXTENDED_CASED | _COMMON_CASED)})))\b" + _ADDRESS_TAIL,
+    re.IGNORECASE,
+)
+
 _COMMON_WORD_SUFFIXES = frozenset(
     {
         "way",
@@ -128,7 +184,7 @@ _COMMON_WORD_SUFFIXES = frozenset(
         "crescent",
     }
 )
-_PO_BOX = re.compile(r"\bp\.?\s?o\.?\s*box\s+#?\d{1,8}\b", re.IGNORECASE)
+_PO_BOX = re.compile(r"\bp\.?\s?o\.?\s*box\s+#?\d{1,8}\b" + _ADDRESS_TAIL, re.IGNORECASE)
 
 
 def _luhn_valid(digits: str) -> bool:
@@ -179,13 +235,24 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def _address(match: re.Match[str]) -> str:
-    """An address, unless it is an id, or a common word ("way", "drive") after a one-digit number
-    and a lower-case name ("my 4S dies way faster")."""
-    if _has_id_context(match.string, match.start()):
+    """An address, unless it is an id, a road or exit number ("exit 12 Main Rd"), a common word
+    ("way", "drive") after a one-digit number and a lower-case name ("my 4S dies way faster"), or an
+    uncommon street type after ordinary words ("3 Street Lights")."""
+    if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
         return match.group()
     suffix, name, number = match.group("suffix", "name", "number")
+    if suffix.lower() not in street_suffixes.COMMON:
+        words = name.split()
+        if any(not w[0].isupper() and not w[0].isdigit() for w in words):
+            return match.group()
+        if len(words) == 1 and words[0].lower() in _GENERIC_ROAD_WORDS and suffix[-1] in "sS":
+            return match.group()  # "3 Street Lights"
+        return "[ADDRESS]"
+    digits = len(_NON_DIGIT.sub("", number or ""))
+    if digits == 1 and all(w.lower() in street_suffixes.COMMON for w in name.split()):
+        return match.group()  # "2 Lane Road", "4 Lane Hwy"
     lower_case = not suffix[0].isupper() and not name[0].isupper()
-    if suffix.lower() in _COMMON_WORD_SUFFIXES and lower_case and len(_NON_DIGIT.sub("", number)) < 2:
+    if suffix.lower() in _COMMON_WORD_SUFFIXES and lower_case and digits < 2:
         return match.group()
     return "[ADDRESS]"
 
@@ -198,6 +265,203 @@ _ACCOUNT = re.compile(
     r"(\b(?:(?:utility|water|billing|customer|member|bank|checking|savings)\s+)?"
     r"(?:account|acct|a/c|customer|member)\.?\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?\s*[:#-]?\s*#?\s*)"
     r"((?=[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{2,24}[a-z0-9])(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+# Labelled operational ids. Case, permit, service-request, ticket, claim, citation, complaint and
+# reference numbers are tied to one resident, so they become [CASE_ID] (analysts still see that one
+# was given); order, confirmation, invoice and pole numbers are kept.
+_LABEL_ID = r"((?=[a-z0-9-]*\d[a-z0-9-]*\d[a-z0-9-]*\d)[a-z0-9][a-z0-9-]{1,24}[a-z0-9])(?![\w-])"
+_CASE = re.compile(
+    r"(\b(?:case|permit|service\s+request|sr|ticket|reference|ref|claim|citation|complaint|violation|"
+    r"incident|application|license\s+application|request\s+id)\.?\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?"
+    r"\s*[:#-]?\s*#?\s*)" + _LABEL_ID,
+    re.IGNORECASE,
+)
+_LICENCE = re.compile(
+    r"(\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|d\.?l\.?n?|d/l)"
+    r"\s*(?:number|no\.?|num|#|id)?\s*(?:is|was)?\s*[:#-]?\s*#?\s*)" + _LABEL_ID,
+    re.IGNORECASE,
+)
+_PLATE = re.compile(
+    r"(\b(?i:(?:licen[cs]e\s+)?plates?|tags?|(?:vehicle\s+)?reg(?:istration)?)"
+    r"\s*(?i:number|no\.?|num|#)?\s*(?i:is|was|reads)?\s*[:#-]?\s*#?\s*)"
+    r"((?=[A-Z0-9 -]*[0-9])[A-Z0-9]{1,8}(?:[ -](?=[A-Z]{1,3}\b|[A-Z]*\d)[A-Z0-9]{1,8}){0,2})(?![\w-])"
+)
+
+
+def _plate(match: re.Match[str]) -> str:
+    """A plate has 4 to 10 letters and digits, at least one digit, and is not a year or a count."""
+    plate = match.group(2)
+    alnum = sum(c.isalnum() for c in plate)
+    if not 4 <= alnum <= 10 or re.fullmatch(r"(?:19|20)\d\d", plate):
+        return match.group()
+    return match.group(1) + "[PLATE]"
+
+
+_IPV4 = re.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)"
+)
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}(?![\w:])", re.IGNORECASE)
+
+
+def _ipv6(match: re.Match[str]) -> str:
+    found = match.group()
+    if "::" not in found and found.count(":") < 5:
+        return found
+    try:
+        ipaddress.IPv6Address(found)
+    except ValueError:
+        return found
+    return "[IP]"
+
+
+_NAME_WORD = r"(?:[A-ZÀ-Ý][\w'’-]*\.?)"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sr|Sra|Srta|Srita|Lic|Ing|Mtro|Mtra|Prof)\.?\s+)"
+_NAME_SUFFIX = r"(?:,?\s+(?:Jr|Sr|MD|PhD|DDS|DVM|II|III|IV)\b\.?)"
+_NAME_INTRO = re.compile(
+    r"(\b(?i:my\s+name\s+is|my\s+name's|name\s*:|this\s+is|i'm|i’m|i\s+am)\s+)"
+    rf"({_TITLE}?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}{_NAME_SUFFIX}?)"
+)
+# Words that follow "I'm" or "this is" without being a name.
+_NOT_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        """a an the and or but not so very really just also still now here there this that it in on at to
+        for of
+        from with by as about after before again all always am are be been being can cannot could did do does
+        done going gone happy sad sorry glad sure tired sick afraid scared worried upset angry disabled
+        unable able writing calling reporting requesting asking contacting emailing concerned confused
+        disappointed grateful thankful pleased satisfied unhappy frustrated fed new old retired pregnant
+        elderly blind deaf homeless single married ok okay fine well good great bad terrible awful no yes
+        my your his her our their we you they he she i me us them who what when where why how which one two
+        three four five six seven eight nine ten first second last next monday tuesday wednesday thursday
+        friday saturday sunday january february march april june july august september october november
+        december christmas easter covid nhs city county council dekalb atlanta macon highway hwy
+        mental health hospital ward staff service services team care patient patients resident residents
+        request please thanks thank dear hi hello re regarding update urgent important""",
+    )
+)
+
+_NOT_NAME_STARTS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "not",
+        "so",
+        "very",
+        "really",
+        "just",
+        "also",
+        "still",
+        "no",
+        "yes",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "we",
+        "you",
+        "they",
+        "it",
+        "this",
+        "that",
+        "here",
+        "there",
+        "what",
+        "who",
+        "unknown",
+        "withheld",
+        "redacted",
+    ]
+)
+
+
+def _name(match: re.Match[str]) -> str:
+    intro, name = match.group(1), match.group(2)
+    words = name.split()
+    while words and words[-1].strip(".,'’").lower() in _NOT_NAMES:
+        words.pop()
+    if not words or words[0].strip(".,'’").lower() in _NOT_NAME_STARTS:
+        return match.group()
+    if not intro.lower().startswith(("my", "name")):
+        # "this is", "I'm", "I am": a name only when it is two or more capitalised words none of which
+        # is an ordinary word, in text that is not written all in capitals.
+        if len(words) < 2 or match.string.isupper() or words[0].lower().endswith("ing"):
+            return match.group()
+        if any(w.strip(".,'’").lower() in _NOT_NAMES for w in words):
+            return match.group()
+    rest = name[len(" ".join(words)) :] if name.startswith(" ".join(words)) else ""
+    return intro + "[NAME]" + rest
+
+
+_SPACED_EMAIL = re.compile(
+    rf"(?<![\w.+-])([\w.+-]+)\s*@\s*([\w-]+(?:\s*\.\s*[\w-]+)*\s*\.\s*{_TLD})\b", re.IGNORECASE
+)
+
+
+def _spaced_email(match: re.Match[str]) -> str:
+    return "[EMAIL]" if re.search(r"[a-z]", match.group(1), re.IGNORECASE) else match.group()
+
+
+_PHONE_CONTEXT = re.compile(
+    r"(\b(?:phone|cell|mobile|tel|telephone|call(?:back)?|cb|contact|text|reach(?:ed)?|fax|number)\b"
+    r"[^\d\n]{0,20}?)(\+?\(?\d[\d().\s/-]{5,18}\d(?:\s*(?:ext\.?|x|extension)\s*\d{1,5})?)(?![\w/-]|\.\d)",
+    re.IGNORECASE,
+)
+
+
+def _phone_in_context(match: re.Match[str]) -> str:
+    number = match.group(2)
+    digits = _NON_DIGIT.sub("", _EXTENSION.sub("", number))
+    if not 7 <= len(digits) <= 15 or _has_id_context(match.string, match.start(2)):
+        return match.group()
+    if re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", number):  # a date
+        return match.group()
+    return match.group(1) + "[PHONE]"
+
+
+_NUMBERED_ROAD = re.compile(
+    r"(?<![\w$#/.,:-])\d{1,6}(?:-?[a-z])?\s+(?:(?:north|south|east|west|[nsew])\.?\s+)?"
+    r"(?:highway|hwy\.?|us\s+hwy\.?|us\s+highway|us\s+route|state\s+route|state\s+road|state\s+highway|"
+    r"county\s+road|county\s+rd\.?|co\.?\s+rd\.?|cr|sr|route|rte\.?|rt\.?|farm\s+to\s+market|fm|ranch\s+road|rr)"
+    r"\s+\d{1,4}[a-z]?\b" + _ADDRESS_TAIL,
+    re.IGNORECASE,
+)
+
+
+def _numbered_road(match: re.Match[str]) -> str:
+    if _preceded_by_road_word(match.string, match.start()):
+        return match.group()
+    return "[ADDRESS]"
+
+
+_ROAD_WORD_BEFORE = re.compile(
+    r"(?:exits?|\b(?:since|hwy|highway|route|rte|interstate|i|us|ga|sr|the|speed|limit|over|"
+    r"nearly|almost|than|mile|miles|marker|year|years|till|until|before|after)"
+    r"|[-#])[\s.]*$",
+    re.IGNORECASE,
+)
+
+
+def _preceded_by_road_word(text: str, start: int) -> bool:
+    return _ROAD_WORD_BEFORE.search(text[max(0, start - 20) : start]) is not None
+
+
+_SPANISH_ADDRESS = re.compile(
+    r"\b(?:calle|avenida|av\.|boulevard|blvd\.?|callej[oó]n|calzada|cerrada|circuito|circunvalaci[oó]n|"
+    r"continuaci[oó]n|corredor|diagonal|eje\s+vial|pasaje|peatonal|perif[eé]rico|privada|prolongaci[oó]n|"
+    r"retorno|viaducto|ampliaci[oó]n|andador|carretera|camino)"
+    rf"(?:\s+\d{{1,2}}\s+de)?(?:\s+{_NOT_STREET_NAME}[A-ZÀ-Ýa-zà-ÿ][\wÀ-ÿ.'-]*){{1,6}}\s+(?:#\s*|n[oº°]\.?\s*)?\d{{1,5}}[a-z]?\b"
+    r"(?:\s*,?\s*(?:(?:interior|int\.|edif\.|depto\.|departamento|piso|local|mz\.?|lt\.?)\s*)?\d{1,5}[a-z]?\b)*"
+    + _ADDRESS_TAIL,
     re.IGNORECASE,
 )
 
@@ -226,24 +490,90 @@ class Redactor:
         return redact(text)
 
 
+def _has(lowered: str, words: tuple[str, ...]) -> bool:
+    return any(map(lowered.__contains__, words))
+
+
+_DIGIT = re.compile(r"\d")
+# SSNs, card and phone numbers all have 7 or more digits, with at most a few separators between two.
+_DIGIT_RUN = re.compile(r"\d(?:[\s().+/-]{0,3}\d){6}")
+_AT_WORDS = (" at ", "(at)", "[at]", "{at}", "<at>")
+
+
+# Cheap substring tests that decide whether a rule can match at all: most texts skip most rules.
+_NAME_WORDS = ("name", "this is", "i'm", "i’m", "i am")
+_ACCOUNT_WORDS = ("acc", "a/c", "customer", "member")
+_CASE_WORDS = (
+    "case", "permit", "request", "sr", "ticket", "ref", "claim", "citation", "complaint", "violation",
+    "incident", "application",
+)  # fmt: skip
+_PLATE_WORDS = ("plate", "tag", "reg")
+_LICENCE_WORDS = ("licen", "dl", "d/l", "d.l")
+_DOB_WORDS = ("birth", "dob", "d.o.b", "born", "b.", "nacimiento")
+_SSN_WORDS = ("ss", "social")
+_PHONE_WORDS = ("phone", "cell", "mobile", "tel", "call", "cb", "contact", "text", "reach", "fax", "number")
+_ROAD_WORDS = ("highway", "hwy", "route", "rte", "rt", "sr ", "road", "rd", "fm ", "cr ", "rr ")
+_SPANISH_WORDS = (
+    "calle", "avenida", "av.", "boulevard", "blvd", "callej", "calzada", "cerrada", "circuito",
+    "circunvalaci",
+    "continuaci", "corredor", "diagonal", "eje vial", "pasaje", "peatonal", "perif", "privada", "prolongaci",
+    "retorno", "viaducto", "ampliaci", "andador", "carretera", "camino",
+)  # fmt: skip
+_AT_DOMAIN = re.compile(
+    r"(?: at |\(at\)|\[at\]|\{at\}|<at>)\s*[\w-]+\s*(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>| dot )"
+)
+
+
 def redact(text: str) -> str:
-    """Replace emails, phones, SSNs, Luhn-valid card numbers, street addresses, DOBs and numbers
-    introduced as account or customer numbers by placeholders."""
+    """Replace personal data by placeholders (see the module docstring for what is and is not)."""
     if "@" in text:
         text = _EMAIL.sub("[EMAIL]", text)
+        if "@" in text:
+            text = _SPACED_EMAIL.sub(_spaced_email, text)
     lowered = text.lower()
-    if " at " in lowered or "(at)" in lowered or "[at]" in lowered or "{at}" in lowered or "<at>" in lowered:
+    if _has(lowered, _AT_WORDS) and _AT_DOMAIN.search(lowered):
         text = _SPELLED_EMAIL.sub(_spelled_email, text)
-    if not any(c.isdigit() for c in text):
+    if _has(lowered, _NAME_WORDS):
+        text = _NAME_INTRO.sub(_name, text)
+    if _DIGIT.search(text) is None:
         return text
-    text = _ACCOUNT.sub(lambda m: m.group(1) + "[ACCOUNT]", text)
-    text = _DOB.sub(lambda m: m.group(1) + "[DOB]", text)
-    text = _SSN_CONTEXT.sub(lambda m: m.group(1) + "[SSN]", text)
-    text = _SSN.sub(_ssn, text)
-    text = _CARD.sub(_card, text)
-    text = _PHONE.sub(_phone, text)
-    text = _PO_BOX.sub("[ADDRESS]", text)
-    return _ADDRESS.sub(_address, text)
+    lowered = text.lower()
+    if "::" in text or text.count(":") >= 5:
+        text = _IPV6.sub(_ipv6, text)
+    if text.count(".") >= 3:
+        text = _IPV4.sub("[IP]", text)
+    if _has(lowered, _ROAD_WORDS):
+        # Before case ids: "5955 SR 383" is a state route, not service request 383.
+        text = _NUMBERED_ROAD.sub(_numbered_road, text)
+    if _has(lowered, _ACCOUNT_WORDS):
+        text = _ACCOUNT.sub(lambda m: m.group(1) + "[ACCOUNT]", text)
+    if _has(lowered, _CASE_WORDS):
+        text = _CASE.sub(lambda m: m.group(1) + "[CASE_ID]", text)
+    if _has(lowered, _PLATE_WORDS):
+        text = _PLATE.sub(_plate, text)
+    if _has(lowered, _LICENCE_WORDS):
+        text = _LICENCE.sub(lambda m: m.group(1) + "[DRIVERS_LICENSE]", text)
+    if _has(lowered, _DOB_WORDS):
+        text = _DOB.sub(lambda m: m.group(1) + "[DOB]", text)
+    if _has(lowered, _SSN_WORDS):
+        text = _SSN_CONTEXT.sub(lambda m: m.group(1) + "[SSN]", text)
+    if _DIGIT_RUN.search(text):
+        text = _SSN.sub(_ssn, text)
+        text = _CARD.sub(_card, text)
+        text = _PHONE.sub(_phone, text)
+    if "box" in lowered:
+        text = _PO_BOX.sub("[ADDRESS]", text)
+    if _has(lowered, _UNIT_WORDS):
+        text = _UNIT_ADDRESS.sub(_address, text)
+    text = _ADDRESS.sub(_address, text)
+    text = _BARE_STREET.sub(
+        lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
+    )
+    if _has(lowered, _SPANISH_WORDS):
+        text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
+    if _has(lowered, _PHONE_WORDS):
+        text = _PHONE_CONTEXT.sub(_phone_in_context, text)
+    return text
 
 
 def pseudonymize(key: bytes, value: str, namespace: str = "") -> str:

@@ -57,9 +57,6 @@ WITHOUT_PII = [
     "The fee went from $45.00 to $1,250.50",
     "Open 9am-5pm Monday to Friday, 8:30 to 12:00 on Saturday",
     "My appointment is at 10:30 on 03/14/2024",
-    "Ticket #2024001234 still open",
-    "Case number 5551234567 was closed without a call",
-    "Service request SR-2024-123456 about the pothole",
     "Confirmation 4111111111111111 for my permit",
     "Order 123-456-7890 never arrived",
     "Since 1998 I have paid my taxes on time",
@@ -69,7 +66,6 @@ WITHOUT_PII = [
     "a 10 minute drive from downtown",
     "there were 30 people in line at 8am",
     "Room 204 on the 2nd floor",
-    "Permit 2023-0456 approved 2024-01-15",
     "Version 3.3.2 of the app crashes",
     "I was born and raised in this city",
     "born in 1985 and never had this problem",
@@ -166,7 +162,7 @@ def test_configured_account_patterns_redact_case_numbers_whole_tokens_only() -> 
     assert redactor("bill UB40981234 twice") == "bill [ACCOUNT] twice"
     assert redactor("form RIV-2045189 and XRIV-204518") == "form RIV-2045189 and XRIV-204518"
     assert redactor("call 312-555-0147") == "call [PHONE]"
-    assert Redactor()("Re: case RIV-204518") == "Re: case RIV-204518"
+    assert Redactor()("Re: case RIV-204518") == "Re: case [CASE_ID]"
 
 
 def test_account_words_without_a_number_are_kept() -> None:
@@ -189,3 +185,123 @@ def test_privacy_config_validates_patterns() -> None:
     for bad in ("RIV-(", "", r"\d*"):
         with pytest.raises(ValidationError):
             Privacy(account_patterns=(bad,))
+
+
+# Issue 12: classes that leaked on real text, and the false positives the address rule made.
+@pytest.mark.parametrize(
+    ("text", "placeholder", "secrets"),
+    [
+        ("Callback # 872-555-0120", "[PHONE]", ("872", "0120")),
+        ("CB # 555-0121", "[PHONE]", ("0121",)),
+        ("contact # +1 (706) 555-2291", "[PHONE]", ("706", "2291")),
+        ("my card # 4111 1111 1111 1111", "[CARD]", ("4111",)),
+        ("call 706-5552291 today", "[PHONE]", ("5552291",)),
+        ("call 706/555-2291 today", "[PHONE]", ("706", "2291")),
+        ("write jsmith @ yahoo . com", "[EMAIL]", ("jsmith", "yahoo")),
+        ("at 88 Ralph David Abernathy Jr. Blvd #12 now", "[ADDRESS]", ("88", "Abernathy", "12")),
+        ("lives at 3100 HIGHWAY 78", "[ADDRESS]", ("3100",)),
+        ("at 640 Parkway SE #4", "[ADDRESS]", ("640",)),
+        ("b. 3/9/1979", "[DOB]", ("1979",)),
+        ("date of birth, Feb. 2nd, 1961,", "[DOB]", ("1961",)),
+        ("case 2025-104233", "[CASE_ID]", ("104233",)),
+        ("Ticket #2024001234 still open", "[CASE_ID]", ("2024001234",)),
+        ("Service request SR-2024-123456 about the pothole", "[CASE_ID]", ("123456",)),
+        ("driver's license D123-456-78-901-2", "[DRIVERS_LICENSE]", ("D123", "901")),
+        ("DL# A1234567", "[DRIVERS_LICENSE]", ("A1234567",)),
+        ("a silver Honda with license plate ABC-1234 is parked", "[PLATE]", ("ABC", "1234")),
+        ("tag # 38S R67", "[PLATE]", ("38S", "R67")),
+        ("my IP is 203.0.113.42", "[IP]", ("203", "113")),
+        ("error from 2001:db8::8a2e:370:7334 when I pay", "[IP]", ("2001", "7334")),
+        ("my name is Jane Roe and I live here", "[NAME]", ("Jane", "Roe")),
+        ("This is Jasmine Freeman calling about the permit.", "[NAME]", ("Jasmine", "Freeman")),
+        ("I'm Dolores Huerta, a resident.", "[NAME]", ("Dolores", "Huerta")),
+    ],
+)
+def test_issue_12_leaks_are_redacted(text: str, placeholder: str, secrets: tuple[str, ...]) -> None:
+    redacted = redact(text)
+    assert placeholder in redacted, redacted
+    for secret in secrets:
+        assert secret not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since 2010 the road has gotten worse",
+        "The speed limit is 35 MPH but people do 70 mph",
+        "Traffic on Hwy 16 backs up every morning",
+        "The 75 traffic lane is blocked",
+        "Exit 12 Main Rd is confusing",
+        "I'm Very Tired of this",
+        "I AM REQUESTING A NEW CART",
+        "this is Not Acceptable",
+        "Order #123456 for a new cart never arrived",
+        "I called 311 3 times",
+    ],
+)
+def test_issue_12_false_positives_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+# Addresses as they are written in the US, UK, Canada, Australia, Ireland, New Zealand and Mexico.
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("I live at 701 Roger Stairs.", ("701", "Roger", "Stairs")),
+        ("overgrown lot at 847 Ft Hill St. Please mow", ("847", "Hill")),
+        ("Unit 4/12 Smith St was flooded", ("Unit", "Smith")),
+        ("Flat 3, 12 High Street needs a new bin", ("Flat", "12", "High")),
+        ("DEBRIS AT APT. 413 165 TAYLOR MEANDER NEEDS PICKUP", ("413", "165", "TAYLOR", "MEANDER")),
+        ("LIMBS @ STUDIO 42R\nSTEPHANIE TURNPIKE", ("STUDIO", "42R", "STEPHANIE")),
+        ("Debris at 478 State Route 322 needs pickup.", ("478", "322")),
+        ("at 5955 SR 383", ("5955", "383")),
+        ("Level 3, 123 Pitt St, Sydney", ("Level", "123", "Pitt")),
+        ("4/12 Smith Pde near the shops", ("Smith", "Pde")),
+        ("12 Queen Street\nRD 3 Hamilton", ("12", "Queen", "RD")),
+        ("12 Kaye Close, Dublin", ("12", "Kaye")),
+        ("850 SCOTT PROMENADE STE 16 is dark", ("850", "SCOTT", "16")),
+        ("Location: 69/457 Mark Distributor NW", ("457", "Mark", "NW")),
+        ("Flat 78 46 Erin Colonnade Apt 10", ("78", "46", "Erin", "10")),
+        ("2 Jill Right Of Way", ("Jill", "Right")),
+        ("73 Lane Street flooded", ("73", "Lane")),
+        ("123 1/2 Main St. Apt. 4 NE", ("123", "Main", "NE")),
+        ("Cerrada San Vicente y las Granadinas 352 883, please fix", ("Vicente", "352", "883")),
+        ("Periférico Norte Cortés 741 501 NW Ste 3", ("741", "501", "NW", "3")),
+        ("Calle 5 de Mayo 123, Centro", ("Mayo", "123")),
+        ("LIMBS @ BLVD. NAURU 563 EDIF. 540 , DEPTO. 863", ("NAURU", "563", "540", "863")),
+        ("I live at 12 The Crescent, Dublin", ("12", "Crescent")),
+        ("at 30 AVENUE X now", ("30", "AVENUE X")),
+        ("The house at PO Box 593 Suite 10 is empty", ("593", "10")),
+        ("909 Barr Street\nRD 3 #32B", ("909", "Barr", "32B")),
+        ("72 Story Street", ("72", "Story")),
+        ("707 Way-Davey Street", ("707", "Davey")),
+    ],
+)
+def test_addresses_in_many_written_shapes_are_redacted(text: str, secrets: tuple[str, ...]) -> None:
+    redacted = redact(text)
+    assert "[ADDRESS]" in redacted, redacted
+    for secret in secrets:
+        assert secret not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There Are 3 Street Lights Out",
+        "Min 4 lights not functioning. 10th st South side block",
+        "on 75/85South until little past Cleveland Ave on 85South",
+        "a 20 ft hole in the road on Peachtree St",
+        "Pothole on Moreland Ave near the school",
+        "I Like To Make A Request On I-285 North OnlyExit 43 Hwy 278 Covington Hwy",
+        "along berwick blvd. It took 10 weeks and 2 days",
+        "Rossville Blvd. I have lived in zip code 31947 for years",
+        "2 Lane Road needs repaving",
+        "4 Lane Hwy, 55 MPH",
+    ],
+)
+def test_address_decoys_are_kept(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_a_word_after_the_street_is_not_taken_for_a_unit() -> None:
+    assert redact("12 main st unit needs repair") == "[ADDRESS] unit needs repair"
