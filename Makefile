@@ -16,7 +16,7 @@ DEMO_DAYS := 120
 DEMO_END := 2026-08-29
 DEMO_EXPORTS := var/demo-exports
 
-.PHONY: install airflow-init demo demo-data test lint typecheck sqlfluff check bench eval clean
+.PHONY: install airflow-init demo demo-data test lint typecheck sqlfluff check bench eval themes-model clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ check: lint typecheck sqlfluff
 
 bench: install
 	$(BIN)/python -m bench --days 28 --scale 5
+
+# The committed theme model, rebuilt bit-for-bit from the development labels and ../shared texts
+# (tests/transforms/test_theme_model.py checks that the committed file is what this writes).
+themes-model: install
+	$(BIN)/python -m evaluation.build_theme_model
 
 eval: install
 	$(BIN)/python -m evaluation
