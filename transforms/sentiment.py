@@ -49,6 +49,7 @@ import pysbd  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from transforms.language import DETECTOR_VERSION, detect_language
+from transforms.sentiment_domain import DOMAIN_REVISION, adjust
 from transforms.text_clean import clean_for_sentiment
 
 __all__ = [
@@ -72,7 +73,7 @@ def _package_version(name: str) -> str:
 _REVISION = "1"
 SCORER_VERSION = (
     f"cp{_REVISION}-vader{_package_version('vaderSentiment')}-pysbd{_package_version('pysbd')}"
-    f"-lang{DETECTOR_VERSION}"
+    f"-lang{DETECTOR_VERSION}-domain{DOMAIN_REVISION}"
 )
 
 POSITIVE_THRESHOLD = 0.05
@@ -161,6 +162,7 @@ class _Scorer:
                 doc = self.polarity(cleaned)
             else:
                 doc = _length_weighted_mean(sentences, per_sentence)
+        doc = adjust(cleaned, sentences, doc)
         negative = worst <= NEGATIVE_THRESHOLD
         return SentimentScore(
             compound=doc["compound"],
