@@ -11,11 +11,15 @@ VADER was built on social media, reviews and news. In reports to a public servic
 * sarcasm marked by a trailing "... NOT!" ("great job fixing the road... NOT!"): the positive
   score of such a sentence is flipped;
 * aggregation: a length-weighted mean of sentence scores pulls a long, clearly negative report to
-  neutral (-0.84 whole-text -> -0.06). A civic text of several sentences gets the mean of its
-  whole-text score and its most negative sentence score instead. On the development part of our
-  SeeClickFix ratings (263 reports) r was: raw VADER 0.363; layer with whole-text only 0.399; with
-  the blend for long texts only 0.428; with the blend for every multi-sentence civic text 0.449
-  (chosen; 0.473 once 'huge', 'big' and 'help' were neutralised). Non-civic texts keep the
+  neutral (-0.84 whole-text -> -0.06). A civic text of several sentences with a negative sentence
+  gets the mean of its whole-text score and its most negative sentence score instead, when it is not
+  praise (whole-text score below 0.05) or it names a civic problem (a negative `CIVIC_LEXICON` word):
+  a neutral sentence must not halve praise, and a mixed review must not turn negative. On the
+  development part of our SeeClickFix ratings (263 reports) r was: raw VADER 0.363; layer with
+  whole-text only 0.399; with the blend for long texts only 0.428; with the blend for every
+  multi-sentence civic text 0.449
+  (0.473 once 'huge', 'big' and 'help' were neutralised); restricted as above so that the demo
+  city's praise keeps its tone (tests/test_planted_signals.py): 0.439. Non-civic texts keep the
   scorer's own aggregation.
 
 A text is *civic* when it names a civic problem or a public service (`CIVIC_CUES`), so VADER's own
@@ -145,9 +149,10 @@ def adjust(text: str, sentences: Sequence[str], doc: dict[str, float]) -> dict[s
     if plain != text and not _PROBLEM.search(text) and _civic_compound(plain) > 0.05:
         plain = text  # thanks for a good service, not a request formula inside a complaint
     compound = _civic_compound(plain)
-    if len(sentences) > 1:
+    if len(sentences) > 1 and (compound < 0.05 or _PROBLEM.search(text)):
         worst = min(_civic_compound(_depolite(s)) for s in sentences)
-        compound = (compound + min(worst, compound)) / 2
+        if worst <= -0.05:  # a neutral sentence must not halve praise
+            compound = (compound + min(worst, compound)) / 2
     if compound > 0 and any(_SARCASM.search(s) for s in sentences):
         compound = -compound
     return {**doc, "compound": round(compound, 4)}
