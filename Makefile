@@ -19,7 +19,7 @@ DEMO_EXPORTS := var/demo-exports
 AIRFLOW_PROD_HOME ?= $(CURDIR)/var/airflow-prod
 AIRFLOW_PORT ?= 8080
 
-.PHONY: install airflow-init airflow demo demo-data test lint typecheck sqlfluff check bench eval clean
+.PHONY: install airflow-init airflow demo demo-data test lint typecheck sqlfluff check bench eval themes-model clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ check: lint typecheck sqlfluff
 
 bench: install
 	$(BIN)/python -m bench --days 28 --scale 1 --big-scale 16 --big-days 7 --history 30,120,365 --history-scale 0.25
+
+# The committed theme model, rebuilt bit-for-bit from the development labels and ../shared texts
+# (tests/transforms/test_theme_model.py checks that the committed file is what this writes).
+themes-model: install
+	$(BIN)/python -m evaluation.build_theme_model
 
 eval: install
 	$(BIN)/python -m evaluation

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import sys
 import time
@@ -141,7 +142,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forget.add_argument("--source", required=True, help="the configured source the person wrote or called in")
     forget.add_argument("--author", required=True, help="their id in that source: handle, author id, caller")
+    _themes_commands(commands)
     return parser
+
+
+# --- themes: a city's tuning loop (civicpulse/theme_tuning.py) ---
+def _themes_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    themes = commands.add_parser("themes", help="tune the themes for this city: sample, eval, train")
+    steps = themes.add_subparsers(dest="themes_command", required=True)
+    sample = steps.add_parser(
+        "sample", help="write warehouse texts to label (by service and channel, uncertain first)"
+    )
+    sample.add_argument("--n", type=int, default=200)
+    sample.add_argument("--out", type=Path, default=Path("themes_to_label.jsonl"))
+    evaluate = steps.add_parser("eval", help="per-theme precision and recall on labelled texts")
+    evaluate.add_argument("--labels", type=Path, required=True)
+    train = steps.add_parser("train", help="refit the theme model on labelled texts")
+    train.add_argument("--labels", type=Path, required=True)
+    train.add_argument("--out", type=Path, help="model file (default: the model: path in the taxonomy)")
+
+
+def _themes(config: Config, args: argparse.Namespace) -> int:
+    from civicpulse import theme_tuning
+    from transforms.themes import Taxonomy
+
+    taxonomy = Taxonomy.load(config.themes_path)
+    known = frozenset(t.theme_id for t in taxonomy.themes)
+    if args.themes_command == "sample":
+        from civicpulse.warehouse import reader
+
+        with reader(config) as con:
+            records = theme_tuning.sample(con, taxonomy, args.n)
+        args.out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        print(f'{args.out}: {len(records)} texts to label (fill in "themes"; docs/themes.md has the guide)')
+    elif args.themes_command == "eval":
+        print(theme_tuning.evaluate(taxonomy, theme_tuning.read_labels(args.labels, known)))
+    else:
+        out, model = theme_tuning.refit(
+            config.themes_path, theme_tuning.read_labels(args.labels, known), args.out
+        )
+        print(f"{out}: model {model['version']} ({', '.join(model['themes'])})")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,6 +213,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "score":
         return _score(args)
     config = load_config(args.config)
+    if args.command == "themes":
+        return _themes(config, args)
     if args.command == "check-config":
         problems = _config_problems(config)
         for problem in problems:

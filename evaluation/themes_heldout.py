@@ -154,14 +154,18 @@ def report(
 ) -> tuple[str, list[str]]:
     all_themes = [theme.theme_id for theme in taxonomy.themes]
 
+    texts = list(dict.fromkeys([*(i.text for i in scf_items), *(i.text for i in nhs_items)]))
+    matched = dict(zip(texts, taxonomy.match_many(texts, [None] * len(texts)), strict=True))
+
     def predict(text: str) -> set[str]:
-        return {match.theme_id for match in taxonomy.match(text)}
+        return {match.theme_id for match in matched[text]}
 
     scf = evaluate("SeeClickFix (our labels)", scf_items, all_themes, predict, reps)
     nhs = evaluate("NHS (staff labels, mapped themes)", nhs_items, list(nhs_mapping.MAPPING), predict, reps)
     target_lines, missed = check_targets(scf, nhs)
     lines = [
-        f"taxonomy {taxonomy.version} (config/themes.yml); held-out ids in evaluation/data/heldout_ids.json",
+        f"taxonomy {taxonomy.version} (config/themes.yml, pattern revision and model version); "
+        "held-out ids in evaluation/data/heldout_ids.json",
         "",
         *table(scf),
         "",

@@ -19,9 +19,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from transforms.language_guard import accept_guess
+
 __all__ = ["DETECTOR_VERSION", "PROFILED_LANGUAGES", "detect_language", "warm_langdetect"]
 
-DETECTOR_VERSION = "1"
+DETECTOR_VERSION = "2"
 
 _PROFILES: dict[str, str] = {
     "en": """
@@ -326,7 +328,7 @@ def detect_language(text: str) -> str:
                 scores[lang_of_char] = scores.get(lang_of_char, 0.0) + 1.0
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     best_lang, best = ranked[0] if ranked else ("und", 0.0)
-    second_lang, second = ranked[1] if len(ranked) > 1 else ("und", 0.0)
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
     if best >= _MIN_WINNING_SCORE and best >= 1.5 * second + 0.5:
         return best_lang
     if best >= 1.0 and second == 0.0:
@@ -338,7 +340,7 @@ def detect_language(text: str) -> str:
     if best > 0.0 and second == 0.0:
         return best_lang
     if len(words) >= _FALLBACK_MIN_WORDS and sum(len(w) for w in words) >= _FALLBACK_MIN_LETTERS:
-        guessed = _langdetect(text)
-        if guessed is not None and (best == 0.0 or guessed in (best_lang, second_lang)):
-            return guessed
+        accepted = accept_guess(_langdetect(text), words, scores)
+        if accepted is not None:
+            return accepted
     return best_lang if best > second else "und"

@@ -108,8 +108,14 @@ def match_themes(con: duckdb.DuckDBPyConnection, themes_path: Path, progress: Pr
     pending = pending_texts(con, "ops.theme_cache", "taxonomy_version", taxonomy.version, per_service=True)
     log.info("themes: %d new (text, service) pairs to match (taxonomy %s)", len(pending), taxonomy.version)
     columns: dict[str, list[object]] = {name: [] for name in _THEME_SCHEMA.names}
-    for index, (text_hash, service_id, text) in enumerate(pending, start=1):
-        matches: list[ThemeMatch | None] = [*taxonomy.match(text, service_id)] or [None]
+    # The theme model scores a batch in one matrix product; 5,000 texts keep memory small.
+    batch = 5000
+    found: list[list[ThemeMatch]] = []
+    for start in range(0, len(pending), batch):
+        rows = pending[start : start + batch]
+        found.extend(taxonomy.match_many([row[2] for row in rows], [row[1] for row in rows]))
+    for index, (text_hash, service_id, _text) in enumerate(pending, start=1):
+        matches: list[ThemeMatch | None] = [*found[index - 1]] or [None]
         for match in matches:
             columns["text_hash"].append(text_hash)
             columns["service_id"].append(service_id)

@@ -56,6 +56,7 @@ from pysbd.lang.english import English  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from transforms.language import DETECTOR_VERSION, detect_language
+from transforms.sentiment_domain import DOMAIN_REVISION, adjust
 from transforms.text_clean import clean_for_sentiment
 from transforms.vader_fast import polarity_function
 
@@ -80,7 +81,7 @@ def _package_version(name: str) -> str:
 _REVISION = "1"  # unchanged by the rule splitter: it gives pysbd's sentences
 SCORER_VERSION = (
     f"cp{_REVISION}-vader{_package_version('vaderSentiment')}-pysbd{_package_version('pysbd')}"
-    f"-lang{DETECTOR_VERSION}"
+    f"-lang{DETECTOR_VERSION}-domain{DOMAIN_REVISION}"
 )
 
 POSITIVE_THRESHOLD = 0.05
@@ -225,6 +226,7 @@ class _Scorer:
             worst_index = min(range(len(sentences)), key=lambda i: per_sentence[i]["compound"])
             worst_sentence, worst = sentences[worst_index], per_sentence[worst_index]["compound"]
             doc = _length_weighted_mean(sentences, per_sentence)
+        doc = adjust(cleaned, sentences, doc)
         negative = worst <= NEGATIVE_THRESHOLD
         return SentimentScore(
             compound=doc["compound"],

@@ -27,7 +27,7 @@ import bisect
 import hashlib
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the regex parser, to read phrase patterns
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ from typing import Any
 import yaml
 
 from transforms.text_clean import clean_for_sentiment
+from transforms.theme_decide import decide, examples, load_model, theme_decide_version
+from transforms.theme_model import Example, ThemeModel
 
 __all__ = ["A11_DRIVERS", "DEFAULT_TAXONOMY_PATH", "Taxonomy", "Theme", "ThemeMatch", "compile_phrase"]
 
@@ -43,7 +45,7 @@ A11_DRIVERS = frozenset(
 )
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "config" / "themes.yml"
 
-_TOP_LEVEL_KEYS = frozenset({"themes"})
+_TOP_LEVEL_KEYS = frozenset({"themes", "model"})
 _THEME_KEYS = frozenset({"label", "a11_driver", "description", "include", "exclude", "services"})
 _REQUIRED_THEME_KEYS = ("label", "a11_driver", "include")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -364,9 +366,10 @@ class Taxonomy:
     (`_phrase_keys`); a text none of whose words begins with one of them is not searched for it.
     That skips most themes for most texts and never changes a match."""
 
-    def __init__(self, themes: Iterable[Theme], version: str) -> None:
+    def __init__(self, themes: Iterable[Theme], version: str, model: ThemeModel | None = None) -> None:
         self.themes: tuple[Theme, ...] = tuple(themes)
-        self.version = version
+        self.model = model
+        self.version = theme_decide_version(version, model)
         ids = [t.theme_id for t in self.themes]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate theme ids")
@@ -379,7 +382,6 @@ class Taxonomy:
                     f"theme {theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
                 ) from exc
         self._compiled = tuple(compiled)
-        self._last: tuple[str, str, set[str]] | None = None
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TAXONOMY_PATH) -> Taxonomy:
@@ -392,7 +394,7 @@ class Taxonomy:
             raise ValueError(f"{path}: expected a mapping with a 'themes' key")
         unknown = sorted(set(map(str, document)) - _TOP_LEVEL_KEYS)
         if unknown:
-            raise ValueError(f"{path}: unknown top-level key {unknown[0]!r} (allowed: themes)")
+            raise ValueError(f"{path}: unknown top-level key {unknown[0]!r} (allowed: themes, model)")
         themes_spec = document.get("themes")
         if not isinstance(themes_spec, dict) or not themes_spec:
             raise ValueError(f"{path}: 'themes' must be a non-empty mapping of theme ids to themes")
@@ -400,23 +402,39 @@ class Taxonomy:
             themes = [_parse_theme(theme_id, spec) for theme_id, spec in themes_spec.items()]
         except ValueError as exc:
             raise ValueError(f"{path}: {exc}") from exc
-        return cls(themes, hashlib.sha256(raw).hexdigest()[:12])
-
-    def _prepared(self, text: str) -> tuple[str, set[str]]:
-        """The cleaned, lower-cased text and the keys of its words; the last text's are kept, as
-        a text is matched once per service in a row."""
-        if self._last is None or self._last[0] != text:
-            cleaned = clean_for_sentiment(text).lower()
-            self._last = (text, cleaned, _text_keys(cleaned))
-        return self._last[1], self._last[2]
+        model = load_model(Path(path), document.get("model"))
+        return cls(themes, hashlib.sha256(raw).hexdigest()[:12], model)
 
     def match(self, text: str, service_id: str | None = None) -> list[ThemeMatch]:
         """Themes found in `text`, in taxonomy order, with the matched words as they appear (lower-cased)."""
-        cleaned, text_keys = self._prepared(text)
-        if not cleaned:
-            return []
+        return self.match_many([text], [service_id])[0]
+
+    def match_many(self, texts: Sequence[str], service_ids: Sequence[str | None]) -> list[list[ThemeMatch]]:
+        """`match` for many texts at once (the model scores them in one batch)."""
+        cleaned = [clean_for_sentiment(text).lower() for text in texts]
+        rules = [self._phrase_matches(c, s) if c else {} for c, s in zip(cleaned, service_ids, strict=True)]
+        decided = decide(cleaned, rules, self.model)
+        return [
+            [
+                ThemeMatch(t.theme_id, t.label, t.a11_driver, found[t.theme_id])
+                for t in self.themes
+                if t.theme_id in found
+            ]
+            for found in decided
+        ]
+
+    def examples(
+        self, texts: Sequence[str], service_ids: Sequence[str | None], themes: Sequence[frozenset[str]]
+    ) -> list[Example]:
+        """Labelled texts as model training examples (phrase and pattern evidence of this taxonomy)."""
+        cleaned = [clean_for_sentiment(text).lower() for text in texts]
+        rules = [self._phrase_matches(c, s) for c, s in zip(cleaned, service_ids, strict=True)]
+        return examples(cleaned, rules, themes=themes)
+
+    def _phrase_matches(self, cleaned: str, service_id: str | None) -> dict[str, tuple[str, ...]]:
+        text_keys = _text_keys(cleaned)
         breaks: list[int] | None = None
-        found: list[ThemeMatch] = []
+        found: dict[str, tuple[str, ...]] = {}
         for compiled in self._compiled:
             pattern, keys = compiled.include_for(service_id)
             if pattern is None or (keys is not None and keys.isdisjoint(text_keys)):
@@ -433,7 +451,5 @@ class Taxonomy:
                     hits = [(s, t) for s, t in hits if bisect.bisect_right(breaks, s) not in blocked]
                     if not hits:
                         continue
-            terms = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
-            theme = compiled.theme
-            found.append(ThemeMatch(theme.theme_id, theme.label, theme.a11_driver, terms))
+            found[compiled.theme.theme_id] = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
         return found

@@ -99,3 +99,11 @@ def test_fast_enough_for_nightly_volumes() -> None:
         detect_language(text)
     rate = len(tweets) / (time.perf_counter() - started)
     assert rate > 2_000, f"{rate:.0f} texts/s"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Remove old pole\nRemove old pole", "Remove old pole", "Dead tree limbs near the bridge", "Broken curb"],
+)
+def test_short_english_reports_are_never_marked_with_another_language(text: str) -> None:
+    assert detect_language(text) in ("en", "und")

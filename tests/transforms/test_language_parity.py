@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data
 
 
 def _reference(text: str) -> str:
-    """detect_language before the langdetect skip (its word scoring is shared, its decision copied)."""
+    """detect_language without the langdetect skip (word scoring and guess guard shared)."""
     text = language._NOISE.sub(" ", text)
     lower = text.lower().replace("\u2019", "'")
     latin_letters = -1
@@ -43,7 +43,7 @@ def _reference(text: str) -> str:
                 scores[lang_of_char] = scores.get(lang_of_char, 0.0) + 1.0
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     best_lang, best = ranked[0] if ranked else ("und", 0.0)
-    second_lang, second = ranked[1] if len(ranked) > 1 else ("und", 0.0)
+    _second_lang, second = ranked[1] if len(ranked) > 1 else ("und", 0.0)
     if best >= language._MIN_WINNING_SCORE and best >= 1.5 * second + 0.5:
         return best_lang
     if best >= 1.0 and second == 0.0:
@@ -54,9 +54,9 @@ def _reference(text: str) -> str:
         len(words) >= language._FALLBACK_MIN_WORDS
         and sum(len(w) for w in words) >= language._FALLBACK_MIN_LETTERS
     ):
-        guessed = language._langdetect(text)
-        if guessed is not None and (best == 0.0 or guessed in (best_lang, second_lang)):
-            return guessed
+        accepted = language.accept_guess(language._langdetect(text), words, scores)
+        if accepted is not None:
+            return accepted
     return best_lang if best > second else "und"
 
 

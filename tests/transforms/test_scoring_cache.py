@@ -59,4 +59,7 @@ def test_theme_cache_is_keyed_by_text_service_and_taxonomy(tmp_path: Path) -> No
     assert match_themes(con, DEFAULT_TAXONOMY_PATH) == 1, "same text, other service: matched again"
     edited = tmp_path / "themes.yml"
     edited.write_text(DEFAULT_TAXONOMY_PATH.read_text() + "\n# edited\n")
+    (tmp_path / "models").mkdir()
+    model = DEFAULT_TAXONOMY_PATH.parent / "models" / "themes_model.json"
+    (tmp_path / "models" / "themes_model.json").write_bytes(model.read_bytes())
     assert match_themes(con, edited) == 3, "an edited taxonomy re-matches every (text, service)"

@@ -1,7 +1,8 @@
-"""Theme matching with word keys finds exactly what the plain per-theme search found.
+"""Phrase matching with word keys finds exactly what the plain per-theme search found.
 
-The reference is `Taxonomy.match` as it was (every theme's pattern searched in every text), kept
-here; the comparison covers every shared real text with every service of the project's config.
+The reference is the phrase layer as it was (every theme's pattern searched in every text), kept
+here; the comparison covers every shared real text with every service of the project's config. The
+pattern layer and the theme model decide on top of these phrase matches (transforms/theme_decide.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from transforms.themes import (
     DEFAULT_TAXONOMY_PATH,
     Taxonomy,
     Theme,
-    ThemeMatch,
     _phrase_keys,
     _text_keys,
 )
@@ -27,12 +27,9 @@ pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data
 PROJECT_CONFIG = DEFAULT_TAXONOMY_PATH.parent.parent / "civicpulse.yml"
 
 
-def _reference_match(taxonomy: Taxonomy, text: str, service_id: str | None) -> list[ThemeMatch]:
-    cleaned = clean_for_sentiment(text).lower()
-    if not cleaned:
-        return []
+def _reference_match(taxonomy: Taxonomy, cleaned: str, service_id: str | None) -> dict[str, tuple[str, ...]]:
     breaks: list[int] | None = None
-    found: list[ThemeMatch] = []
+    found: dict[str, tuple[str, ...]] = {}
     for compiled in taxonomy._compiled:
         pattern, _ = compiled.include_for(service_id)
         if pattern is None:
@@ -49,9 +46,7 @@ def _reference_match(taxonomy: Taxonomy, text: str, service_id: str | None) -> l
                 hits = [(s, t) for s, t in hits if bisect.bisect_right(breaks, s) not in blocked]
                 if not hits:
                     continue
-        terms = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
-        theme = compiled.theme
-        found.append(ThemeMatch(theme.theme_id, theme.label, theme.a11_driver, terms))
+        found[compiled.theme.theme_id] = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
     return found
 
 
@@ -64,9 +59,12 @@ def test_matches_equal_the_reference_on_every_real_text_and_service() -> None:
     differences = []
     matched = 0
     for key, text in real_texts():
+        cleaned = clean_for_sentiment(text).lower()
+        if not cleaned:
+            continue
         for service in services:
-            ours = taxonomy.match(text, service)
-            if ours != _reference_match(taxonomy, text, service):
+            ours = taxonomy._phrase_matches(cleaned, service)
+            if ours != _reference_match(taxonomy, cleaned, service):
                 differences.append((key, service))
             matched += bool(ours)
     assert differences == []

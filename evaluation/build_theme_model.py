@@ -1,0 +1,66 @@
+"""Build the committed theme model (`config/models/themes_model.json`) from development labels only.
+
+Training texts: the development half of our SeeClickFix labels (`data/seeclickfix_labels.jsonl`, texts
+read from ../shared, held-out ids excluded by `evaluation/split.py`) plus the texts written for the unit
+tests in `data/themes_labelled.jsonl` (those whose origin is not ../shared). No NHS text is read.
+`make themes-model` runs this; the output is the same bytes for the same labels and texts
+(`tests/transforms/test_theme_model.py` checks it).
+
+    python -m evaluation.build_theme_model [--out PATH]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from evaluation import DATA_DIR, labels
+from evaluation.split import committed_heldout
+from transforms.theme_model import Example, dump, train
+from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
+
+MODEL_PATH = DEFAULT_TAXONOMY_PATH.parent / "models" / "themes_model.json"
+WRITTEN = DATA_DIR / "themes_labelled.jsonl"
+
+
+def training_texts(known: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
+    heldout = committed_heldout()["seeclickfix"]
+    rows = [(r.text, r.themes) for r in labels.load(known_themes=known) if r.source_id not in heldout]
+    for line in WRITTEN.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if not str(record["origin"]).startswith("shared:"):
+            rows.append((record["text"], frozenset(record["themes"])))
+    return rows
+
+
+def build_examples(taxonomy: Taxonomy) -> list[Example]:
+    known = frozenset(t.theme_id for t in taxonomy.themes)
+    rows = training_texts(known)
+    return taxonomy.examples([t for t, _ in rows], [None] * len(rows), [themes for _, themes in rows])
+
+
+def build(out: Path = MODEL_PATH) -> dict[str, object]:
+    taxonomy = Taxonomy.load(DEFAULT_TAXONOMY_PATH)
+    document = train(
+        build_examples(taxonomy),
+        [t.theme_id for t in taxonomy.themes],
+        "SeeClickFix development labels + texts written for the unit tests (evaluation/build_theme_model.py)",
+    )
+    dump(document, out)
+    return document
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    out = Path(args[1]) if len(args) == 2 and args[0] == "--out" else MODEL_PATH
+    document = build(out)
+    print(f"{out}: model {document['version']}")
+    for theme_id, cv in dict(document["cross_validation"]).items():  # type: ignore[call-overload]
+        print(f"  {theme_id:<25} {cv}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

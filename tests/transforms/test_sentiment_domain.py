@@ -1,0 +1,37 @@
+"""The public-service domain layer on VADER (transforms/sentiment_domain.py)."""
+
+from transforms.sentiment import score_text
+
+
+def test_politeness_inside_a_civic_complaint_is_not_positive() -> None:
+    score = score_text("Please fix the huge pothole on Elm Street. Thank you!")
+    assert score.compound is not None and score.compound < 0
+
+
+def test_civic_problem_words_read_negative() -> None:
+    score = score_text("The lot behind the library is overgrown and there is a rat infestation.")
+    assert score.compound is not None and score.compound <= -0.3
+
+
+def test_sarcasm_marker_flips_praise() -> None:
+    score = score_text("Great job fixing our street, city. The potholes are all gone... NOT!")
+    assert score.compound is not None and score.compound < 0
+
+
+def test_a_long_negative_report_is_not_pulled_to_neutral() -> None:
+    text = (
+        "I have reported this sinkhole on our street three times. The crew came out once and put a "
+        "cone next to it. Nothing else happened. It is now two feet deep and cars swerve into the "
+        "other lane to avoid it. Someone is going to get hurt. This is unacceptable and dangerous. "
+        "Our neighborhood pays the same taxes as everyone else. Please send someone who will actually "
+        "fix it this time instead of leaving another cone."
+    )
+    score = score_text(text)
+    assert score.compound is not None and score.compound <= -0.4
+
+
+def test_texts_without_civic_cues_score_as_raw_vader() -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
+
+    text = "Thank you so much, what a lovely day at the beach!"
+    assert score_text(text).compound == SentimentIntensityAnalyzer().polarity_scores(text)["compound"]

@@ -1,0 +1,61 @@
+"""The committed theme model rebuilds bit-for-bit, predicts in batches, and loads with clear errors."""
+
+from pathlib import Path
+
+import pytest
+
+from evaluation.build_theme_model import MODEL_PATH, build
+from transforms.theme_model import ThemeModel, model_version
+from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
+
+
+def test_retraining_from_the_labels_gives_the_committed_model_byte_for_byte(tmp_path: Path) -> None:
+    rebuilt = tmp_path / "themes_model.json"
+    build(rebuilt)
+    assert rebuilt.read_bytes() == MODEL_PATH.read_bytes()
+    model = ThemeModel.load(rebuilt)
+    assert model.version == model_version(model.document)
+
+
+def test_the_taxonomy_loads_the_model_it_names_and_keys_the_cache_with_its_version() -> None:
+    taxonomy = Taxonomy.load(DEFAULT_TAXONOMY_PATH)
+    assert taxonomy.model is not None
+    assert taxonomy.version.endswith(f"-m{taxonomy.model.version}")
+    assert {"wait_time", "resolution_followup"} <= set(taxonomy.model.themes)
+
+
+def test_batch_and_single_predictions_agree() -> None:
+    taxonomy = Taxonomy.load(DEFAULT_TAXONOMY_PATH)
+    texts = [
+        "Reported this pothole three times since March and nobody came. Still not fixed.",
+        "Please deliver a recycling cart to my house.",
+        "The clerk was rude and kept me on hold for an hour.",
+        "",
+    ]
+    batch = taxonomy.match_many(texts, [None] * len(texts))
+    assert batch == [taxonomy.match(text) for text in texts]
+    assert {m.theme_id for m in batch[0]} >= {"wait_time", "resolution_followup"}
+    assert batch[1] == [] and batch[3] == []
+
+
+def _taxonomy_naming(tmp_path: Path, model_line: str) -> Path:
+    path = tmp_path / "themes.yml"
+    path.write_text(
+        f"{model_line}\nthemes:\n  wait_time:\n    label: Wait\n"
+        "    a11_driver: efficiency\n    include: [on hold]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_missing_model_file_is_a_one_line_error_naming_the_taxonomy(tmp_path: Path) -> None:
+    path = _taxonomy_naming(tmp_path, "model: models/none.json")
+    with pytest.raises(ValueError, match=r"themes\.yml: 'model' names .*none\.json, which does not exist"):
+        Taxonomy.load(path)
+
+
+def test_a_corrupt_model_file_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    path = _taxonomy_naming(tmp_path, "model: bad.json")
+    with pytest.raises(ValueError, match=r"bad\.json: cannot read the theme model .*make themes-model"):
+        Taxonomy.load(path)
