@@ -183,26 +183,38 @@ _BARE_STREET = re.compile(
 _NUMBERED_STREET_TYPES = ("street", "st", "avenue", "ave", "road", "rd", "place", "pl", "drive", "dr",
                           "terrace", "court", "lane", "boulevard", "parkway")  # fmt: skip
 _NUMBERED_STREET_CASED = {v for w in _NUMBERED_STREET_TYPES for v in (w.capitalize(), w.upper())}
+# The pattern starts with the digits (fast); a direction before them ("EAST 180 STREET") is looked for
+# in the few characters before each match.
 _NUMBERED_STREET = re.compile(
-    rf"(?<![\w$#/.,:-])(?:{_DIRECTION}[^\S\n]+)?"
-    r"(?:(?P<number>\d{2,3})[^\S\n]+"
-    rf"(?P<suffix>(?-i:{street_suffixes.alternation(_NUMBERED_STREET_CASED)}))"
-    r"|\d[^\S\n]+(?-i:Street|STREET|Avenue|AVENUE|Place|PLACE))\b\.?"
+    r"(?P<number>\d(?<![\w$#/.,:-]\d)\d{0,2})[^\S\n]+"
+    rf"(?P<suffix>(?-i:{street_suffixes.alternation(_NUMBERED_STREET_CASED)}))\b\.?"
     # "3 Street Lights", "10 Street Sweepers": street furniture and services, not a street
     r"(?![^\S\n]+(?:lights?|lamps?|signs?|sweep\w*|clean\w*|parking|closures?|repairs?|works?|vendors?|names?)\b)"
     + _ADDRESS_TAIL,
     re.IGNORECASE,
 )
+_DIRECTION_BEFORE = re.compile(rf"(?<![\w$#/.,:-]){_DIRECTION}[^\S\n]+\Z", re.IGNORECASE)
+_ONE_DIGIT_STREET_TYPES = frozenset({"street", "avenue", "place"})
 
 
-def _numbered_street(match: re.Match[str]) -> str:
-    number, suffix = match.group("number", "suffix")
-    ordinal = suffix is not None and (suffix.lower(), number[-1]) in {("st", "1"), ("rd", "3")}
-    if ordinal and number[-2:-1] != "1":
-        return match.group()  # "21 ST", "43 RD": an ordinal written with a space
-    if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
-        return match.group()
-    return "[ADDRESS]"
+def _numbered_streets(text: str) -> str:
+    parts: list[str] = []
+    done = 0
+    for match in _NUMBERED_STREET.finditer(text):
+        number, suffix = match.group("number", "suffix")
+        if len(number) == 1 and suffix.lower() not in _ONE_DIGIT_STREET_TYPES:
+            continue  # "2 Lane Road", "4 Way Stop"
+        if (suffix.lower(), number[-1]) in {("st", "1"), ("rd", "3")} and number[-2:-1] != "1":
+            continue  # "21 ST", "43 RD": an ordinal written with a space
+        start = match.start()
+        direction = _DIRECTION_BEFORE.search(text, max(done, start - 12), start)
+        if direction is not None:
+            start = direction.start()
+        if _has_id_context(text, start) or _preceded_by_road_word(text, start):
+            continue
+        parts += (text[done:start], "[ADDRESS]")
+        done = match.end()
+    return "".join((*parts, text[done:])) if parts else text
 
 
 _COMMON_WORD_SUFFIXES = frozenset(
@@ -340,7 +352,9 @@ _LICENCE = re.compile(
 _PLATE = re.compile(
     r"(\b(?i:(?:licen[cs]e\s+)?plates?|tags?|(?:vehicle\s+)?reg(?:istration)?)(?![a-zA-Z])"
     r"\s*(?i:number|no\.?|num|#)?\s*(?i:is|was|reads)?\s*[:#-]?\s*#?\s*)"
-    r"((?=[A-Z0-9 -]*[0-9])[A-Z0-9]{1,8}(?:[ -](?=[A-Z]{1,3}\b|[A-Z]*\d)[A-Z0-9]{1,8}){0,2})(?![\w-])"
+    # a later part of letters only is short or joined by a hyphen ("27T-FXNE"), not the next word
+    r"((?=[A-Z0-9 -]*[0-9])[A-Z0-9]{1,8}"
+    r"(?:(?:[ -](?=[A-Z]{1,3}\b|[A-Z]*\d)|-(?=[A-Z]{4}\b))[A-Z0-9]{1,8}){0,2})(?![\w-])"
 )
 
 
@@ -633,7 +647,7 @@ def redact(text: str) -> str:
     text = _BARE_STREET.sub(
         lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
     )
-    text = _NUMBERED_STREET.sub(_numbered_street, text)
+    text = _numbered_streets(text)
     if _has(lowered, _PHONE_WORDS):
         text = _PHONE_CONTEXT.sub(_phone_in_context, text)
     return text

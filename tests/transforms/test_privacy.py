@@ -210,6 +210,7 @@ def test_privacy_config_validates_patterns() -> None:
         ("DL# A1234567", "[DRIVERS_LICENSE]", ("A1234567",)),
         ("a silver Honda with license plate ABC-1234 is parked", "[PLATE]", ("ABC", "1234")),
         ("tag # 38S R67", "[PLATE]", ("38S", "R67")),
+        ("license plate 27T-FXNE is parked", "[PLATE]", ("27T", "FXNE")),
         ("my IP is 203.0.113.42", "[IP]", ("203", "113")),
         ("error from 2001:db8::8a2e:370:7334 when I pay", "[IP]", ("2001", "7334")),
         ("my name is Jane Roe and I live here", "[NAME]", ("Jane", "Roe")),
