@@ -286,9 +286,11 @@ def _phone(match: re.Match[str]) -> str:
     return "[PHONE]"
 
 
-# A five-digit number right after a street type or a direction is the ZIP code of that street.
+# A five-digit number right after a street type or a direction is the ZIP code of that street. One-letter
+# directions only in capitals ("it's 12345 Oak Dr" is an address).
 _ZIP_AFTER_STREET = re.compile(
-    rf"\b(?:{street_suffixes.alternation(street_suffixes.COMMON)}|{_DIRECTION_WORD})\.?,?[^\S\n]+\Z",
+    rf"(?<![\w'’])(?:{street_suffixes.alternation(street_suffixes.COMMON)}|{_DIRECTION_WORD}(?<=\w\w)|(?-i:[NSEW]))"
+    r"\.?,?[^\S\n]+\Z",
     re.IGNORECASE,
 )
 

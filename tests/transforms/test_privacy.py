@@ -343,6 +343,7 @@ def test_mentioned_handles_are_redacted_but_emails_and_at_signs_stay_as_they_wer
         ("Pothole in front of CALZADA REGALADO 336 EDIF. 583, please fix.", ("REGALADO", "336", "583")),
         ("The house at 104 David Rd.side #19 is empty", ("104", "side", "19")),
         ("Fallen tree at 55 Peck Slip blocks the sidewalk", ("55", "Peck", "Slip")),
+        ("it's 12345 Oak Dr, the blue house", ("12345", "Oak")),
     ],
 )
 def test_numbered_streets_and_ordinary_word_street_names_are_redacted(
