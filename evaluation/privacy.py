@@ -14,11 +14,12 @@ when a target is missed.
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from evaluation import TargetsMissed
@@ -133,3 +134,28 @@ def run(half: str = "heldout") -> str:
         examples = [f"  missed {k}: {v!r} in {r[:160]!r}" for k, v, r in figures.missed[:5]]
         raise TargetsMissed(text + "\n" + "\n".join(examples), failures)
     return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m evaluation.privacy --misses`: the development table and every development miss and
+    changed clean text, for tuning. The held-out half prints its table only: its misses stay unseen."""
+    parser = argparse.ArgumentParser(description="PII redaction on one half of evaluation/pii_corpus.py")
+    parser.add_argument("--half", choices=("development", "heldout"), default="development")
+    parser.add_argument("--misses", action="store_true", help="list every miss (development half only)")
+    parser.add_argument("--kind", action="append", help="list misses of this kind only (repeatable)")
+    args = parser.parse_args(argv)
+    if args.misses and args.half != "development":
+        parser.error("--misses lists the development half only: held-out misses must not be looked at")
+    figures = measure(t for t in generate() if t.split == args.half)
+    print(table(figures, args.half))
+    if args.misses:
+        for kind, value, redacted in figures.missed:
+            if not args.kind or kind in args.kind:
+                print(f"missed {kind}: {value!r} in {redacted!r}")
+        for text, redacted in figures.altered:
+            print(f"changed clean text: {text!r}\n                 -> {redacted!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from evaluation import pii_corpus, privacy
 
 
@@ -29,3 +31,13 @@ def test_eval_runs_on_a_sample_and_reports_every_kind() -> None:
     for kind in pii_corpus.KINDS:
         if figures.total[kind]:
             assert kind in report
+
+
+def test_misses_are_listed_for_the_development_half_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        privacy.main(["--half", "heldout", "--misses"])
+    assert refused.value.code == 2
+    assert "development half only" in capsys.readouterr().err
+    assert privacy.main(["--misses", "--kind", "ADDRESS"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("development half:") and "heldout" not in out

@@ -90,18 +90,28 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 
-_DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)\.?"
+_DIRECTION_WORD = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|northeast|northwest|southeast|southwest)"
+_DIRECTION = _DIRECTION_WORD + r"\.?"
 # Words that follow a number without being (the start of) a street name: units, counts, function words.
 # "ft" is feet unless written "Ft"/"FT" before a capitalised word (Fort: "847 Ft Hill St"); "Day", "Lane"
-# and "Page" in capitals are surnames ("73 Lane Street").
-_NOT_STREET_NAME = (
-    r"(?!(?:minutes?|mins?|hours?|hrs?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
+# and "Page" in capitals are surnames ("73 Lane Street"). The units and counts are ordinary words only in
+# lower or upper case: capitalised they are surnames or names ("40 Miles Vista", "632 Foot Close",
+# "5 Times Square"). "Center", "Left", "Fast" and the like are lane words only before "lane" or "turn"
+# ("the 2 center lanes", "3 left turn lanes"; "12 Center St" is a street).
+_COUNT_WORDS = (
+    r"minutes?|mins?|hours?|hrs?|weeks?|months?|years?|yrs?|seconds?|secs?|miles?|mi|km|blocks?|"
     r"times?|people|persons?|cars?|ways?|stars?|steps?|feet|foot|inch(?:es)?|meters?|metres?|calls?|"
-    r"(?-i:stor(?:y|ies)|STORIES|days?|DAYS|lanes?|LANES|pages?|PAGES|ft|Ft(?!\.?\s+[A-Z])|FT(?!\.?\s+[A-Z]))|percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|"
+    r"percent|dollars?|hundreds?|thousands?|millions?|billions?|dozens?|bucks|cents|kids|children|"
     r"adults|residents|members|houses|homes|units?|trees?|potholes?|lights?|poles?|signs?|"
-    r"items?|trips?|visits?|trucks?|buses|bins?|cans?|bags?|yards?|acres?|degrees?|points?|votes?|"
-    r"traffic|hov|turn|turning|left|right|bike|travel|express|northbound|southbound|eastbound|westbound|exit|"
-    r"mph|speed|through|center|middle|outside|inside|fast|slow|passing|merge|"
+    r"items?|trips?|visits?|trucks?|buses|bins?|cans?|bags?|yards?|acres?|degrees?|points?|votes?"
+)
+_COUNT_WORDS_UPPER = _COUNT_WORDS.upper()
+_NOT_STREET_NAME = (
+    rf"(?!(?:(?-i:{_COUNT_WORDS}|{_COUNT_WORDS_UPPER}|"
+    r"stor(?:y|ies)|STORIES|days?|DAYS|lanes?|LANES|pages?|PAGES|ft|Ft(?!\.?\s+[A-Z])|FT(?!\.?\s+[A-Z]))|"
+    r"traffic|hov|turn|turning|bike|travel|northbound|southbound|eastbound|westbound|exit|mph|speed|passing|"
+    r"merge|(?:left|right|express|through|center|centre|middle|outside|inside|fast|slow)"
+    r"(?=[^\S\n]+(?:[a-z]+[^\S\n]+)?(?:lanes?|ln|turn|turning)\b)|"
     r"more|other|of|or|and|to|the|a|an|in|at|on|for|by|with|from|is|was|were|are|be|been|has|have|had|"
     r"until|till|past|near|between|behind|along|across|into|onto|over|under|off|out|about|around|after|"
     r"before|than|then|but|so|if|not|no|it|its|this|that|these|those|my|our|your|his|her|their|we|i|you|"
@@ -124,10 +134,12 @@ _STREET = (
     rf"(?:{_DIRECTION}\s+)?"
     rf"(?P<name>(?:{_NOT_STREET_NAME}(?:\d{{1,3}}(?:st|nd|rd|th)?[^\S\n]+|[a-z]{{1,3}}\.[^\S\n]*|[a-zà-ÿ][a-zà-ÿ'’-]*[^\S\n]+)){{1,5}})"
     rf"(?P<suffix>{street_suffixes.alternation(street_suffixes.COMMON)}"
-    rf"|(?-i:{street_suffixes.alternation(_EXTENDED_CASED)}))(?:\.s\b|\b\.?)"
-    # then, in any order, a direction ("NW"), a unit ("Apt 4", "#12") and a NZ rural delivery ("RD 3")
+    rf"|(?-i:{street_suffixes.alternation(_EXTENDED_CASED)}))(?:\.[a-z]{{1,8}}\b|\b\.?)"
+    # (a word glued on by a period goes with it: "Rd.side"); then, in any order, a direction ("NW"), a
+    # unit ("Apt 4", "#12") and a NZ rural delivery ("RD 3")
     rf"{_ADDRESS_TAIL}"
-    r"(?:,?\s+[a-z][a-z .'-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?"
+    # then a town, state and ZIP ("Springfield, IL 62704"); the town does not run across a sentence end
+    r"(?:,?\s+(?:(?:st|ft|mt|pt)\.\s*)?[a-z][a-z '-]{1,30}?,?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?\b)?"
 )
 # The house number ("12", "12-14", "12B", "123 1/2") and the street. The pattern starts with a digit
 # (the look-behind comes after it) so that the regex engine skips quickly to the digits.
@@ -160,10 +172,50 @@ _UNIT_WORDS = (
 _BARE_STREET = re.compile(
     r"\d(?<![\w$#/.,:-]\d)\d{0,5}(?:-\d{1,4})?\s+(?-i:(?:(?:East|West|North|South|EAST|WEST|NORTH|SOUTH)\s+)?"
     r"(?:Broadway|BROADWAY|Boulevard|BOULEVARD|Parkway|PARKWAY|The\s+Blvd|THE\s+BLVD|Grand\s+Concourse|"
-    r"GRAND\s+CONCOURSE|Bowery|BOWERY|(?:Avenue|AVENUE)\s+(?:[A-Z](?!\w)|of\s+the\s+Americas|OF\s+THE\s+AMERICAS)|"
+    r"GRAND\s+CONCOURSE|Bowery|BOWERY|(?:Avenue|AVENUE)\s+(?:[A-Z](?!\w)|(?:of|Of|OF)\s+(?:the|The|THE)\s+[A-Z][A-Za-z]+)|"
     rf"(?:The|THE)\s+(?:{street_suffixes.alternation(_EXTENDED_CASED | _COMMON_CASED)})))\b" + _ADDRESS_TAIL,
     re.IGNORECASE,
 )
+
+# A numbered street without a house number or an ordinal, as New York writes it: "180 STREET",
+# "EAST 180 STREET", "West 42 St". Only with the street type capitalised or in capitals, and a
+# one-digit number only before Street, Avenue or Place ("2 Lane Road", "4 Way Stop" are not streets).
+_NUMBERED_STREET_TYPES = ("street", "st", "avenue", "ave", "road", "rd", "place", "pl", "drive", "dr",
+                          "terrace", "court", "lane", "boulevard", "parkway")  # fmt: skip
+_NUMBERED_STREET_CASED = {v for w in _NUMBERED_STREET_TYPES for v in (w.capitalize(), w.upper())}
+# The pattern starts with the digits (fast); a direction before them ("EAST 180 STREET") is looked for
+# in the few characters before each match.
+_NUMBERED_STREET = re.compile(
+    r"(?P<number>\d(?<![\w$#/.,:-]\d)\d{0,2})[^\S\n]+"
+    rf"(?P<suffix>(?-i:{street_suffixes.alternation(_NUMBERED_STREET_CASED)}))\b\.?"
+    # "3 Street Lights", "10 Street Sweepers": street furniture and services, not a street
+    r"(?![^\S\n]+(?:lights?|lamps?|signs?|sweep\w*|clean\w*|parking|closures?|repairs?|works?|vendors?|names?)\b)"
+    + _ADDRESS_TAIL,
+    re.IGNORECASE,
+)
+_DIRECTION_BEFORE = re.compile(rf"(?<![\w$#/.,:-]){_DIRECTION}[^\S\n]+\Z", re.IGNORECASE)
+_ONE_DIGIT_STREET_TYPES = frozenset({"street", "avenue", "place"})
+
+
+def _numbered_streets(text: str) -> str:
+    parts: list[str] = []
+    done = 0
+    for match in _NUMBERED_STREET.finditer(text):
+        number, suffix = match.group("number", "suffix")
+        if len(number) == 1 and suffix.lower() not in _ONE_DIGIT_STREET_TYPES:
+            continue  # "2 Lane Road", "4 Way Stop"
+        if (suffix.lower(), number[-1]) in {("st", "1"), ("rd", "3")} and number[-2:-1] != "1":
+            continue  # "21 ST", "43 RD": an ordinal written with a space
+        start = match.start()
+        direction = _DIRECTION_BEFORE.search(text, max(done, start - 12), start)
+        if direction is not None:
+            start = direction.start()
+        if _has_id_context(text, start) or _preceded_by_road_word(text, start):
+            continue
+        parts += (text[done:start], "[ADDRESS]")
+        done = match.end()
+    return "".join((*parts, text[done:])) if parts else text
+
 
 _COMMON_WORD_SUFFIXES = frozenset(
     {
@@ -234,6 +286,15 @@ def _phone(match: re.Match[str]) -> str:
     return "[PHONE]"
 
 
+# A five-digit number right after a street type or a direction is the ZIP code of that street. One-letter
+# directions only in capitals ("it's 12345 Oak Dr" is an address).
+_ZIP_AFTER_STREET = re.compile(
+    rf"(?<![\w'’])(?:{street_suffixes.alternation(street_suffixes.COMMON)}|{_DIRECTION_WORD}(?<=\w\w)|(?-i:[NSEW]))"
+    r"\.?,?[^\S\n]+\Z",
+    re.IGNORECASE,
+)
+
+
 def _address(match: re.Match[str]) -> str:
     """An address, unless it is an id, a road or exit number ("exit 12 Main Rd"), a common word
     ("way", "drive") after a one-digit number and a lower-case name ("my 4S dies way faster"), or an
@@ -241,6 +302,12 @@ def _address(match: re.Match[str]) -> str:
     if _has_id_context(match.string, match.start()) or _preceded_by_road_word(match.string, match.start()):
         return match.group()
     suffix, name, number = match.group("suffix", "name", "number")
+    if (
+        number is not None
+        and len(number) == 5
+        and _ZIP_AFTER_STREET.search(match.string, max(0, match.start() - 16), match.start())
+    ):
+        return match.group()  # "moreland ave se 30316 crossing lyndale drive": a ZIP code
     if suffix.lower() not in street_suffixes.COMMON:
         words = name.split()
         if any(not w[0].isupper() and not w[0].isdigit() for w in words):
@@ -285,9 +352,11 @@ _LICENCE = re.compile(
     re.IGNORECASE,
 )
 _PLATE = re.compile(
-    r"(\b(?i:(?:licen[cs]e\s+)?plates?|tags?|(?:vehicle\s+)?reg(?:istration)?)"
+    r"(\b(?i:(?:licen[cs]e\s+)?plates?|tags?|(?:vehicle\s+)?reg(?:istration)?)(?![a-zA-Z])"
     r"\s*(?i:number|no\.?|num|#)?\s*(?i:is|was|reads)?\s*[:#-]?\s*#?\s*)"
-    r"((?=[A-Z0-9 -]*[0-9])[A-Z0-9]{1,8}(?:[ -](?=[A-Z]{1,3}\b|[A-Z]*\d)[A-Z0-9]{1,8}){0,2})(?![\w-])"
+    # a later part of letters only is short or joined by a hyphen ("27T-FXNE"), not the next word
+    r"((?=[A-Z0-9 -]*[0-9])[A-Z0-9]{1,8}"
+    r"(?:(?:[ -](?=[A-Z]{1,3}\b|[A-Z]*\d)|-(?=[A-Z]{4}\b))[A-Z0-9]{1,8}){0,2})(?![\w-])"
 )
 
 
@@ -572,12 +641,15 @@ def redact(text: str) -> str:
         text = _PO_BOX.sub("[ADDRESS]", text)
     if _has(lowered, _UNIT_WORDS):
         text = _UNIT_ADDRESS.sub(_address, text)
+    if _has(lowered, _SPANISH_WORDS):
+        # Before the English rules, which would take "Depto. 406 Donald Ave" from "Privada Nayarit 168
+        # Edif. 981 , Depto. 406 Donald Ave".
+        text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
     text = _ADDRESS.sub(_address, text)
     text = _BARE_STREET.sub(
         lambda m: m.group() if _preceded_by_road_word(m.string, m.start()) else "[ADDRESS]", text
     )
-    if _has(lowered, _SPANISH_WORDS):
-        text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)
+    text = _numbered_streets(text)
     if _has(lowered, _PHONE_WORDS):
         text = _PHONE_CONTEXT.sub(_phone_in_context, text)
     return text

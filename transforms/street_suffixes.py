@@ -4,8 +4,9 @@
 ("12 elm st"). `EXTENDED` are matched only in title or upper case ("701 Roger Stairs"): the union
 of the street suffixes of Faker's en_US, en_GB, en_CA, en_AU and en_NZ address providers, the
 primary names and the standard and common abbreviations of USPS Publication 28, Appendix C1, and
-the usual UK, Irish, Australian and New Zealand abbreviations (Pde, Cct, Tce, Gdns). "Is" and "Un"
-(USPS Island, Union) are left out: in text written in capitals they are ordinary words.
+the usual UK, Irish, Australian and New Zealand abbreviations (Pde, Cct, Tce, Gdns), and a few
+types none of those lists has ("Slip", "Wharf", "Boardwalk"). "Is" and "Un" (USPS Island, Union)
+are left out: in text written in capitals they are ordinary words.
 """
 
 from __future__ import annotations
@@ -54,11 +55,17 @@ av aven blvd boul cntr crcl crsnt expw expwy frwy hiway hwy pky pkway sqr str st
 
 _COMMONWEALTH_ABBREVIATIONS = """app bvd cct cl cnr crt esp gr gra pde prom qy rdge tce wk wy"""
 
+# Street types in use that none of the lists above has: New York's "Old Slip", the boardwalks of
+# coastal towns, British and Irish "Wharf", "Lawn(s)", "Croft", "Drove", "Heath" and "Downs".
+_OTHER = """slip boardwalk wharf lawn lawns croft drove heath downs"""
+
 # Faker en_AU's street types of several words whose last word is not a street type by itself.
 _PHRASES = ("right of way",)
 
 EXTENDED = (
-    frozenset(" ".join((_FAKER, _USPS_NAMES, _USPS_ABBREVIATIONS, _COMMONWEALTH_ABBREVIATIONS)).split())
+    frozenset(
+        " ".join((_FAKER, _USPS_NAMES, _USPS_ABBREVIATIONS, _COMMONWEALTH_ABBREVIATIONS, _OTHER)).split()
+    )
     - COMMON
 ) | frozenset(_PHRASES)
 

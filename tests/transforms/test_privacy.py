@@ -210,6 +210,7 @@ def test_privacy_config_validates_patterns() -> None:
         ("DL# A1234567", "[DRIVERS_LICENSE]", ("A1234567",)),
         ("a silver Honda with license plate ABC-1234 is parked", "[PLATE]", ("ABC", "1234")),
         ("tag # 38S R67", "[PLATE]", ("38S", "R67")),
+        ("license plate 27T-FXNE is parked", "[PLATE]", ("27T", "FXNE")),
         ("my IP is 203.0.113.42", "[IP]", ("203", "113")),
         ("error from 2001:db8::8a2e:370:7334 when I pay", "[IP]", ("2001", "7334")),
         ("my name is Jane Roe and I live here", "[NAME]", ("Jane", "Roe")),
@@ -311,3 +312,76 @@ def test_mentioned_handles_are_redacted_but_emails_and_at_signs_stay_as_they_wer
     assert redact("RT @ann_b: thanks @RivertonDMV") == "RT @[HANDLE]: thanks @[HANDLE]"
     assert redact("cc @bob@mastodon.social") == "cc @[EMAIL]"
     assert redact("mail jane@gmail.com, meet @ 5pm") == "mail [EMAIL], meet @ 5pm"
+
+
+# New York writes numbered streets without an ordinal and often without a house number; street
+# names that are also ordinary words; an address next to another street; Spanish addresses whose unit
+# is followed by an English street name.
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("The house at 180 STREET has been vacant for months.", ("180", "STREET")),
+        ("I live at 130 Avenue. The bins are full.", ("130", "Avenue")),
+        ("Location: EAST 180 STREET", ("EAST", "180", "STREET")),
+        ("Debris at West 42 St needs pickup", ("West", "42")),
+        ("Trash was missed again at 3 AVENUE", ("AVENUE",)),
+        ("water leak at 2250 E 180 STREET APT 4", ("2250", "180", "APT")),
+        ("I live at 1211 Avenue Of The Americas.", ("1211", "Americas")),
+        ("Pothole in front of 40 Miles Vista Suite 6, please fix.", ("40", "Miles", "Vista", "Suite")),
+        ("LIMBS @ 632 Foot Close\nRD 7 by the gate", ("632", "Foot", "RD")),
+        ("Level 3\n1 Miles Ave. has no light", ("Level", "Miles")),
+        ("12 Center St is flooded again", ("12", "Center")),
+        ("mail to 400 MIDDLE ROAD please", ("400", "MIDDLE")),
+        (
+            "Exit 67 Church Rd is confusing. I live at 86700 Johnson Dr. Apt. 356.",
+            ("86700", "Johnson", "356"),
+        ),
+        (
+            "My address is Privada Nayarit 168 Edif. 981 , Depto. 406 Donald Ave needs sweeping",
+            ("Nayarit", "168", "981", "Depto", "406"),
+        ),
+        ("Pothole in front of CALZADA REGALADO 336 EDIF. 583, please fix.", ("REGALADO", "336", "583")),
+        ("The house at 104 David Rd.side #19 is empty", ("104", "side", "19")),
+        ("Fallen tree at 55 Peck Slip blocks the sidewalk", ("55", "Peck", "Slip")),
+        ("it's 12345 Oak Dr, the blue house", ("12345", "Oak")),
+    ],
+)
+def test_numbered_streets_and_ordinary_word_street_names_are_redacted(
+    text: str, secrets: tuple[str, ...]
+) -> None:
+    redacted = redact(text)
+    assert "[ADDRESS]" in redacted, redacted
+    assert "[PLATE]" not in redacted, redacted
+    for secret in secrets:
+        assert secret not in redacted, redacted
+
+
+def test_an_exit_before_an_address_keeps_the_exit_and_redacts_the_address() -> None:
+    text = "Exit 67 Church Rd is confusing. I live at 86700 Johnson Dr. Apt. 356."
+    assert redact(text) == "Exit 67 Church Rd is confusing. I live at [ADDRESS]."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12 STREET LIGHTS ARE OUT ON MY BLOCK",
+        "10 Street Sweepers came by at 6am",
+        "2 Avenue Signs are missing",
+        "THE 1 ST FLOOR IS FLOODED",
+        "the 3 RD time I call",
+        "Exit 42 Street is closed",
+        "Since 1998 Street parking is free",
+        "Traffic on Hwy 16 Road work again",
+        "2potholes on moreland  ave se 30316 crossing lyndale drive se going towards the gas station",
+        "Potholes on Oak Ave SE 30316 Crossing Lyndale Drive",
+        "2 left turn lanes on Main St are confusing",
+        "the 3 center lane is closed",
+        "85 express lane toll is too high",
+        "WE WAITED 45 MINUTES STREET LIGHT STILL OUT",
+        "We walked 3 miles down the road",
+        "I have called 4 times Way too many",
+        "Take the 2 Right Lane",
+    ],
+)
+def test_numbered_street_decoys_are_kept(text: str) -> None:
+    assert redact(text) == text

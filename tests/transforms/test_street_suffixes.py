@@ -27,3 +27,8 @@ def test_alternation_matches_exactly_the_words() -> None:
 
 def test_ambiguous_abbreviations_are_left_out() -> None:
     assert not {"is", "un"} & (COMMON | EXTENDED)
+
+
+def test_types_beyond_faker_and_usps_are_known_and_case_sensitive() -> None:
+    assert {"slip", "wharf", "boardwalk", "lawns"} <= EXTENDED
+    assert not {"slip", "wharf"} & COMMON
