@@ -16,7 +16,7 @@ import yaml
 from civicpulse.config import Config, load_config
 from civicpulse.migrations import MIGRATIONS_DIR, MigrationError, applied, discover, migrate
 from civicpulse.paths import DEFAULT_CONFIG, SQL_DIR
-from civicpulse.warehouse import reader, state_path
+from civicpulse.warehouse import reader, state_path, writer
 from tests.conftest import write_project_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "previous_release"
@@ -38,6 +38,7 @@ def _civicpulse(config: Config, *args: str) -> subprocess.CompletedProcess[str]:
 def _previous_release(tmp_path: Path) -> Config:
     """The project's config under tmp_path with the previous release's warehouse and state copy."""
     paths = dict(yaml.safe_load(DEFAULT_CONFIG.read_text())["paths"], pseudonym_key_file=None)
+    tmp_path.mkdir(exist_ok=True)
     config = load_config(write_project_config(tmp_path, paths=paths))
     config.warehouse_path.parent.mkdir(parents=True)
     for name, target in (
@@ -105,6 +106,32 @@ def test_the_current_code_runs_the_next_days_on_the_previous_releases_warehouse(
     with duckdb.connect(str(state_path(config)), read_only=True) as state:
         tables = {str(r[0]) for r in state.execute("select table_name from duckdb_tables()").fetchall()}
         assert tables == {"source_state", "erased_keys"}
+
+
+def test_the_previous_release_migrated_has_the_shape_of_a_fresh_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ops or stream column added without a migration fails here: the fixture keeps the old shape."""
+    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", KEY)
+    upgraded = _previous_release(tmp_path / "upgraded")
+    paths = dict(yaml.safe_load(DEFAULT_CONFIG.read_text())["paths"], pseudonym_key_file=None)
+    fresh = load_config(write_project_config(tmp_path, paths=paths))
+    shapes = []
+    for config in (upgraded, fresh):
+        with writer(config):
+            pass
+        with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+            rows = con.execute(
+                "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+                "where schema_name in ('raw', 'ops')"
+            ).fetchall()
+        shapes.append({".".join(map(str, row[:3])): str(row[3]) for row in rows})
+    old, new = shapes
+    differences = sorted(set(old.items()) ^ set(new.items()))
+    assert not differences, (
+        f"the previous release's warehouse, migrated, differs from a fresh one in {differences}: "
+        f"add a migration {len(discover()) + 1:04d}_<name>.sql that brings old warehouses there"
+    )
 
 
 def test_pending_migrations_apply_in_order_and_keep_the_old_rows(tmp_path: Path) -> None:
