@@ -115,7 +115,7 @@ def migrate(
     try:
         con.execute(_LEDGER_DDL)
         for migration in pending:
-            con.execute(migration.sql)
+            _apply(con, migration, where)
             con.execute(
                 "insert into ops.schema_migrations values (?, ?, ?, ?)",
                 [migration.version, migration.name, migration.checksum, dt.datetime.now(dt.UTC)],
@@ -127,6 +127,17 @@ def migrate(
         con.execute("rollback")
         raise
     return pending
+
+
+def _apply(con: duckdb.DuckDBPyConnection, migration: Migration, where: Path | str) -> None:
+    try:
+        con.execute(migration.sql)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MigrationError(
+            f"{migration.path}: could not be applied to {where} ({first}); the warehouse was left as it "
+            "was: correct the migration (or the warehouse object it trips on) and run again"
+        ) from None
 
 
 def _check_not_newer(done: list[Applied], migrations: list[Migration], where: Path | str) -> None:

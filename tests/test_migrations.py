@@ -166,8 +166,13 @@ def test_a_failing_migration_leaves_the_warehouse_as_it_was(tmp_path: Path) -> N
         ("0003_broken.sql", "update ops.no_such_table set x = 1;\n"),
     )
     with duckdb.connect(str(config.warehouse_path)) as con:
-        with pytest.raises(duckdb.CatalogException):
+        with pytest.raises(MigrationError) as refused:
             migrate(con, config.warehouse_path, folder)
+        message = str(refused.value)
+        assert "\n" not in message and message.startswith(
+            f"{folder / '0003_broken.sql'}: could not be applied"
+        )
+        assert "no_such_table" in message and "the warehouse was left as it was" in message
         assert applied(con) == []
         columns = con.execute(
             "select column_name from duckdb_columns() where schema_name = 'ops' and table_name = 'loads'"
