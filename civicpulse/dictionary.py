@@ -117,7 +117,30 @@ def render_markdown() -> str:
                 meaning = column.description.replace("|", "\\|")
                 lines.append(f"| `{column.name}` | {column.type} | {meaning} |")
             lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + UPGRADES)
+
+
+UPGRADES = [
+    "## Upgrades",
+    "",
+    "The warehouse's schema is versioned: `sql/migrations/NNNN_<name>.sql` are forward-only migrations "
+    "and `ops.schema_migrations` (version, name, checksum, applied_at) records the ones applied. Every "
+    "writer session (`run`, `load`, `build`, `respond`, `forget`, `rotate-key`, the DAG's tasks) applies "
+    "the pending ones in order, in one transaction with their records, before it writes anything: "
+    "upgrading is installing the new release and running it as usual. `0001_baseline.sql` is the schema "
+    "of release 3164758; a warehouse written before migrations existed is adopted by it once its `ops` "
+    "tables are found to have every baseline column. The writer refuses, in one line naming the file, "
+    "the versions and the fix, a warehouse recording a version newer than the code (it was written by a "
+    "newer release: run that one, or restore the copy taken before the upgrade) and an applied migration "
+    "whose file has changed since (checksum). A failing migration leaves the warehouse as it was. There "
+    "are no down-migrations: copy the warehouse file before an upgrade. The published and state copies "
+    "have no schema of their own; every publish writes them afresh from the migrated warehouse. A schema "
+    "change (an `ops` table or column, a column of a landing stream's `raw` table) is a new numbered "
+    "file, never an edit: `tests/test_migrations.py` runs the previous release's warehouse "
+    "(`tests/fixtures/previous_release/`) through the current code and fails when it ends up with "
+    "another shape than a fresh warehouse.",
+    "",
+]
 
 
 def render_html() -> str:

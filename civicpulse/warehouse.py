@@ -22,6 +22,7 @@ import duckdb
 
 from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
+from civicpulse.migrations import migrate
 from civicpulse.paths import SQL_DIR
 
 # The key's resolution lives in civicpulse.pseudonym_key; these stay importable from here.
@@ -91,8 +92,7 @@ def writer(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
         remove_orphans(config)
         _session(con)
         check_fingerprint(con, key, path)
-        for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
-            con.execute(ddl.read_text())
+        migrate(con, path)
         record_fingerprint(con, key)
         for stream in load_streams().values():
             con.execute(raw_table_ddl(stream))

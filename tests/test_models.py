@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from civicpulse.paths import SQL_DIR
+from civicpulse.migrations import discover
 from civicpulse.streams import load_streams
 from transforms.models import Model, execution_order, run_models, sql_models
 from transforms.scoring import scoring_models
@@ -18,8 +18,8 @@ def test_every_model_reads_only_known_tables() -> None:
     produced = {table for model in models for table in model.produces}
     raw = {f"raw.{name}" for name in load_streams()}
     ops = set()
-    for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
-        for line in ddl.read_text().splitlines():
+    for migration in discover():
+        for line in migration.sql.splitlines():
             if line.startswith("create table if not exists ops."):
                 ops.add(line.split()[5])
     for model in models:

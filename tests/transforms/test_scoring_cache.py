@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from civicpulse.paths import SQL_DIR
+from civicpulse.migrations import migrate
 from transforms import sentiment
 from transforms.scoring import match_themes, score_sentiment
 from transforms.themes import DEFAULT_TAXONOMY_PATH
@@ -15,8 +15,7 @@ from transforms.themes import DEFAULT_TAXONOMY_PATH
 
 def _warehouse(texts: list[str]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
-        con.execute(ddl.read_text())
+    migrate(con, "in-memory test warehouse")
     con.execute(
         "create table staging.stg_feedback_texts (feedback_id varchar, service_id varchar, text varchar)"
     )

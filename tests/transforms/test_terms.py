@@ -6,6 +6,7 @@ import datetime as dt
 
 import duckdb
 
+from civicpulse.migrations import migrate
 from civicpulse.paths import SQL_DIR
 from transforms.models import run_models, sql_models
 from transforms.scoring import extract_terms
@@ -29,8 +30,7 @@ def test_phrases_do_not_cross_sentences_stopwords_or_numbers() -> None:
 
 def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
-        con.execute(ddl.read_text())
+    migrate(con, "in-memory test warehouse")
     con.execute("insert into ops.settings values ('timezone', 'UTC')")
     con.execute((SQL_DIR / "ddl" / "macros.sql").read_text())
     rows = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from civicpulse.migrations import migrate
 from civicpulse.paths import SQL_DIR
 from transforms.models import run_models, sql_models
 from transforms.scoring import flag_urgency
@@ -64,8 +65,7 @@ def test_identical_texts_are_matched_once_and_in_order() -> None:
 
 def _warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    for ddl in sorted((SQL_DIR / "ddl").glob("ops*.sql")):
-        con.execute(ddl.read_text())
+    migrate(con, "in-memory test warehouse")
     con.execute("insert into ops.settings values ('timezone', 'UTC')")
     con.execute((SQL_DIR / "ddl" / "macros.sql").read_text())
     con.execute(
