@@ -179,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--home", type=Path, default=Path(os.environ.get("CIVICPULSE_AIRFLOW_HOME", DEFAULT_HOME))
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("CIVICPULSE_AIRFLOW_PORT", "8080")))
+    parser.add_argument(
+        "--start-timeout", type=float, default=300.0, help="seconds to wait for the api-server (default 300)"
+    )
     args = parser.parse_args(argv)
     home: Path = args.home.resolve()
     env = airflow_env(home, args.port)
@@ -187,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The api-server first: it writes the users' passwords, and the note connection needs one.
     children = start(env, home / "logs", ["api-server"])
     try:
-        problem = wait_until_serving(children, args.port)
+        problem = wait_until_serving(children, args.port, args.start_timeout)
         if problem:
             print(f"make airflow: {problem}; see {home / 'logs'}", file=sys.stderr)
             return 1

@@ -20,6 +20,7 @@ _FRESHNESS = """
 with current_loads as (
     select *
     from ops.loads
+    where partition_day <= ?
     qualify row_number() over (
         partition by source, partition_day order by loaded_at desc, load_id desc
     ) = 1
@@ -117,11 +118,15 @@ class SourceFreshness:
 
 
 def source_freshness(
-    con: duckdb.DuckDBPyConnection, stale_after_days: Mapping[str, int] | None = None
+    con: duckdb.DuckDBPyConnection,
+    stale_after_days: Mapping[str, int] | None = None,
+    until: dt.date | None = None,
 ) -> list[SourceFreshness]:
+    """Freshness per source; with `until`, as of that day (later partitions ignored), so a check of
+    an old range does not depend on what was loaded after it."""
     thresholds = stale_after_days or {}
     result = []
-    cursor = con.execute(_FRESHNESS)
+    cursor = con.execute(_FRESHNESS, [until or dt.date.max])
     names = [d[0] for d in cursor.description or ()]
     for row in cursor.fetchall():
         values: dict[str, Any] = dict(zip(names, row, strict=True))

@@ -63,13 +63,13 @@ class RunCheck:
 def check_range(
     config: Config, start: dt.date, end: dt.date, con: duckdb.DuckDBPyConnection | None = None
 ) -> RunCheck:
-    """Totals of [start, end) and every configured source stale on the range's last day (a source
-    never loaded at all counts as stale)."""
+    """Totals of [start, end) and every configured source stale on the range's last day, judged on
+    the loads up to that day (a source never loaded up to then counts as stale)."""
     if con is None:
         with reader(config) as published:
             return check_range(config, start, end, published)
     last_day = end - dt.timedelta(days=1)
-    freshness = {f.source: f for f in source_freshness(con, config.stale_after_days())}
+    freshness = {f.source: f for f in source_freshness(con, config.stale_after_days(), until=last_day)}
     stale = []
     for source in config.sources:
         found = freshness.get(source.name)

@@ -37,7 +37,7 @@ TODAY = dt.datetime.now(dt.UTC).date()
 # The scheduler catches up one night (yesterday); the triggered run reloads the two nights before it.
 CATCHUP_START = TODAY - dt.timedelta(days=1)
 TRIGGERED = {"start": str(TODAY - dt.timedelta(days=3)), "end": str(CATCHUP_START)}
-RUN_TIMEOUT = 1200.0
+RUN_TIMEOUT = 2400.0  # two runs of ~12 task processes; a loaded 2-core machine needs 10+ min a run
 
 
 def free_port() -> int:
