@@ -72,8 +72,14 @@ def airflow_env(home: Path, port: int, base: Mapping[str, str] | None = None) ->
 
 def note_connection(home: Path, port: int) -> dict[str, str]:
     """The `civicpulse_airflow_api` connection (as an environment variable) the `check` task writes
-    the run's note with: the API on loopback, as the note user with its generated password."""
-    password = json.loads(password_file(home).read_text())[NOTE_USER]
+    the run's note with: the API on loopback, as the note user with its generated password. Empty if
+    the password file has no such user (then runs keep no note; the `check` task logs why)."""
+    try:
+        password = json.loads(password_file(home).read_text()).get(NOTE_USER)
+    except (OSError, ValueError):
+        password = None
+    if not password:
+        return {}
     conn = {
         "conn_type": "http",
         "host": f"http://{HOST}",
