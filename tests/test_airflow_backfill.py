@@ -120,8 +120,12 @@ def test_a_night_by_night_backfill_equals_one_range_run(tmp_path: Path) -> None:
         assert launcher.wait(timeout=90) == 0
     finally:
         if launcher.poll() is None:
-            launcher.kill()
-            launcher.wait()
+            launcher.send_signal(signal.SIGTERM)  # the launcher stops its Airflow components
+            try:
+                launcher.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                launcher.kill()
+                launcher.wait()
 
     assert {run["run_type"] for run in runs} == {"backfill"}
     assert sorted(run["data_interval_start"][:10] for run in runs) == [
