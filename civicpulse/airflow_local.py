@@ -6,6 +6,9 @@ another install), and stops them all on Ctrl-C or SIGTERM, or when one of them e
 database lives in its own AIRFLOW_HOME (default var/airflow-prod), never the demo's `.airflow`, so the
 demo's `airflow dags test` runs do not appear in it. The api-server's simple auth manager writes the
 admin password to AIRFLOW_HOME/simple_auth_manager_passwords.json.generated; the banner names the file.
+It also has a `civicpulse` user (role `user`): the scheduler and dag-processor start once the api-server
+answers, with that user in the `civicpulse_airflow_api` connection, so the DAG's `check` task can write
+each run's note through the REST API (civicpulse.airflow_note).
 
     python -m civicpulse.airflow_local [--home DIR] [--port 8080]
 """
@@ -32,6 +35,9 @@ HOST = "127.0.0.1"
 COMPONENTS = ("api-server", "scheduler", "dag-processor")
 PASSWORD_FILE = "simple_auth_manager_passwords.json.generated"
 WRITER_POOL = "duckdb_writer"
+# The user the DAG's `check` task writes the run's note as (role `user`: may edit DAG runs, nothing else).
+NOTE_USER = "civicpulse"
+NOTE_CONN_ENV = "AIRFLOW_CONN_CIVICPULSE_AIRFLOW_API"
 
 
 def airflow_bin() -> Path:
@@ -58,9 +64,30 @@ def airflow_env(home: Path, port: int, base: Mapping[str, str] | None = None) ->
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__API__BASE_URL": url,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"admin:admin,{NOTE_USER}:user",
         }
     )
     return env
+
+
+def note_connection(home: Path, port: int) -> dict[str, str]:
+    """The `civicpulse_airflow_api` connection (as an environment variable) the `check` task writes
+    the run's note with: the API on loopback, as the note user with its generated password. Empty if
+    the password file has no such user (then runs keep no note; the `check` task logs why)."""
+    try:
+        password = json.loads(password_file(home).read_text()).get(NOTE_USER)
+    except (OSError, ValueError):
+        password = None
+    if not password:
+        return {}
+    conn = {
+        "conn_type": "http",
+        "host": f"http://{HOST}",
+        "port": port,
+        "login": NOTE_USER,
+        "password": password,
+    }
+    return {NOTE_CONN_ENV: json.dumps(conn)}
 
 
 def password_file(home: Path) -> Path:
@@ -82,11 +109,13 @@ def prepare(env: Mapping[str, str]) -> None:
             raise SystemExit(f"airflow {' '.join(args[:2])} failed (exit {result.returncode}): {tail[0]}")
 
 
-def start(env: Mapping[str, str], logs: Path) -> dict[str, subprocess.Popen[bytes]]:
+def start(
+    env: Mapping[str, str], logs: Path, names: Sequence[str] = COMPONENTS
+) -> dict[str, subprocess.Popen[bytes]]:
     """Start the components, each logging to logs/<component>.log."""
     logs.mkdir(parents=True, exist_ok=True)
     children: dict[str, subprocess.Popen[bytes]] = {}
-    for name in COMPONENTS:
+    for name in names:
         with (logs / f"{name}.log").open("ab") as out:
             children[name] = subprocess.Popen(
                 [str(airflow_bin()), name],
@@ -156,17 +185,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--home", type=Path, default=Path(os.environ.get("CIVICPULSE_AIRFLOW_HOME", DEFAULT_HOME))
     )
     parser.add_argument("--port", type=int, default=int(os.environ.get("CIVICPULSE_AIRFLOW_PORT", "8080")))
+    parser.add_argument(
+        "--start-timeout", type=float, default=300.0, help="seconds to wait for the api-server (default 300)"
+    )
     args = parser.parse_args(argv)
     home: Path = args.home.resolve()
     env = airflow_env(home, args.port)
     prepare(env)
     signal.signal(signal.SIGTERM, _interrupt)
-    children = start(env, home / "logs")
+    # The api-server first: it writes the users' passwords, and the note connection needs one.
+    children = start(env, home / "logs", ["api-server"])
     try:
-        problem = wait_until_serving(children, args.port)
+        problem = wait_until_serving(children, args.port, args.start_timeout)
         if problem:
             print(f"make airflow: {problem}; see {home / 'logs'}", file=sys.stderr)
             return 1
+        workers = {**env, **note_connection(home, args.port)}
+        children.update(start(workers, home / "logs", ["scheduler", "dag-processor"]))
         print(banner(home, args.port), flush=True)
         while True:
             for name, child in children.items():

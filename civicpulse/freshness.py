@@ -20,6 +20,7 @@ _FRESHNESS = """
 with current_loads as (
     select *
     from ops.loads
+    where partition_day <= ?
     qualify row_number() over (
         partition by source, partition_day order by loaded_at desc, load_id desc
     ) = 1
@@ -83,6 +84,24 @@ class SourceFreshness:
     def is_stale(self) -> bool:
         return self.days_without_data >= self.stale_after_days
 
+    def days_without_data_until(self, last_day: dt.date) -> int:
+        """Days from the last one with any record to `last_day` (a run's last day), whatever today is."""
+        since = self.last_day_with_data or self.first_day - dt.timedelta(days=1)
+        return max(0, (last_day - since).days)
+
+    def stale_until(self, last_day: dt.date) -> str | None:
+        """The Airflow check's rule: stale when the run's last day lies `stale_after_days` or more
+        after the last day with data. One line naming the newest record and the threshold, else None."""
+        days = self.days_without_data_until(last_day)
+        if days < self.stale_after_days:
+            return None
+        newest = f"{self.newest_record_at:%Y-%m-%d %H:%M} UTC" if self.newest_record_at else "none"
+        last = self.last_day_with_data.isoformat() if self.last_day_with_data else "never"
+        return (
+            f"{self.source} (newest record {newest}, last day with data {last}: {days} day(s) without "
+            f"data up to {last_day.isoformat()}, threshold stale_after_days {self.stale_after_days})"
+        )
+
     def warning(self) -> str | None:
         if not self.is_stale:
             return None
@@ -99,11 +118,15 @@ class SourceFreshness:
 
 
 def source_freshness(
-    con: duckdb.DuckDBPyConnection, stale_after_days: Mapping[str, int] | None = None
+    con: duckdb.DuckDBPyConnection,
+    stale_after_days: Mapping[str, int] | None = None,
+    until: dt.date | None = None,
 ) -> list[SourceFreshness]:
+    """Freshness per source; with `until`, as of that day (later partitions ignored), so a check of
+    an old range does not depend on what was loaded after it."""
     thresholds = stale_after_days or {}
     result = []
-    cursor = con.execute(_FRESHNESS)
+    cursor = con.execute(_FRESHNESS, [until or dt.date.max])
     names = [d[0] for d in cursor.description or ()]
     for row in cursor.fetchall():
         values: dict[str, Any] = dict(zip(names, row, strict=True))

@@ -143,7 +143,9 @@ def civicpulse_nightly() -> None:
 
     @task(trigger_rule="all_done", retries=0, execution_timeout=dt.timedelta(minutes=5))
     def check(**context: Any) -> str:
-        """Runs last, whatever happened: fails the run, naming them, if any task failed or did not run."""
+        """Runs last, whatever happened: fails the run, naming them, if any task failed or did not run,
+        or if a source is stale on the range's last day (its `stale_after_days` in civicpulse.yml).
+        Writes the range, its rows and the stale sources to the run's note (see docs/airflow.md)."""
         from airflow.sdk.exceptions import AirflowFailException
 
         from civicpulse.airflow_run import unsuccessful_tasks
@@ -153,8 +155,22 @@ def civicpulse_nightly() -> None:
         problem = unsuccessful_tasks(states, skip=ti.task_id)
         if problem:
             raise AirflowFailException(f"civicpulse run incomplete: {problem}")
+
+        from civicpulse.airflow_note import write_run_note
+        from civicpulse.config import load_config
+        from civicpulse.run_check import check_range
+
         days = ti.xcom_pull(task_ids="resolve_range")
-        return str(days["summary"])
+        result = check_range(
+            load_config(), dt.date.fromisoformat(days["start"]), dt.date.fromisoformat(days["end"])
+        )
+        note = result.note()
+        print(f"civicpulse: {note}")
+        print(f"civicpulse: {write_run_note(ti.dag_id, ti.run_id, note)}")
+        failure = result.failure()
+        if failure:
+            raise AirflowFailException(failure)
+        return note
 
     days = resolve_range()
     sources = list_sources()

@@ -37,7 +37,7 @@ TODAY = dt.datetime.now(dt.UTC).date()
 # The scheduler catches up one night (yesterday); the triggered run reloads the two nights before it.
 CATCHUP_START = TODAY - dt.timedelta(days=1)
 TRIGGERED = {"start": str(TODAY - dt.timedelta(days=3)), "end": str(CATCHUP_START)}
-RUN_TIMEOUT = 1200.0
+RUN_TIMEOUT = 2400.0  # two runs of ~12 task processes; a loaded 2-core machine needs 10+ min a run
 
 
 def free_port() -> int:
@@ -178,6 +178,20 @@ def test_make_airflow_runs_the_dag_through_a_real_scheduler(
         f"/api/v2/dags/{DAG_ID}/dagRuns/{manual['dag_run_id']}/taskInstances/resolve_range/xcomEntries/return_value",
     )
     assert f"processed {TRIGGERED['start']}" in str(xcom["value"])
+
+    # The check task wrote each run's note through the REST API, as the `civicpulse` user.
+    last = dt.date.fromisoformat(TRIGGERED["end"]) - dt.timedelta(days=1)
+    note = api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{manual['dag_run_id']}")["note"]
+    assert note.startswith(f"processed {TRIGGERED['start']}..{last}: ") and note.endswith(
+        " quarantined, stale: none"
+    ), note
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select sum(rows_loaded) from ops.loads where partition_day >= ? and partition_day < ?",
+            [TRIGGERED["start"], TRIGGERED["end"]],
+        ).fetchone()
+    assert rows and f": {rows[0]:,} rows," in note, (note, rows)
+    assert scheduled["note"] and scheduled["note"].startswith(f"processed {CATCHUP_START}..{CATCHUP_START}:")
 
     events = api.call("GET", f"/api/v2/assets/events?source_dag_id={DAG_ID}&limit=100")["asset_events"]
     updated = {event["uri"] for event in events}
