@@ -17,11 +17,12 @@ from civicpulse.config import Config, load_config
 from civicpulse.extract import extract_source
 from civicpulse.loader import LoadResult
 from civicpulse.paths import DEFAULT_CONFIG
-from civicpulse.sources import ParseContext, load_connector
+from civicpulse.sources import ParseContext, Record, load_connector
 from civicpulse.status import render_status
 from civicpulse.unused_fields import collecting
 from civicpulse.warehouse import publish, published_path, writer
 from connectors.ga4 import Options as Ga4Options
+from connectors.qualtrics import Options as QualtricsOptions
 from tests.conftest import write_project_config
 
 DAY = dt.date(2024, 5, 6)
@@ -219,3 +220,27 @@ def test_the_cli_load_summary_names_the_unused_fields(
     assert "2 export field(s) not loaded (ops.unused_fields, civicpulse status):" in out
     assert "\n  - city_website: keyEvents (1 file(s), 2 row(s), e.g. " in out
     assert "\n  - contact_center: supervisor (1 file(s), 2 row(s), e.g. " in out
+
+
+def test_qualtrics_file_mode_reads_the_questions_parse_columns_names() -> None:
+    """The export's own tags (Q1..Q4) are unused fields until `parse.columns` names them, as `api:` does."""
+    path = FIXTURES / "qualtrics" / "SV_3kR9riverton311" / "Riverton service feedback.csv"
+    connector = load_connector("qualtrics")
+    with collecting() as before:
+        plain = [r for r in connector.parse_file(path, ParseContext(source="s")) if isinstance(r, Record)]
+    assert {"Q1", "Q2", "Q3", "Q4"} <= {f.field for f in before}
+    assert {r.values["satisfaction_score"] for r in plain} == {None}
+    columns = {"satisfaction": "Q1", "trust": "QID2", "ease": "Q3", "comment": "QID4_TEXT"}
+    options = QualtricsOptions.model_validate({"columns": columns})
+    with collecting() as after:
+        mapped = [
+            r
+            for r in connector.parse_file(path, ParseContext(source="s", options=options))
+            if isinstance(r, Record)
+        ]
+    assert not {"Q1", "Q2", "Q3", "Q4"} & {f.field for f in after}
+    scores = sorted(
+        (r.values["response_id"], r.values["satisfaction_score"], r.values["trust_score"]) for r in mapped
+    )
+    assert scores[0] == ("R_1a2B3c4D5e6F7g8", 5, 4)
+    assert mapped[0].values["comment"] == "Renewed my permit online in five minutes."
