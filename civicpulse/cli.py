@@ -10,8 +10,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from civicpulse.config import Config, ConfigError, config_path, load_config
+
+if TYPE_CHECKING:
+    from civicpulse.loader import LoadResult
 
 
 def _date(value: str) -> dt.date:
@@ -279,15 +283,37 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(pipeline.extract(config, args.source, args.start, args.end))
     elif args.command == "load":
         results = pipeline.load(config, args.start, args.end, args.source)
-        print(f"loaded {len(results)} (source, day) partitions, {sum(r.rows_loaded for r in results):,} rows")
+        print(
+            f"loaded {len(results)} (source, day) partitions, {sum(r.rows_loaded for r in results):,} rows"
+            f"{_unused_summary(results)}"
+        )
     elif args.command == "build":
         pipeline.build(config, _Progress())
     elif args.command == "run":
         summary = pipeline.run_interval(config, args.start, args.end, _Progress())
         rows = sum(r.rows_loaded for r in summary.loads)
         quarantined = sum(r.rows_quarantined for r in summary.loads)
-        print(f"run {args.start}..{args.end}: {rows:,} rows loaded, {quarantined:,} quarantined")
+        print(
+            f"run {args.start}..{args.end}: {rows:,} rows loaded, {quarantined:,} quarantined"
+            f"{_unused_summary(summary.loads)}"
+        )
     return 0
+
+
+def _unused_summary(results: list[LoadResult]) -> str:
+    """The export fields the load left out, one line per source and field (ops.unused_fields)."""
+    from civicpulse.unused_fields import grouped
+
+    sources = sorted({r.source for r in results if r.unused_fields})
+    fields = [
+        f"{source}: {line}"
+        for source in sources
+        for line in grouped(f for r in results if r.source == source for f in r.unused_fields)
+    ]
+    if not fields:
+        return ""
+    lines = "".join(f"\n  - {line}" for line in fields)
+    return f"; {len(fields)} export field(s) not loaded (ops.unused_fields, civicpulse status):{lines}"
 
 
 def _config_problems(config: Config) -> list[str]:

@@ -17,6 +17,7 @@ from civicpulse.landing import Manifest, remove_orphan_folders, write_day
 from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
+from civicpulse.unused_fields import UnusedField, collecting, grouped
 from civicpulse.warehouse import pseudonym_key, state_path
 from transforms.privacy import pseudonymize
 
@@ -31,6 +32,7 @@ class ExtractSummary:
     records: int
     quarantined: int
     outside_interval: int
+    unused_fields: tuple[UnusedField, ...] = ()
 
     def __str__(self) -> str:
         line = (
@@ -40,6 +42,10 @@ class ExtractSummary:
         )
         if self.files == 0:
             line += " (nothing to read: no export in the inbox, or no API data for the interval)"
+        if self.unused_fields:
+            fields = grouped(self.unused_fields)
+            line += f"; {len(fields)} export field(s) not loaded (ops.unused_fields):"
+            line += "".join(f"\n  - {field}" for field in fields)
         return line
 
 
@@ -102,10 +108,11 @@ def extract_source(
     context = ParseContext(
         source=source.name, timezone=config.timezone(source), options=config.parse_options(source)
     )
-    if source.mode == "api":
-        fetched = _fetch_api(config, source, context, start, end, http)
-    else:
-        fetched = _read_files(config, source, connector.FILE_PATTERNS, context)
+    with collecting() as unused:
+        if source.mode == "api":
+            fetched = _fetch_api(config, source, context, start, end, http)
+        else:
+            fetched = _read_files(config, source, connector.FILE_PATTERNS, context)
     first = fetched.window.first_day if fetched.window else start
     by_day: dict[dt.date, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     problems: list[RowProblem] = []
@@ -163,13 +170,21 @@ def extract_source(
             streams={name: len(v) for name, v in streams.items()},
             cursor=fetched.cursor.to_json() if fetched.cursor and is_last else None,
             extracted_at=extracted_at,
+            # Like row problems, with the interval's first day (the loader replaces them per file).
+            unused_fields=[field.to_json() for field in unused] if day == first else None,
         )
         write_day(landing, manifest, streams, day_problems)
         day += dt.timedelta(days=1)
     summary = ExtractSummary(
-        source.name, len(fetched.files), (end - first).days, records_total, len(problems), outside
+        source.name,
+        len(fetched.files),
+        (end - first).days,
+        records_total,
+        len(problems),
+        outside,
+        tuple(unused),
     )
-    log.info("%s: %s", source.name, summary)
+    log.log(logging.WARNING if unused else logging.INFO, "%s: %s", source.name, summary)
     return summary
 
 

@@ -54,6 +54,9 @@ class Manifest:
     rows_erased: int = 0
     # Records read that belong to days outside the extracted interval (loaded when those days run).
     rows_outside_interval: int = 0
+    # Export fields no landing column takes (civicpulse.unused_fields), on the interval's first day only:
+    # None on the other days, so a rerun of one later day leaves the first day's report alone.
+    unused_fields: list[dict[str, Any]] | None = None
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:

@@ -24,6 +24,7 @@ from civicpulse.landing import QUARANTINE, Manifest, complete_days
 from civicpulse.sources import FileProblem
 from civicpulse.state import resume_start, upsert_cursor, write_state_file
 from civicpulse.streams import get_stream
+from civicpulse.unused_fields import UnusedField
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class LoadResult:
     rows_erased: int = 0
     rows_outside_interval: int = 0
     rows_conflicting: int = 0
+    # export fields no landing column takes, recorded in ops.unused_fields (first day of an extract only)
+    unused_fields: tuple[UnusedField, ...] = ()
 
     @property
     def is_reconciled(self) -> bool:
@@ -97,6 +100,7 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
             con, folder / f"{QUARANTINE}.parquet", manifest.source, day, load_id, erased_filter
         )
         erased += quarantine_erased
+        unused = _replace_unused_fields(con, manifest, load_id)
         outside = manifest.rows_outside_interval
         newest = _newest_record(con, manifest.streams, manifest.source, day)
         result = LoadResult(
@@ -110,6 +114,7 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
             erased,
             outside,
             conflicts,
+            unused,
         )
         if not result.is_reconciled:
             raise ReconciliationError(
@@ -328,6 +333,46 @@ def _replace_quarantine(
         con, "select count(*) from ops.quarantine where source = ? and partition_day = ?", [source, day]
     )
     return quarantined, total - quarantined
+
+
+def _replace_unused_fields(
+    con: duckdb.DuckDBPyConnection, manifest: Manifest, load_id: str
+) -> tuple[UnusedField, ...]:
+    """The manifest's unused fields replace those recorded for the files it read; a field seen before
+    keeps its first_seen_at. Days without the report (None) leave ops.unused_fields alone."""
+    if manifest.unused_fields is None:
+        return ()
+    found = tuple(UnusedField.from_json(item) for item in manifest.unused_fields)
+    files = sorted({*manifest.files, *(field.file for field in found)})
+    earlier = dict(
+        ((file, name), seen)
+        for file, name, seen in con.execute(
+            "select record_file, field, first_seen_at from ops.unused_fields "
+            "where source = ? and list_contains(?, record_file)",
+            [manifest.source, files],
+        ).fetchall()
+    )
+    con.execute(
+        "delete from ops.unused_fields where source = ? and list_contains(?, record_file)",
+        [manifest.source, files],
+    )
+    for field in found:
+        con.execute(
+            """
+            insert into ops.unused_fields
+            values (?, ?, ?, ?, ?, coalesce(?::timestamptz, now()), now(), ?)
+            """,
+            [
+                manifest.source,
+                field.file,
+                field.field,
+                field.rows,
+                field.reason,
+                earlier.get((field.file, field.field)),
+                load_id,
+            ],
+        )
+    return found
 
 
 def _newest_record(

@@ -1,4 +1,5 @@
-"""Load status per source for data engineers: freshness, partitions, rows, quarantine, reconciliation."""
+"""Load status per source for data engineers: freshness, partitions, rows, quarantine, reconciliation,
+and the export fields no column loads (ops.unused_fields)."""
 
 from __future__ import annotations
 
@@ -31,4 +32,22 @@ def render_status(con: duckdb.DuckDBPyConnection, stale_after_days: Mapping[str,
         )
     warnings = [w for s in sources if (w := s.warning())]
     lines.extend(f"STALE {w}" for w in warnings)
+    lines.extend(unused_field_lines(con))
     return "\n".join(lines)
+
+
+def unused_field_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per source and unused field, over the files that carry it (ops.unused_fields)."""
+    rows = con.execute(
+        """
+        select source, field, count(*), sum(rows_with_field), max(last_seen_at), any_value(reason)
+        from ops.unused_fields
+        group by source, field
+        order by source, field
+        """
+    ).fetchall()
+    return [
+        f"UNUSED {source}: {field} in {files:,} file(s), {count:,} row(s), last seen "
+        f"{seen:%Y-%m-%d %H:%M}: not loaded, {reason}"
+        for source, field, files, count, seen, reason in rows
+    ]

@@ -41,7 +41,7 @@ STATE_SUFFIX = ".state.duckdb"
 PUBLISHED_SCHEMAS = ("core", "marts")
 # ops tables without personal data: load bookkeeping (freshness), data-quality results, model
 # timings, the service list and run settings (read by the setting() and local_day() macros).
-PUBLISHED_OPS_TABLES = ("loads", "dq_results", "model_runs", "services", "settings")
+PUBLISHED_OPS_TABLES = ("loads", "dq_results", "model_runs", "services", "settings", "unused_fields")
 # What the extract reads without opening the writer's file; never part of the published copy.
 STATE_OPS_TABLES = ("source_state", "erased_keys")
 # Macros of sql/ddl/macros.sql that read a table the published copy does not hold.

@@ -2,8 +2,9 @@
 landing streams.
 
 Which metrics count as self-service completions is the source's `parse:` options (`Options`); a page path
-carrying a search parameter (`/search?q=...`) lands as a site search. Metrics no column takes, and
-completion columns no metric feeds (they land empty: no data, never 0), are logged as a warning per report.
+carrying a search parameter (`/search?q=...`) lands as a site search. Metrics no column takes, and events of
+a report by eventName that no completion counts, are reported as unused fields (ops.unused_fields);
+completion columns no metric feeds (they land empty: no data, never 0) are logged as a warning per report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from civicpulse.filereaders import BadValue, json_raw, load_json, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
+from civicpulse.unused_fields import report_unused
 from connectors.ga4.helpers import (
     SEARCH_STREAM,
     Cell,
@@ -29,7 +31,14 @@ from connectors.ga4.helpers import (
     search_term,
     search_values,
 )
-from connectors.ga4.settings import EXPECTED_FILE, FILE_PATTERNS, REPORT_KINDS, Options
+from connectors.ga4.settings import (
+    EVENT_COUNT,
+    EXPECTED_FILE,
+    FILE_PATTERNS,
+    PAGE_VIEW_EVENT,
+    REPORT_KINDS,
+    Options,
+)
 
 STREAMS = tuple(dict.fromkeys(kind.stream for kind in REPORT_KINDS))
 __all__ = ["FILE_PATTERNS", "STREAMS", "Options", "parse_file", "parse_page"]
@@ -45,14 +54,16 @@ def parse_page(
 ) -> Iterator[ParsedRow]:
     """One runReport response, from a saved file or straight from the API: the same parser for both modes."""
     layout = report_layout(origin, report, options)
-    report_notes(origin, layout)
+    rows = report_rows(origin, report)
+    report_notes(origin, layout, len(rows))
     cells: list[tuple[int, str, Cell]] = []
-    for line, row in enumerate(report_rows(origin, report), start=first_line):
+    for line, row in enumerate(rows, start=first_line):
         raw = json_raw(row)
         try:
             cells.append((line, raw, row_cell(layout, row)))
         except BadValue as exc:
             yield RowProblem(str(origin), line, str(exc), raw)
+    _unused_events(origin, layout, cells)
     if layout.kind.stream == SEARCH_STREAM:
         for line, raw, cell in cells:
             yield to_record(SEARCH_STREAM, origin, line, raw, search_values, layout, cell)
@@ -85,14 +96,18 @@ def _pages(origin: Path | str, layout: Layout, cells: list[tuple[int, str, Cell]
         yield to_record(SEARCH_STREAM, origin, line, raw, dict, search)
 
 
-def report_notes(origin: Path | str, layout: Layout) -> list[str]:
-    """What of the report does not land, each logged as a warning naming the report."""
-    notes = []
-    if layout.unused_metrics:
-        notes.append(
-            f"metric(s) {', '.join(layout.unused_metrics)} not loaded: no column takes them "
-            "(count key events as completions with parse.form_submits or parse.payments_completed)"
+def report_notes(origin: Path | str, layout: Layout, rows: int) -> list[str]:
+    """What of the report does not land: unused metrics as unused fields, completion columns no metric
+    feeds as a warning naming the report."""
+    for metric in layout.unused_metrics:
+        report_unused(
+            str(origin),
+            metric,
+            rows,
+            "no column takes this metric (count key events as completions with parse.form_submits "
+            "or parse.payments_completed)",
         )
+    notes = []
     missing = layout.missing_completions()
     if missing:
         notes.append(
@@ -102,3 +117,22 @@ def report_notes(origin: Path | str, layout: Layout) -> list[str]:
     for note in notes:
         log.warning("GA4 report %s: %s", origin, note)
     return notes
+
+
+def _unused_events(origin: Path | str, layout: Layout, cells: list[tuple[int, str, Cell]]) -> None:
+    """Events of a report by eventName that neither give the sessions nor count as a completion."""
+    if not layout.kind.split_dimension:
+        return
+    counted = {event for events in layout.completion_events.values() for event in events}
+    rows: dict[str, int] = {}
+    for _, _, cell in cells:
+        if cell.event is not None and cell.event != PAGE_VIEW_EVENT and cell.event not in counted:
+            rows[cell.event] = rows.get(cell.event, 0) + 1
+    for event, count in sorted(rows.items()):
+        report_unused(
+            str(origin),
+            f"{EVENT_COUNT}:{event}",
+            count,
+            f"no completion counts this event (list {EVENT_COUNT}:{event} in parse.form_submits or "
+            "parse.payments_completed to count it)",
+        )

@@ -23,6 +23,7 @@ from civicpulse.filereaders import (
 )
 from civicpulse.htmltext import html_to_text
 from civicpulse.sources import FileProblem
+from civicpulse.unused_fields import report_unused_columns
 from connectors.linkedin.settings import (
     ARCHIVE_FIX,
     CONTENT,
@@ -54,6 +55,9 @@ def read_messages(path: Path) -> CsvFile:
     else:
         export = read_csv(path)
     export.require(REQUIRED_COLUMNS, HEADER_FIX)
+    report_unused_columns(
+        export, (*REQUIRED_COLUMNS, *DRAFT_COLUMNS), "the linkedin parser reads no such column"
+    )
     return export
 
 

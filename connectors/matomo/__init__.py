@@ -51,7 +51,7 @@ def parse_page(
             for index, row in enumerate(rows, start=first_line):
                 yield to_record(report.stream, origin, index, json_raw(row), row_values, report, moment, row)
         return
-    goals, notes = page_goals([row for _, rows in days for row in rows], options)
+    goals, notes = page_goals(origin, [row for _, rows in days for row in rows], options)
     for note in notes:
         log.warning("Matomo report %s: %s", origin, note)
     for moment, rows in days:

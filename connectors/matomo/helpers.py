@@ -16,6 +16,7 @@ from civicpulse.filereaders import (
     whole_number,
 )
 from civicpulse.sources import FileProblem
+from civicpulse.unused_fields import report_unused
 from connectors.matomo.settings import (
     DATE_LAYOUT,
     EXPECTED_FILE,
@@ -76,23 +77,29 @@ def rows_by_day(origin: Path | str, page: Any, day: dt.date | None) -> list[tupl
     )
 
 
-def page_goals(rows: list[Any], options: Options) -> tuple[dict[str, tuple[str, ...]], list[str]]:
-    """Completion column -> the goal columns of the report that count in it; and notes on what of the
-    goal metrics does not land (goals no option names, configured goals the report lacks)."""
-    present = {key for row in rows if isinstance(row, dict) for key in row}
+def page_goals(
+    origin: Path | str, rows: list[Any], options: Options
+) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Completion column -> the goal columns of the report that count in it; goals no option names are
+    reported as unused fields, and the notes say which configured goals the report lacks."""
+    dicts = [row for row in rows if isinstance(row, dict)]
+    present = {key for row in dicts for key in row}
     goals_present = {int(m.group(1)) for key in present if (m := GOAL_ANY_COLUMN.match(key))}
     columns = {
         column: tuple(GOAL_COLUMN.format(goal=goal) for goal in goals if goal in goals_present)
         for column, goals in options.goals().items()
     }
-    notes = []
-    unused = sorted(goals_present - {goal for goals in options.goals().values() for goal in goals})
-    if unused:
-        notes.append(
-            f"conversions of goal(s) {', '.join(map(str, unused))} not loaded: no column takes them "
-            "(count them as completions with parse.form_submits or parse.payments_completed)"
+    for goal in sorted(goals_present - {goal for goals in options.goals().values() for goal in goals}):
+        prefix = f"goal_{goal}_"
+        report_unused(
+            str(origin),
+            GOAL_COLUMN.format(goal=goal),
+            sum(1 for row in dicts if any(key.startswith(prefix) for key in row)),
+            "no completion column takes this goal's conversions (count them with parse.form_submits "
+            "or parse.payments_completed)",
         )
     missing = [column for column, goals in options.goals().items() if goals and not columns[column]]
+    notes = []
     if missing:
         notes.append(
             f"{', '.join(missing)}: the report has no conversions of their goals (page goal metrics), "

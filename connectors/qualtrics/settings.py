@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from civicpulse.config import AnswerLabel, Measure, QuestionId, SurveyMapping
+
 FILE_PATTERNS = ("*.csv",)
 STREAM = "survey_response"
 SURVEY_KIND = "qualtrics"
@@ -27,3 +33,18 @@ PROGRESS = EXPORTS + "/{progress_id}"
 FILE = EXPORTS + "/{file_id}/file"
 POLL_SECONDS = 5.0
 MAX_POLLS = 360
+
+
+class Options(BaseModel):
+    """`parse:` options of a qualtrics source in file mode, as `api:` takes them: `columns` names the
+    question read as satisfaction, trust, ease or comment (its data export tag, e.g. Q1, or its ImportId,
+    e.g. QID1), and `answer_scores` the score 1-5 of an answer label. Without them, the columns whose
+    data export tag is satisfaction, trust, ease or comment are read, and scores must be numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    columns: dict[Measure, QuestionId] = Field(default_factory=dict)
+    answer_scores: dict[AnswerLabel, Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=dict)
+
+    def mapping(self) -> SurveyMapping:
+        return SurveyMapping({str(k): v for k, v in self.columns.items()}, dict(self.answer_scores))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from civicpulse.filereaders import read_csv
 from civicpulse.sources import ParseContext, ParsedRow, options_of
+from civicpulse.unused_fields import mapping_reason, report_unused_columns
 from connectors.resident_survey_csv.helpers import response_values
 from connectors.resident_survey_csv.settings import FILE_PATTERNS, STREAM, Options
 
@@ -23,4 +24,5 @@ def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
     options = options_of(context, Options)
     export = read_csv(path)
     export.require(options.columns.header(), options.header_fix())
+    report_unused_columns(export, options.columns.header(), mapping_reason(__name__.rsplit(".", 1)[-1]))
     yield from export.records(STREAM, response_values, context.timezone, options, context.source)

@@ -8,6 +8,7 @@ from typing import Any
 
 from civicpulse.filereaders import BadValue, json_raw, read_csv, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
+from civicpulse.unused_fields import mapping_reason, report_unused_columns
 from connectors.touchpoints.helpers import Layout, export_layout, response_values
 from connectors.touchpoints.settings import COMBINED_ID, COMBINED_PAGE, FILE_PATTERNS, STREAM, Options
 from connectors.touchpoints.submissions import page_submissions, submission_row
@@ -18,7 +19,9 @@ __all__ = ["FILE_PATTERNS", "STREAMS", "Options", "parse_file", "parse_page"]
 
 def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
     export = read_csv(path)
-    yield from export.records(STREAM, response_values, export_layout(export, options_of(context, Options)))
+    layout = export_layout(export, options_of(context, Options))
+    report_unused_columns(export, layout.columns_read(), mapping_reason("touchpoints"))
+    yield from export.records(STREAM, response_values, layout)
 
 
 def parse_page(origin: str, page: Any, form_id: str, first_line: int = 1) -> Iterator[ParsedRow]:

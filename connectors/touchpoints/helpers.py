@@ -48,6 +48,14 @@ class Layout:
     form_column: str | None = None
     created_at_column: str = COMBINED_CREATED_AT
 
+    def columns_read(self) -> tuple[str, ...]:
+        """The export columns the row parser reads."""
+        optional = (self.page_column, self.form_column)
+        read = [*A11_V2_COLUMNS, self.id_column, *EXCLUDED_MARKS, *(c for c in optional if c)]
+        if self.export_time is None:
+            read.append(self.created_at_column)
+        return tuple(read)
+
 
 def export_layout(export: CsvFile, options: Options) -> Layout:
     export.require(A11_V2_COLUMNS, A11_V2_FIX)

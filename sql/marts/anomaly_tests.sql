@@ -9,7 +9,8 @@
 -- p-value (search terms: exact Poisson tail; phrases: exact binomial tail, and only p <= 1e-5, since
 -- marts.emerging_terms keeps only the significant terms of the many it tried). Benjamini-Hochberg
 -- gives each test a q-value within its family: every test of one grain and period (all services,
--- channels and metrics of that day or week). is_flagged: q within the grain's false discovery rate
+-- channels and metrics of that day or week); the screened search-term and phrase tests do not count
+-- in the metric tests' family (see ranked_tests). is_flagged: q within the grain's false discovery rate
 -- (0.0005 a day, 0.05 a week), the sample reaches the metric's minimum volume and the change its minimum.
 with params as (
     select
@@ -331,23 +332,43 @@ tests as (
     select * from phrase_tests
 ),
 
--- Benjamini-Hochberg within each grain and period: q = min over ranks >= i of p(k) * m / k.
+-- Benjamini-Hochberg within each grain and period: q = min over ranks >= i of p(k) * m / k. Site-search
+-- terms and emerging phrases come screened (only the terms that already passed their own test of many
+-- tried): they get their q-value among all the period's tests, but do not count in the family of the
+-- metric tests, whose q-values they would otherwise make more lenient (more discoveries lower every
+-- other threshold), turning a true outage's search surge into false alarms on quiet services.
 ranked_tests as (
     select
         *,
+        metric in ('site_search_term', 'emerging_phrase') as is_screened,
         row_number() over (partition by grain, period_start order by p_value, service_id, metric) as p_rank,
-        count(*) over (partition by grain, period_start) as family_size
+        count(*) over (partition by grain, period_start) as family_size,
+        row_number() over (
+            partition by grain, period_start, metric in ('site_search_term', 'emerging_phrase')
+            order by p_value, service_id, metric
+        ) as own_rank,
+        count(*) over (
+            partition by grain, period_start, metric in ('site_search_term', 'emerging_phrase')
+        ) as own_size
     from tests
 ),
 
 q_values as (
     select
-        *,
-        min(least(1.0, p_value * family_size / p_rank)) over (
-            partition by grain, period_start
-            order by p_rank desc
-            rows between unbounded preceding and current row
-        ) as q_value
+        * exclude (is_screened, own_rank, own_size),
+        case
+            when is_screened
+                then min(least(1.0, p_value * family_size / p_rank)) over (
+                    partition by grain, period_start
+                    order by p_rank desc
+                    rows between unbounded preceding and current row
+                )
+            else min(least(1.0, p_value * own_size / own_rank)) over (
+                partition by grain, period_start, is_screened
+                order by own_rank desc
+                rows between unbounded preceding and current row
+            )
+        end as q_value
     from ranked_tests
 )
 

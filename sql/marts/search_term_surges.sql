@@ -1,10 +1,13 @@
 -- Site-search terms of a service that are new or surging in an ISO week, against the mean weekly count of
--- the four weeks before (floored at 0.5 a week): at least 10 searches and three times that mean, with a
--- one-sided exact Poisson tail p-value. marts.anomalies puts them into its weekly false-discovery family.
+-- the (up to) four weeks before (floored at 0.5 a week; at least two whole weeks of data before it): at
+-- least 10 searches and three times that mean, with a one-sided exact Poisson tail p-value.
+-- marts.anomalies puts them into its weekly false-discovery family.
 with params as (
     select
         10 as min_search_term_week,
-        3.0 as min_search_term_lift
+        3.0 as min_search_term_lift,
+        4 as max_baseline_weeks,
+        2 as min_baseline_weeks
 ),
 
 services as (
@@ -20,8 +23,8 @@ coverage as (
     from core.dim_date
 ),
 
--- Site-search terms of a service, weekly: new or surging against the mean of the four weeks before
--- (floored at 0.5 a week); one-sided exact Poisson tail.
+-- Site-search terms of a service, weekly: new or surging against the mean of the weeks before (up to
+-- four, floored at 0.5 a week); one-sided exact Poisson tail.
 search_weeks as (
     select
         searches.service_id,
@@ -33,27 +36,46 @@ search_weeks as (
     group by all
 ),
 
+-- The whole weeks of data before each week that its baseline may use (up to four).
+baseline_weeks as (
+    select distinct
+        search_weeks.period_start,
+        least(
+            params.max_baseline_weeks,
+            cast(floor((search_weeks.period_start - coverage.first_day) / 7) as integer)
+        ) as weeks
+    from search_weeks
+    cross join coverage
+    cross join params
+),
+
 search_candidates as (
     select
         current_week.service_id,
         current_week.search_term,
         current_week.period_start,
         current_week.term_count,
-        greatest(coalesce(sum(prior_week.term_count), 0) / 4.0, 0.5) as expected
+        any_value(baseline_weeks.weeks) as baseline_periods,
+        greatest(coalesce(sum(prior_week.term_count), 0) / any_value(baseline_weeks.weeks), 0.5) as expected
     from search_weeks as current_week
+    inner join baseline_weeks on current_week.period_start = baseline_weeks.period_start
     cross join coverage
     cross join params
     left join search_weeks as prior_week
         on
             current_week.service_id = prior_week.service_id
             and current_week.search_term = prior_week.search_term
-            and prior_week.period_start >= current_week.period_start - 28
+            and prior_week.period_start >= current_week.period_start - 7 * baseline_weeks.weeks
             and current_week.period_start > prior_week.period_start
     where
         current_week.term_count >= params.min_search_term_week
-        and current_week.period_start - 28 >= coverage.first_day
+        and baseline_weeks.weeks >= params.min_baseline_weeks
         and current_week.period_start + 6 <= coverage.last_day
-    group by all
+    group by
+        current_week.service_id,
+        current_week.search_term,
+        current_week.period_start,
+        current_week.term_count
     having current_week.term_count >= any_value(params.min_search_term_lift) * expected
 ),
 
@@ -93,7 +115,7 @@ search_tests as (
         cast(search_candidates.term_count as double) as observed,
         search_candidates.expected,
         cast(search_candidates.term_count as bigint) as sample_size,
-        4 as baseline_periods,
+        search_candidates.baseline_periods,
         10 as min_sample,
         cast(1.0 as double) as min_change,
         (search_candidates.term_count - search_candidates.expected)

@@ -1,4 +1,4 @@
--- Site-search terms per day, mapped to a service by the source's keyword rules when it has any.
+-- Site-search terms per day, mapped to a service by keyword rules (the web source's own first).
 with searches as (
     select *
     from raw.web_search_daily
@@ -8,7 +8,16 @@ with searches as (
     ) = 1
 ),
 
--- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
+-- Sources whose service_map has keyword rules. A site-search term is matched by its own web source's
+-- keyword rules first and then by every other source's: a web source is usually mapped by page paths only,
+-- and the words residents type into the site's search box are the words they use in posts and surveys.
+rule_sources as (
+    select distinct source
+    from ops.service_rules
+    where rule_kind = 'keyword'
+),
+
+-- service_keyword_matches: a source's keyword rules found in the text (civicpulse/build.py)
 keyword_matches as (
     select
         found_rules.source,
@@ -20,17 +29,23 @@ keyword_matches as (
             searches.source,
             searches.date,
             searches.search_term,
-            unnest(service_keyword_matches(searches.source, lower(searches.search_term))) as rule_order
+            rule_sources.source as rule_source,
+            unnest(service_keyword_matches(rule_sources.source, lower(searches.search_term))) as rule_order
         from searches
+        cross join rule_sources
     ) as found_rules
     inner join ops.service_rules as rules
         on
-            found_rules.source = rules.source
+            found_rules.rule_source = rules.source
             and found_rules.rule_order = rules.rule_order
             and rules.rule_kind = 'keyword'
     qualify row_number() over (
         partition by found_rules.source, found_rules.date, found_rules.search_term
-        order by length(rules.pattern) desc, rules.rule_order
+        order by
+            found_rules.rule_source = found_rules.source desc,
+            length(rules.pattern) desc,
+            rules.source asc,
+            rules.rule_order asc
     ) = 1
 )
 

@@ -17,6 +17,7 @@ from civicpulse.config import load_config
 from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.pipeline import build, extract, load
 from civicpulse.sources import ParseContext, Record, RowProblem, load_connector
+from civicpulse.unused_fields import collecting
 from civicpulse.warehouse import ensure_demo_key, reader
 from connectors.ga4 import Options
 from tests.conftest import write_project_config
@@ -66,14 +67,20 @@ PLAIN_KEY_EVENTS = _report(
 def test_plain_key_events_without_a_mapping_load_as_no_data_and_are_named(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="connectors.ga4"):
+    with caplog.at_level(logging.WARNING, logger="connectors.ga4"), collecting() as unused:
         records, problems = _parse(tmp_path, PLAIN_KEY_EVENTS)
     assert problems == [] and len(records) == 2
     assert {(r.values["form_submits"], r.values["payments_completed"]) for r in records} == {(None, None)}
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 2 and all("ga4_pages_20240506-20240506_offset000000.json" in w for w in warnings)
-    assert "metric(s) keyEvents not loaded" in warnings[0] and "parse.form_submits" in warnings[0]
-    assert warnings[1].endswith(
+    [metric] = unused
+    assert (Path(metric.file).name, metric.field, metric.rows) == (
+        "ga4_pages_20240506-20240506_offset000000.json",
+        "keyEvents",
+        2,
+    )
+    assert "parse.form_submits" in metric.reason
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "ga4_pages_20240506-20240506_offset000000.json" in warning
+    assert warning.endswith(
         "form_submits, payments_completed: no metric of this report counts them (see their parse options), "
         "so they load empty, as no data"
     )

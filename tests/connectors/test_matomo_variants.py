@@ -13,6 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from civicpulse.sources import ParseContext, Record, RowProblem, load_connector
+from civicpulse.unused_fields import collecting
 from connectors.matomo import Options
 
 DAY = dt.date(2024, 5, 6)
@@ -55,8 +56,8 @@ GOAL_ROWS = [
 ]
 
 
-def test_goal_conversions_count_as_the_options_say(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="connectors.matomo"):
+def test_goal_conversions_count_as_the_options_say(tmp_path: Path) -> None:
+    with collecting() as unused:
         records, problems = _parse(tmp_path, GOAL_ROWS, Options(form_submits=(1,), payments_completed=(2,)))
     assert problems == []
     assert [
@@ -66,10 +67,13 @@ def test_goal_conversions_count_as_the_options_say(tmp_path: Path, caplog: pytes
         ("/utilities/pay", 0, 20),
         ("/contact", 0, 0),
     ]
-    [warning] = [r.getMessage() for r in caplog.records]
-    assert (
-        "conversions of goal(s) 3 not loaded" in warning and "Actions.getPageUrls_2024-05-06.json" in warning
+    [goal] = unused
+    assert (Path(goal.file).name, goal.field, goal.rows) == (
+        "Actions.getPageUrls_2024-05-06.json",
+        "goal_3_nb_conversions_page_uniq",
+        1,
     )
+    assert "parse.form_submits" in goal.reason
 
 
 def test_without_goal_metrics_completions_are_no_data(
