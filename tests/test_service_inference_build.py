@@ -102,3 +102,27 @@ def test_core_carries_the_mapping_of_every_feedback_row(built: Config) -> None:
     assert all(method in {"rule", "inferred", "unmapped"} for _, method, _, _ in rows), rows
     assert not [row for row in rows if row[0] != "social" and row[1] == "inferred"]
     assert all(mismatched == 0 for _, _, _, mismatched in rows), rows
+
+
+def test_the_evaluation_measures_a_built_city(writer_file: duckdb.DuckDBPyConnection) -> None:
+    from evaluation.service_inference import measure_social, missed_targets
+
+    measured = measure_social(writer_file, "small city")
+    tagged, unmapped, posts = writer_file.execute(
+        """
+        select
+            (
+                select count(*) from staging.stg_social_post_rules
+                where service_id <> 'unmapped' and not is_repost
+            ),
+            count(*) filter (where mapping_method = 'unmapped'),
+            count(*)
+        from staging.stg_social_posts
+        """
+    ).fetchone() or (0, 0, 0)
+    assert measured.trained_on + measured.texts <= tagged
+    assert measured.texts > 0
+    assert 0 <= measured.correct <= measured.assigned <= measured.texts
+    assert measured.top_choice_correct <= measured.texts
+    assert (measured.unmapped, measured.posts) == (unmapped, posts)
+    assert isinstance(missed_targets(measured), list)
