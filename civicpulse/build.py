@@ -13,6 +13,7 @@ from civicpulse.config import Config
 from civicpulse.paths import SQL_DIR
 from transforms.models import run_models, sql_models
 from transforms.scoring import Progress, scoring_models
+from transforms.social_service import social_inference_model
 
 
 def keyword_regex(keyword: str) -> str:
@@ -115,5 +116,5 @@ def build_models(
     con: duckdb.DuckDBPyConnection, config: Config, progress: Progress | None = None
 ) -> list[tuple[str, int, float]]:
     refresh_config_tables(con, config)
-    models = [*sql_models(), *scoring_models(config.themes_path, progress)]
+    models = [*sql_models(), social_inference_model(), *scoring_models(config.themes_path, progress)]
     return run_models(con, models)

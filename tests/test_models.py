@@ -11,10 +11,11 @@ from civicpulse.migrations import discover
 from civicpulse.streams import load_streams
 from transforms.models import Model, execution_order, run_models, sql_models
 from transforms.scoring import scoring_models
+from transforms.social_service import social_inference_model
 
 
 def test_every_model_reads_only_known_tables() -> None:
-    models = [*sql_models(), *scoring_models(Path("themes.yml"))]
+    models = [*sql_models(), social_inference_model(), *scoring_models(Path("themes.yml"))]
     produced = {table for model in models for table in model.produces}
     raw = {f"raw.{name}" for name in load_streams()}
     ops = set()
@@ -28,7 +29,7 @@ def test_every_model_reads_only_known_tables() -> None:
 
 
 def test_execution_order_respects_dependencies() -> None:
-    models = [*sql_models(), *scoring_models(Path("themes.yml"))]
+    models = [*sql_models(), social_inference_model(), *scoring_models(Path("themes.yml"))]
     order = [model.name for model in execution_order(models)]
     position = {name: index for index, name in enumerate(order)}
     assert position["staging.stg_feedback_texts"] < position["ops.sentiment_cache"]

@@ -11,7 +11,9 @@ social as (
         reported_language,
         source_url as source_ref,
         is_repost,
-        cast(null as bigint) as rating
+        cast(null as bigint) as rating,
+        mapping_method,
+        mapping_confidence
     from staging.stg_social_posts
 ),
 
@@ -23,7 +25,9 @@ calls as (
         cast(null as varchar) as reported_language,
         call_id as source_ref,
         false as is_repost,
-        cast(null as bigint) as rating
+        cast(null as bigint) as rating,
+        case when service_id = 'unmapped' then 'unmapped' else 'rule' end as mapping_method,
+        cast(null as double) as mapping_confidence
     from staging.stg_contact_calls
 ),
 
@@ -35,7 +39,9 @@ surveys as (
         cast(null as varchar) as reported_language,
         response_id as source_ref,
         false as is_repost,
-        satisfaction_score as rating
+        satisfaction_score as rating,
+        case when service_id = 'unmapped' then 'unmapped' else 'rule' end as mapping_method,
+        cast(null as double) as mapping_confidence
     from staging.stg_survey_responses
 ),
 
@@ -47,7 +53,9 @@ service_requests as (
         cast(null as varchar) as reported_language,
         service_request_id as source_ref,
         false as is_repost,
-        cast(null as bigint) as rating
+        cast(null as bigint) as rating,
+        case when service_id = 'unmapped' then 'unmapped' else 'rule' end as mapping_method,
+        cast(null as double) as mapping_confidence
     from staging.stg_service_requests
 ),
 
@@ -83,7 +91,9 @@ select
     coalesce(sentiment.language, details.reported_language, 'und') as language,
     details.rating,
     details.is_repost,
-    details.source_ref
+    details.source_ref,
+    details.mapping_method,
+    details.mapping_confidence
 from texts
 inner join details on texts.feedback_id = details.feedback_id
 left join sentiment on texts.text_hash = sentiment.text_hash

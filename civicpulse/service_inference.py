@@ -1,0 +1,178 @@
+"""Infer the service of a text that no rule mapped: a small classifier learnt from the rule-mapped texts.
+
+Plain functions, no warehouse: `rule_free_text` removes what the rules see (hashtags and the rules'
+keywords), `fit` learns word and character n-grams of the rule-mapped texts with a logistic loss
+and picks, on out-of-fold predictions of the training texts, the lowest probability at which the
+assigned services are still right at least `target_precision` of the time; `predict` assigns a
+service only at or above that threshold; `evaluate` counts assigned and right predictions of labelled
+texts. Everything is deterministic: fixed seeds, single-threaded solvers, the caller's order kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+TARGET_PRECISION = 0.9
+MIN_TEXTS_PER_SERVICE = 5
+MIN_SERVICES = 2
+FOLDS = 5
+SEED = 20261201
+
+_HASHTAG = re.compile(r"#\w+")
+_SPACES = re.compile(r"\s+")
+
+
+def rule_free_text(text: str, keyword_patterns: Iterable[re.Pattern[str]] = ()) -> str:
+    """The lower-cased text without hashtags and without every match of the keyword patterns (compiled
+    for lower-cased text, as civicpulse.build.keyword_regex writes them): what is left for the
+    classifier once the cues the rules use are gone, so it cannot just learn the rules back."""
+    lowered = _HASHTAG.sub(" ", text.lower())
+    for pattern in keyword_patterns:
+        lowered = pattern.sub(" ", lowered)
+    return _SPACES.sub(" ", lowered).strip()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The most probable service, its probability, and whether it clears the threshold."""
+
+    service_id: str
+    confidence: float
+    assigned: bool
+
+
+@dataclass(frozen=True)
+class ServiceClassifier:
+    """A fitted classifier, the threshold chosen for it and what that threshold gave out of fold."""
+
+    pipeline: object
+    services: tuple[str, ...]
+    threshold: float
+    trained_on: int
+    oof_assigned: int
+    oof_correct: int
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        return predict(self, texts)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Labelled texts: how many, how many were assigned a service, how many of those rightly."""
+
+    texts: int
+    assigned: int
+    correct: int
+
+
+def _pipeline() -> object:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.pipeline import make_pipeline, make_union
+
+    features = make_union(
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+    )
+    # Logistic loss by stochastic gradient descent: probabilities like a logistic regression's, fitted in
+    # a fraction of the time (the fit runs at every build, six times with the out-of-fold ones).
+    return make_pipeline(features, SGDClassifier(loss="log_loss", alpha=1e-4, random_state=SEED))
+
+
+def wilson_lower(successes: int, trials: int, z: float = 1.96) -> float:
+    """Lower end of the Wilson score interval of a proportion (95% by default)."""
+    if trials == 0:
+        return 0.0
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    return (centre - spread) / (1 + z * z / trials)
+
+
+def choose_threshold(confidences: Sequence[float], correct: Sequence[bool], target: float) -> float:
+    """The lowest confidence such that the predictions at or above it are right >= `target` of the
+    time with 95% confidence (the Wilson lower bound of their precision reaches `target`): a margin
+    for the new texts the threshold will be applied to. Infinity when no confidence qualifies (then
+    nothing is assigned)."""
+    order = sorted(range(len(confidences)), key=lambda i: (-confidences[i], i))
+    threshold = float("inf")
+    right = 0
+    for rank, index in enumerate(order, start=1):
+        right += bool(correct[index])
+        # A threshold admits every prediction of equal confidence: judge at the end of a tie.
+        tie_continues = rank < len(order) and confidences[order[rank]] == confidences[index]
+        if not tie_continues and wilson_lower(right, rank) >= target:
+            threshold = confidences[index]
+    return threshold
+
+
+def trainable(labels: Sequence[str]) -> set[str]:
+    """The services with enough texts to learn from."""
+    return {label for label, count in Counter(labels).items() if count >= MIN_TEXTS_PER_SERVICE}
+
+
+def fit(
+    texts: Sequence[str], labels: Sequence[str], *, target_precision: float = TARGET_PRECISION
+) -> ServiceClassifier | None:
+    """Fit on (rule-free text, service) pairs; None when there is too little to learn from (fewer
+    than MIN_SERVICES services with MIN_TEXTS_PER_SERVICE texts each). Texts of services with fewer
+    texts are left out: such a service is never inferred."""
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    keep = trainable(labels)
+    rows = [i for i, label in enumerate(labels) if label in keep and texts[i].strip()]
+    if len(keep) < MIN_SERVICES or len({labels[i] for i in rows}) < MIN_SERVICES:
+        return None
+    x = [texts[i] for i in rows]
+    y = np.array([labels[i] for i in rows])
+    if min(Counter(y.tolist()).values()) < MIN_TEXTS_PER_SERVICE:
+        return None
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    oof = cross_val_predict(clone(_pipeline()), x, y, cv=folds, method="predict_proba")
+    classes = np.array(sorted(set(y.tolist())))
+    best = oof.argmax(axis=1)
+    confidences = [float(c) for c in oof.max(axis=1)]
+    correct = [bool(c) for c in classes[best] == y]
+    threshold = choose_threshold(confidences, correct, target_precision)
+    assigned = [c >= threshold for c in confidences]
+    pipeline = _pipeline()
+    pipeline.fit(x, y)  # type: ignore[attr-defined]
+    return ServiceClassifier(
+        pipeline=pipeline,
+        services=tuple(str(c) for c in pipeline.classes_),  # type: ignore[attr-defined]
+        threshold=threshold,
+        trained_on=len(x),
+        oof_assigned=sum(assigned),
+        oof_correct=sum(a and c for a, c in zip(assigned, correct, strict=True)),
+    )
+
+
+def predict(classifier: ServiceClassifier, texts: Sequence[str]) -> list[Prediction]:
+    """The most probable service of each text; assigned when its probability clears the threshold and
+    the text has any words left (an empty rule-free text is never assigned)."""
+    if not texts:
+        return []
+    probabilities = classifier.pipeline.predict_proba(list(texts))  # type: ignore[attr-defined]
+    predictions = []
+    for text, row in zip(texts, probabilities, strict=True):
+        best = int(row.argmax())
+        confidence = float(row[best])
+        assigned = bool(text.strip()) and confidence >= classifier.threshold
+        predictions.append(Prediction(classifier.services[best], confidence, assigned))
+    return predictions
+
+
+def evaluate(classifier: ServiceClassifier, texts: Sequence[str], labels: Sequence[str]) -> Evaluation:
+    """Predict labelled texts: how many were assigned, and how many of those got their label."""
+    predictions = predict(classifier, texts)
+    assigned = [p for p in predictions if p.assigned]
+    correct = sum(p.service_id == label for p, label in zip(predictions, labels, strict=True) if p.assigned)
+    return Evaluation(len(predictions), len(assigned), correct)

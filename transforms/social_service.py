@@ -1,0 +1,106 @@
+"""The Python model `staging.social_service_inference`: the service of each social post no rule mapped,
+where the city's classifier (civicpulse/service_inference.py), fitted at every build on the posts the
+rules did map, is confident enough. staging.stg_social_posts joins it in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import duckdb
+import pyarrow as pa
+
+from civicpulse.service_inference import ServiceClassifier, fit, rule_free_text
+from transforms.models import Model
+
+log = logging.getLogger(__name__)
+
+TABLE = "staging.social_service_inference"
+_SCHEMA = pa.schema(
+    [("feedback_id", pa.string()), ("service_id", pa.string()), ("mapping_confidence", pa.float64())]
+)
+
+
+def keyword_patterns(con: duckdb.DuckDBPyConnection) -> dict[str, list[re.Pattern[str]]]:
+    """Each source's keyword rules as compiled patterns (the regex ops.service_rules keeps)."""
+    rows = con.execute(
+        "select source, match_regex from ops.service_rules where rule_kind = 'keyword' "
+        "order by source, rule_order"
+    ).fetchall()
+    patterns: dict[str, list[re.Pattern[str]]] = {}
+    for source, regex in rows:
+        patterns.setdefault(source, []).append(re.compile(regex, re.ASCII))
+    return patterns
+
+
+def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
+    """Fit on the rule-mapped original posts (reposts repeat a text), predict the unmapped posts and
+    write those assigned to TABLE; records the fit in the run setting `service_inference`."""
+    patterns = keyword_patterns(con)
+    rows = con.execute(
+        """
+        select feedback_id, source, service_id, text, is_repost
+        from staging.stg_social_post_rules
+        order by feedback_id
+        """
+    ).fetchall()
+    texts = {fid: rule_free_text(text or "", patterns.get(source, ())) for fid, source, _, text, _ in rows}
+    labelled = [(fid, service) for fid, _, service, _, repost in rows if service != "unmapped" and not repost]
+    unmapped = [fid for fid, _, service, _, _ in rows if service == "unmapped"]
+    classifier = fit([texts[fid] for fid, _ in labelled], [service for _, service in labelled])
+    assigned: list[tuple[str, str, float]] = []
+    if classifier is not None and unmapped:
+        predictions = classifier.predict([texts[fid] for fid in unmapped])
+        assigned = [
+            (fid, p.service_id, p.confidence)
+            for fid, p in zip(unmapped, predictions, strict=True)
+            if p.assigned
+        ]
+    _record(con, classifier, len(labelled), len(unmapped), len(assigned))
+    table = pa.table(
+        {
+            "feedback_id": [fid for fid, _, _ in assigned],
+            "service_id": [service for _, service, _ in assigned],
+            "mapping_confidence": [confidence for _, _, confidence in assigned],
+        },
+        schema=_SCHEMA,
+    )
+    con.register("new_social_service_inference", table)
+    try:
+        con.execute(f"create or replace table {TABLE} as select * from new_social_service_inference")
+    finally:
+        con.unregister("new_social_service_inference")
+    return len(assigned)
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    classifier: ServiceClassifier | None,
+    labelled: int,
+    unmapped: int,
+    assigned: int,
+) -> None:
+    summary: dict[str, object] = {"rule_mapped": labelled, "rule_unmapped": unmapped, "inferred": assigned}
+    if classifier is None:
+        summary["classifier"] = "none: too few rule-mapped posts per service"
+    else:
+        summary |= {
+            "services": len(classifier.services),
+            "trained_on": classifier.trained_on,
+            "threshold": round(classifier.threshold, 4),
+            "out_of_fold_assigned": classifier.oof_assigned,
+            "out_of_fold_correct": classifier.oof_correct,
+        }
+    log.info("service inference: %s", summary)
+    con.execute("insert or replace into ops.settings values ('service_inference', ?)", [json.dumps(summary)])
+
+
+def social_inference_model() -> Model:
+    return Model(
+        TABLE,
+        "python",
+        (TABLE,),
+        frozenset({"staging.stg_social_post_rules", "ops.service_rules"}),
+        run_python=infer_social_services,
+    )
