@@ -171,7 +171,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _demo_data(args)
     if args.command == "score":
         return _score(args)
-    config = load_config(args.config)
+    # `sql` needs only the warehouse path: the rest of the config is validated if and when it is used.
+    config = load_config(args.config, light=args.command == "sql")
     if args.command == "check-config":
         problems = _config_problems(config)
         for problem in problems:
