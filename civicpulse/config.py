@@ -2,8 +2,9 @@
 
 `load_config` validates the whole file at start-up (the schema in civicpulse.config_schema, each
 source's connector sections included). `load_config(light=True)` reads the YAML only and validates on
-first use of anything beyond the warehouse path, so `civicpulse sql` starts without pydantic or any
-connector; `check-config`, `run` and the DAG tasks load it in full.
+first use: the schema (pydantic) when a setting beyond the warehouse path is read, each source's
+`parse:` and `api:` sections (which load its connector) when they are. So `civicpulse sql` starts
+without pydantic or any connector; `check-config`, `run` and the DAG tasks load it in full.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from civicpulse.paths import DEFAULT_CONFIG
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from civicpulse.config_schema import ConnectorSections
     from civicpulse.config_schema import Paths as Paths
     from civicpulse.config_schema import Privacy as Privacy
     from civicpulse.config_schema import Service as Service
     from civicpulse.config_schema import ServiceMatch as ServiceMatch
     from civicpulse.config_schema import Settings as Settings
     from civicpulse.config_schema import Source as Source
-    from civicpulse.config_schema import Validated
     from civicpulse.connector_contract import ApiSettings
 
 CONFIG_ENV = "CIVICPULSE_CONFIG"
@@ -49,28 +50,42 @@ class ConfigError(ValueError):
 class Config:
     """The settings of one config file, every relative path resolved against the file's folder.
 
-    Validated in full when first needed (at once, unless loaded with `light=True`)."""
+    Validated in full at once, unless loaded with `light=True`: then each part on first use."""
 
     def __init__(self, data: dict[str, Any], path: Path) -> None:
         self.path = path
         self.root = path.parent
         self._data = data
-        self._validated: Validated | None = None
+        self._settings: Settings | None = None
+        self._sections: ConnectorSections | None = None
 
-    def validate(self) -> Validated:
-        """Every setting checked (once); ConfigError lists every problem with its key."""
-        if self._validated is None:
-            from civicpulse.config_schema import InvalidConfig, validate
-
-            try:
-                self._validated = validate(self._data)
-            except InvalidConfig as exc:
-                raise ConfigError(f"{self.path}: invalid configuration:\n{exc}") from None
-        return self._validated
+    def validate(self) -> None:
+        """Every setting checked, each source's connector sections included; ConfigError lists every
+        problem with its key."""
+        self._connector_sections()
 
     @property
     def settings(self) -> Settings:
-        return self.validate().settings
+        """The settings checked against the schema (connectors' own sections are checked on first use)."""
+        if self._settings is None:
+            from civicpulse.config_schema import InvalidConfig, validate_settings
+
+            try:
+                self._settings = validate_settings(self._data)
+            except InvalidConfig as exc:
+                raise ConfigError(f"{self.path}: invalid configuration:\n{exc}") from None
+        return self._settings
+
+    def _connector_sections(self) -> ConnectorSections:
+        if self._sections is None:
+            from civicpulse.config_schema import InvalidConfig, validate_sections
+
+            settings = self.settings
+            try:
+                self._sections = validate_sections(settings)
+            except InvalidConfig as exc:
+                raise ConfigError(f"{self.path}: invalid configuration:\n{exc}") from None
+        return self._sections
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.root / path).resolve()
@@ -80,7 +95,7 @@ class Config:
 
     @property
     def warehouse_path(self) -> Path:
-        if self._validated is None:
+        if self._settings is None:
             paths = self._data.get("paths")
             warehouse = paths.get("warehouse") if isinstance(paths, dict) else None
             if isinstance(warehouse, str) and warehouse:
@@ -130,11 +145,11 @@ class Config:
 
     def parse_options(self, source: Source) -> BaseModel | None:
         """The source's validated `parse:` options (its connector's `Options`), or None when it sets none."""
-        return self.validate().parse_options.get(source.name)
+        return self._connector_sections().parse_options.get(source.name)
 
     def api_settings(self, source: Source) -> ApiSettings:
         """The source's validated `api:` section as its connector's `Settings`."""
-        settings = self.validate().api_settings.get(source.name)
+        settings = self._connector_sections().api_settings.get(source.name)
         if settings is None:
             raise ConfigError(f"{self.path}: source '{source.name}' has no api: section")
         return settings

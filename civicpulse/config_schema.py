@@ -185,21 +185,26 @@ def _check_timezone(key: str, name: str) -> None:
         ) from exc
 
 
+def validate_settings(data: dict[str, Any]) -> Settings:
+    """The configuration checked against the schema; InvalidConfig lists every problem found."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidConfig(_describe(exc)) from None
+
+
 @dataclass(frozen=True)
-class Validated:
-    settings: Settings
+class ConnectorSections:
+    """Each source's `parse:` and `api:` sections as the models its connector declares."""
+
     parse_options: dict[str, BaseModel]
     api_settings: dict[str, ApiSettings]
 
 
-def validate(data: dict[str, Any]) -> Validated:
-    """The whole configuration checked: the schema first, then each source's `parse:` and `api:`
-    sections against the models its connector declares. InvalidConfig lists every problem found."""
-    try:
-        settings = Settings.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidConfig(_describe(exc)) from None
-    return Validated(settings, _validated_parse_options(settings), _validated_api_settings(settings))
+def validate_sections(settings: Settings) -> ConnectorSections:
+    """Each source's connector sections checked (loading its connector by name); InvalidConfig names
+    `sources.N.parse.<key>` or `sources.N.api.<key>`."""
+    return ConnectorSections(_validated_parse_options(settings), _validated_api_settings(settings))
 
 
 def _validated_parse_options(settings: Settings) -> dict[str, BaseModel]:

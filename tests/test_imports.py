@@ -219,3 +219,28 @@ def test_sql_without_a_warehouse_path_names_the_key(
     error = capsys.readouterr().err
     assert error.startswith(f"civicpulse: error: {published_config}: invalid configuration")
     assert "paths.warehouse: required key is missing" in error
+
+
+def test_a_light_config_validates_the_schema_without_loading_connectors(published_config: Path) -> None:
+    code = (
+        "from civicpulse.config import load_config\n"
+        "config = load_config(sys.argv[1], light=True)\n"
+        "assert [s.id for s in config.services][:1] == ['property_tax'] and config.sources\n"
+    )
+    loaded = _loaded(code, str(published_config))
+    assert "pydantic" in loaded and "civicpulse.config_schema" in loaded
+    assert _of(loaded, ("connectors", "requests", "pyarrow")) == []
+
+
+def test_a_light_config_still_checks_connector_sections_when_they_are_used(published_config: Path) -> None:
+    from civicpulse.config import ConfigError, load_config
+
+    data = yaml.safe_load(published_config.read_text(encoding="utf-8"))
+    data["sources"][0]["parse"] = {"no_such_option": 1}
+    published_config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    config = load_config(published_config, light=True)
+    assert config.sources[0].parse == {"no_such_option": 1}
+    with pytest.raises(ConfigError, match=r"sources\.0\.parse\.no_such_option: unknown key"):
+        config.parse_options(config.sources[0])
+    with pytest.raises(ConfigError, match=r"sources\.0\.parse\.no_such_option: unknown key"):
+        load_config(published_config)
