@@ -190,6 +190,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     results["sentiment_texts_per_s"] = bench.sentiment(texts)
     bench.log("analyst: DAG parse, civicpulse sql, example queries")
     results["dag_parse_s"] = analyst.dag_parse_s(bench.env, args.startup_repeat)
+    results["airflow_import_s"] = analyst.airflow_import_s(bench.env, args.startup_repeat)
     results["sql_cli_s"] = analyst.sql_cli_s(CIVICPULSE, default_config, bench.env, args.startup_repeat)
     published = default_config.parent / "var" / "warehouse" / "civicpulse.published.duckdb"
     results["query_ms"] = analyst.query_ms(published, 5)

@@ -105,11 +105,28 @@ def rows(results: dict[str, Any]) -> list[Row]:
         )
     )
     times = results["settings"]["startup_repeat"]
-    for name, value, target in (
-        (f'civicpulse sql "select 1", s (min of {times})', results["sql_cli_s"], 0.3),
-        (f"DAG file parse, fresh interpreter, s (min of {times})", results["dag_parse_s"], 0.3),
-    ):
-        out.append(Row(name, f"{value:.2f}", "-", "-", f"<= {target}", _met(value <= target)))
+    sql_s, parse_s, airflow_s = results["sql_cli_s"], results["dag_parse_s"], results["airflow_import_s"]
+    out.append(
+        Row(
+            f'civicpulse sql "select 1", s (min of {times})',
+            f"{sql_s:.2f}",
+            "-",
+            "-",
+            "<= 0.3",
+            _met(sql_s <= 0.3),
+        )
+    )
+    # baseline: `import airflow.sdk` in a fresh interpreter, paid by Airflow before any DAG file is parsed
+    out.append(
+        Row(
+            f"DAG file parse, Airflow loaded, s (min of {times})",
+            f"{parse_s:.2f}",
+            f"{airflow_s:.2f}",
+            f"{parse_s / airflow_s:.2f}x",
+            "<= 0.3",
+            _met(parse_s <= 0.3),
+        )
+    )
     for query, ms in results["query_ms"].items():
         out.append(Row(f"query {query}, median ms", f"{ms:.1f}", "-", "-", "-", "-"))
     return out

@@ -21,7 +21,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from civicpulse.config import ApiSettings
+from civicpulse.connector_contract import ApiSettings
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession
 from civicpulse.sources import ParseContext, ParsedRow

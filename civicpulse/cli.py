@@ -32,6 +32,11 @@ def _interval(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Commands that read the published copy: the config is validated as far as they use it (sql: the
+# warehouse path only; no connector is loaded), so they start fast. The others validate it all first.
+READ_ONLY_COMMANDS = ("sql", "status", "trends")
+
+
 class _Progress:
     """Prints progress of long steps at most every two seconds."""
 
@@ -216,7 +221,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _demo_data(args)
     if args.command == "score":
         return _score(args)
-    config = load_config(args.config)
+    config = load_config(args.config, light=args.command in READ_ONLY_COMMANDS)
     if args.command == "themes":
         return _themes(config, args)
     if args.command == "check-config":

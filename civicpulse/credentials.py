@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from civicpulse.config import Source
 from civicpulse.http import Credentials, CredentialsError
+
+if TYPE_CHECKING:
+    from civicpulse.config_schema import Source
 
 AIRFLOW_TASK_ENV = "AIRFLOW_CTX_DAG_ID"
 

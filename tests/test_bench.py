@@ -57,6 +57,7 @@ def test_every_metric_is_a_finite_positive_number(tiny_bench: tuple[dict[str, An
         "incremental_share",
         "memory_ratio",
         "dag_parse_s",
+        "airflow_import_s",
         "sql_cli_s",
         "query_ms",
     )

@@ -1,4 +1,4 @@
-"""The DAG file imports fast, parses without errors and has the expected task graph."""
+"""The DAG file imports nothing heavy, parses without errors and has the expected task graph."""
 
 from __future__ import annotations
 
@@ -103,20 +103,20 @@ def test_params_accept_dates_and_nothing(dagbag: object) -> None:
         assert params.validate() == {"start": None, "end": None, **conf}
 
 
-def test_dag_file_imports_nothing_heavy_and_fast() -> None:
+def test_dag_file_imports_nothing_heavy() -> None:
+    """The import graph only: the parse time is measured by `make bench` (`dag_parse_s`), not asserted in a
+    test, where a loaded machine would make it fail."""
     probe = (
-        "import sys, time, runpy; import airflow.sdk; t = time.perf_counter(); "
-        f"runpy.run_path({str(DAG_FILE)!r}); elapsed = time.perf_counter() - t; "
+        f"import sys, runpy; import airflow.sdk; runpy.run_path({str(DAG_FILE)!r}); "
         "light = {'civicpulse', 'civicpulse.paths', 'civicpulse.airflow_notify', 'civicpulse.airflow_run'}; "
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'pandas', 'pyarrow', "
         "'vaderSentiment', 'great_expectations', 'tweepy', 'transforms', 'connectors') "
         "or (m.startswith('civicpulse') and m not in light)); "
-        "print(f'{elapsed:.3f}', ','.join(heavy))"
+        "print('heavy:', ','.join(heavy))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    elapsed, _, heavy = result.stdout.strip().splitlines()[-1].partition(" ")
+    heavy = result.stdout.strip().splitlines()[-1].removeprefix("heavy:").strip()
     assert heavy == "", f"the DAG file imports {heavy} at parse time"
-    assert float(elapsed) < 2.0, f"parsing the DAG file took {elapsed}s"
 
 
 def test_dag_path_is_the_projects() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings, NumericId
+from civicpulse.connector_contract import ApiSettings, NumericId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, offset_pages, response_json, safe_url
 from civicpulse.oauth import (

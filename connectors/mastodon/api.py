@@ -27,7 +27,7 @@ import requests
 from pydantic import Field, model_validator
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings, Url
+from civicpulse.connector_contract import ApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.filereaders import BadValue, utc_timestamp
 from civicpulse.http import (

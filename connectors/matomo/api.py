@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings, NumericId, Url
+from civicpulse.connector_contract import ApiSettings, NumericId, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, CredentialsError, HttpError, offset_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, options_of

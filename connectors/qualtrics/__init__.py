@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from civicpulse.config import SurveyMapping
+from civicpulse.connector_contract import SurveyMapping
 from civicpulse.filereaders import read_csv, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
 from civicpulse.unused_fields import report_unused_columns

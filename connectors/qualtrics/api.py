@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import SurveyApiSettings, Url
+from civicpulse.connector_contract import SurveyApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, BadResponse, HttpError, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from civicpulse.config import SurveyMapping
+from civicpulse.connector_contract import SurveyMapping
 from civicpulse.filereaders import (
     BadValue,
     CsvFile,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from civicpulse.config import SurveyMapping
+from civicpulse.connector_contract import SurveyMapping
 from civicpulse.filereaders import json_raw, load_json, to_record
 from civicpulse.sources import ParseContext, ParsedRow
 from connectors.surveymonkey.helpers import page_responses, response_values

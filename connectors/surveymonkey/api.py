@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import requests
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import SurveyApiSettings as Settings
-from civicpulse.config import SurveyMapping
+from civicpulse.connector_contract import SurveyApiSettings as Settings
+from civicpulse.connector_contract import SurveyMapping
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, BadResponse, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record

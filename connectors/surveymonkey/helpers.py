@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from civicpulse.config import SurveyMapping
+from civicpulse.connector_contract import SurveyMapping
 from civicpulse.filereaders import BadValue, data_items, json_id, json_object, optional_text, utc_timestamp
 from connectors.surveymonkey.settings import (
     COMPLETED,

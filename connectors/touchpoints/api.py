@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings, SurveyId
+from civicpulse.connector_contract import ApiSettings, SurveyId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, numbered_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record

@@ -16,7 +16,7 @@ import tweepy
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings, NumericId
+from civicpulse.connector_contract import ApiSettings, NumericId
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, Record

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import Field
 
 from civicpulse.api import ApiBatch
-from civicpulse.config import ApiSettings, Url
+from civicpulse.connector_contract import ApiSettings, Url
 from civicpulse.credentials import Secret
 from civicpulse.http import ApiSession, cursor_pages, response_json, safe_url
 from civicpulse.sources import ParseContext, ParsedRow, Record
