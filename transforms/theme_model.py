@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse  # type: ignore[import-untyped]
+from scipy import sparse
 
 __all__ = ["FORMAT", "MIN_POSITIVES", "Example", "ThemeModel", "features", "train"]
 
@@ -54,7 +54,7 @@ class Example:
 
 
 def _vectorizers() -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import HashingVectorizer
 
     words = HashingVectorizer(
         n_features=N_FEATURES,
@@ -159,7 +159,7 @@ class ThemeModel:
 
 
 def _fit(matrix: Any, y: NDArray[np.int64], c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(
         C=c, class_weight="balanced", solver="liblinear", dual=True, random_state=_SEED, max_iter=1000
@@ -169,7 +169,7 @@ def _fit(matrix: Any, y: NDArray[np.int64], c: float) -> Any:
 
 
 def _out_of_fold(matrix: Any, y: NDArray[np.int64], c: float) -> NDArray[np.float64]:
-    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+    from sklearn.model_selection import StratifiedKFold
 
     scores = np.zeros(len(y))
     for fit_rows, score_rows in StratifiedKFold(FOLDS, shuffle=True, random_state=_SEED).split(matrix, y):
