@@ -54,7 +54,7 @@ def _migrations(tmp_path: Path, *extra: tuple[str, str]) -> Path:
     """A migrations folder: the real baseline, then `extra` (file name, SQL) in order."""
     folder = tmp_path / "migrations"
     folder.mkdir()
-    for migration in discover():
+    for migration in discover()[:1]:
         shutil.copy(migration.path, folder / migration.path.name)
     for name, sql in extra:
         (folder / name).write_text(sql)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from civicpulse.config import AnswerLabel, Measure, QuestionId, SurveyMapping
+from civicpulse.connector_contract import AnswerLabel, Measure, QuestionId, SurveyMapping
 
 FILE_PATTERNS = ("*.csv",)
 STREAM = "survey_response"
