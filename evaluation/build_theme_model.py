@@ -25,14 +25,20 @@ MODEL_PATH = DEFAULT_TAXONOMY_PATH.parent / "models" / "themes_model.json"
 WRITTEN = DATA_DIR / "themes_labelled.jsonl"
 
 
-def training_texts(known: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
-    heldout = committed_heldout()["seeclickfix"]
-    rows = [(r.text, r.themes) for r in labels.load(known_themes=known) if r.source_id not in heldout]
+def written_texts() -> list[tuple[str, frozenset[str]]]:
+    """Texts written here (never measured): the unit-test texts not taken from ../shared."""
+    rows = []
     for line in WRITTEN.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if not str(record["origin"]).startswith("shared:"):
-            rows.append((record["text"], frozenset(record["themes"])))
+            rows.append((str(record["text"]), frozenset(record["themes"])))
     return rows
+
+
+def training_texts(known: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
+    heldout = committed_heldout()["seeclickfix"]
+    rows = [(r.text, r.themes) for r in labels.load(known_themes=known) if r.source_id not in heldout]
+    return rows + written_texts()
 
 
 def build_examples(taxonomy: Taxonomy) -> list[Example]:

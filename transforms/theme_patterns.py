@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PATTERNS_REVISION", "mask_numbers", "pattern_themes", "sentences", "suppress"]
+__all__ = ["PATTERNS_REVISION", "direct_themes", "mask_numbers", "pattern_themes", "sentences", "suppress"]
 
-PATTERNS_REVISION = "2"
+PATTERNS_REVISION = "3"
 
 _NUM = (
     r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -136,6 +136,23 @@ _ADDRESS_NUMBER = re.compile(
 )
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
 
+# People who deliver a service, and words for their manner: both within a few words of each other in
+# one sentence ("the staff are all so lovely", "rude and dismissive receptionist") is how staff behaved.
+_STAFF = (
+    r"(?:staff|staffs|nurses?|doctors?|gps?|receptionists?|midwi(?:fe|ves)|therapists?|consultants?|carers?|"
+    r"clerks?|employees?|workers?|officers?|agents?|reps?|representatives?|inspectors?|crews?|"
+    r"team|everyone|everybody|caseworkers?|counsel+ors?|librarians?|operators?|cashiers?)"
+)
+_MANNER = (
+    r"(?:lovely|caring|uncaring|kind|unkind|friendly|unfriendly|polite|impolite|rude|helpful|unhelpful|"
+    r"supportive|compassionate|attentive|welcoming|respectful|disrespectful|courteous|discourteous|pleasant|"
+    r"unpleasant|dismissive|arrogant|empathetic|sympathetic|reassuring|considerate|approachable|"
+    r"condescending|patronising|patronizing|abrupt)"
+)
+_STAFF_MANNER = re.compile(
+    rf"\b{_STAFF}\b(?:\W+\w+){{0,5}}?\W+{_MANNER}\b|\b{_MANNER}\b(?:\W+\w+){{0,3}}?\W+{_STAFF}\b"
+)
+
 
 def mask_numbers(text: str) -> str:
     """Replace phone numbers and house numbers with 'N' so '404' in them is not an error code."""
@@ -189,6 +206,16 @@ def pattern_themes(text: str) -> dict[str, list[str]]:
         trust = _first(_TRUST, sentence)
         if trust:
             add("trust_transparency", trust)
+    return found
+
+
+def direct_themes(text: str) -> dict[str, list[str]]:
+    """Shapes precise enough to count like a phrase match (theme id -> evidence)."""
+    found: dict[str, list[str]] = {}
+    for sentence in sentences(text):
+        manner = _first(_STAFF_MANNER, sentence)
+        if manner:
+            found.setdefault("staff_courtesy", []).append(manner)
     return found
 
 
