@@ -1,4 +1,4 @@
-"""Development-only measurement of the theme pipeline, for choosing among options (never reported by `make eval`).
+"""Development-only theme measurement for choosing among options (never reported by `make eval`).
 
 * SeeClickFix development half: 5-fold cross-validation (seeded, by report id). Each fold's model is
   trained on the other four folds plus every written training text (`build_theme_model.training_texts`
@@ -64,11 +64,7 @@ def seeclickfix_cv(base: Taxonomy) -> tuple[list[Labelled], list[set[str]]]:
     known = frozenset(t.theme_id for t in base.themes)
     heldout = committed_heldout()["seeclickfix"]
     dev = sorted(
-        (
-            (r.source_id, r.text, r.themes)
-            for r in labels.load(known_themes=known)
-            if r.source_id not in heldout
-        )
+        (r.source_id, r.text, r.themes) for r in labels.load(known_themes=known) if r.source_id not in heldout
     )
     random.Random(_SEED).shuffle(dev)
     written = written_texts()
