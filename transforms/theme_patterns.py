@@ -99,7 +99,16 @@ _REPEAT = re.compile(
     r"(?:has not worked|didn't work|did not work|gone bad|is failing|failed)\b"
     r"|\b(?:poor|sloppy|bad|shoddy|lousy|terrible|half[\s-]?done|temporary) (?:patch(?:ing)?|repair|fix|job|"
     r"work)\b"
-    r"|\b(?:after|despite) (?:being |the |a |)(?:recently |)(?:repair|repav|pav|patch|fill|fix)\w*\b"
+    r"|\b(?:after|despite) (?:being |the |a |)(?:recently |)(?:street |road |water |sewer |line |)"
+    r"(?:repair|repav|pav|patch|fill|fix)\w*\b"
+    r"|\b(?:former|previous|prior|earlier|old) (?:repairs?|patch(?:es)?|fix(?:es)?|patchwork)\b"
+    r"|\bleft (?:behind |over |)(?:by|after) (?:the )?(?:city|county|crews?|repairs?|work|contractors?)\b"
+    r"|\b(?:has|have|had|was|were) (?:been )?(?:filled|patched|repaired|fixed|cleaned|repaved|paved)"
+    r"(?: \w+){0,3},? but\b"
+    r"|\bkeeps? (?:putting|patching|filling)\b|\bband-?aids?\b"
+    r"|\b(?:filled|patched|repaired) (?:holes?|potholes?|areas?|spots?) (?:opening|coming|breaking)\b"
+    r"|\b(?:work|job|repairs?|paving|patch(?:ing)?)(?: \w+){0,4} (?:was|is|were|are) (?:very |so |really |)"
+    r"(?:poor|poorly done|sloppy|shoddy|substandard)\b"
 )
 
 _TRUST = re.compile(
