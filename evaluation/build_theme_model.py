@@ -1,8 +1,9 @@
 """Build the committed theme model (`config/models/themes_model.json`) from development labels only.
 
 Training texts: the development half of our SeeClickFix labels (`data/seeclickfix_labels.jsonl`, texts
-read from ../shared, held-out ids excluded by `evaluation/split.py`) plus the texts written for the unit
-tests in `data/themes_labelled.jsonl` (those whose origin is not ../shared). No NHS text is read.
+read from ../shared, held-out ids excluded by `evaluation/split.py`), the texts written for the unit
+tests in `data/themes_labelled.jsonl` (those whose origin is not ../shared) and the service-feedback
+texts written for training in `data/themes_written_service.jsonl`. No NHS text is read.
 `make themes-model` runs this; the output is the same bytes for the same labels and texts
 (`tests/transforms/test_theme_model.py` checks it).
 
@@ -23,15 +24,20 @@ from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 
 MODEL_PATH = DEFAULT_TAXONOMY_PATH.parent / "models" / "themes_model.json"
 WRITTEN = DATA_DIR / "themes_labelled.jsonl"
+# Service feedback written here for training only (staff, appointments, contact, waits in offices):
+# themes the SeeClickFix reports rarely show. Never measured.
+WRITTEN_SERVICE = DATA_DIR / "themes_written_service.jsonl"
 
 
 def written_texts() -> list[tuple[str, frozenset[str]]]:
-    """Texts written here (never measured): the unit-test texts not taken from ../shared."""
+    """Texts written here (never measured): the unit-test texts not taken from ../shared, and
+    the service-feedback training texts."""
     rows = []
-    for line in WRITTEN.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if not str(record["origin"]).startswith("shared:"):
-            rows.append((str(record["text"]), frozenset(record["themes"])))
+    for path in (WRITTEN, WRITTEN_SERVICE):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if not str(record["origin"]).startswith("shared:"):
+                rows.append((str(record["text"]), frozenset(record["themes"])))
     return rows
 
 
