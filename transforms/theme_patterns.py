@@ -18,7 +18,7 @@ import re
 
 __all__ = ["PATTERNS_REVISION", "direct_themes", "mask_numbers", "pattern_themes", "sentences", "suppress"]
 
-PATTERNS_REVISION = "3"
+PATTERNS_REVISION = "4"
 
 _NUM = (
     r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -218,13 +218,24 @@ def pattern_themes(text: str) -> dict[str, list[str]]:
     return found
 
 
+# Accountability said outright: taxpayers' money, "how many more ...", "why does the city ...".
+_ACCOUNTABLE = re.compile(
+    r"\b(?:tax ?payers?|tax dollars|tax money|our money)\b"
+    r"|\bwhat does it take\b|\bhow many (?:more )?(?:people|lives|accidents|children|kids|deaths)\b"
+    r"|\bwho is (?:accountable|responsible)\b"
+    r"|\bwhy (?:does|do|is|are|won't|can't|hasn't|haven't|isn't|did|didn't) (?:the |our |this )?"
+    r"(?:city|county|state|government|council|department|dot|public works)\b"
+)
+
+
 def direct_themes(text: str) -> dict[str, list[str]]:
     """Shapes precise enough to count like a phrase match (theme id -> evidence)."""
     found: dict[str, list[str]] = {}
     for sentence in sentences(text):
-        manner = _first(_STAFF_MANNER, sentence)
-        if manner:
-            found.setdefault("staff_courtesy", []).append(manner)
+        for theme_id, pattern in (("staff_courtesy", _STAFF_MANNER), ("trust_transparency", _ACCOUNTABLE)):
+            evidence = _first(pattern, sentence)
+            if evidence:
+                found.setdefault(theme_id, []).append(evidence)
     return found
 
 
