@@ -1,8 +1,9 @@
 """Build the committed theme model (`config/models/themes_model.json`) from development labels only.
 
 Training texts: the development half of our SeeClickFix labels (`data/seeclickfix_labels.jsonl`, texts
-read from ../shared, held-out ids excluded by `evaluation/split.py`) plus the texts written for the unit
-tests in `data/themes_labelled.jsonl` (those whose origin is not ../shared). No NHS text is read.
+read from ../shared, held-out ids excluded by `evaluation/split.py`), the texts written for the unit
+tests in `data/themes_labelled.jsonl` (those whose origin is not ../shared) and the service-feedback
+texts written for training in `data/themes_written_service.jsonl`. No NHS text is read.
 `make themes-model` runs this; the output is the same bytes for the same labels and texts
 (`tests/transforms/test_theme_model.py` checks it).
 
@@ -23,16 +24,27 @@ from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 
 MODEL_PATH = DEFAULT_TAXONOMY_PATH.parent / "models" / "themes_model.json"
 WRITTEN = DATA_DIR / "themes_labelled.jsonl"
+# Service feedback written here for training only (staff, appointments, contact, waits in offices):
+# themes the SeeClickFix reports rarely show. Never measured.
+WRITTEN_SERVICE = DATA_DIR / "themes_written_service.jsonl"
+
+
+def written_texts() -> list[tuple[str, frozenset[str]]]:
+    """Texts written here (never measured): the unit-test texts not taken from ../shared, and
+    the service-feedback training texts."""
+    rows = []
+    for path in (WRITTEN, WRITTEN_SERVICE):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if not str(record["origin"]).startswith("shared:"):
+                rows.append((str(record["text"]), frozenset(record["themes"])))
+    return rows
 
 
 def training_texts(known: frozenset[str]) -> list[tuple[str, frozenset[str]]]:
     heldout = committed_heldout()["seeclickfix"]
     rows = [(r.text, r.themes) for r in labels.load(known_themes=known) if r.source_id not in heldout]
-    for line in WRITTEN.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if not str(record["origin"]).startswith("shared:"):
-            rows.append((record["text"], frozenset(record["themes"])))
-    return rows
+    return rows + written_texts()
 
 
 def build_examples(taxonomy: Taxonomy) -> list[Example]:

@@ -3,7 +3,8 @@
 For each text (cleaned and lower-cased by `transforms.themes`):
 
 1. phrase matches of `config/themes.yml`, minus those that `theme_patterns.suppress` finds in another
-   domain (traffic waits, road "navigation", a "404" in a phone number);
+   domain (traffic waits, road "navigation", a "404" in a phone number), plus the shapes precise
+   enough to count like a phrase (`theme_patterns.direct_themes`: staff near a word for their manner);
 2. structural patterns (`theme_patterns.pattern_themes`: durations, "still not", repeats, no response);
 3. with a model (`theme_model`): a modelled theme is kept when a phrase matched it or when its
    calibrated probability reaches the theme's threshold (patterns count only through the model,
@@ -19,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from transforms.theme_model import Example, ThemeModel
-from transforms.theme_patterns import PATTERNS_REVISION, pattern_themes, suppress
+from transforms.theme_patterns import PATTERNS_REVISION, direct_themes, pattern_themes, suppress
 
 __all__ = ["decide", "examples", "load_model", "theme_decide_version"]
 
@@ -51,6 +52,8 @@ def _evidence(
     patterns: list[dict[str, list[str]]] = []
     for text, terms_by_theme in zip(texts, rule_terms, strict=True):
         kept = {t: suppress(t, terms, text) for t, terms in terms_by_theme.items()}
+        for theme_id, terms in direct_themes(text).items():
+            kept[theme_id] = tuple(dict.fromkeys([*kept.get(theme_id, ()), *terms]))
         rules.append({t: terms for t, terms in kept.items() if terms})
         patterns.append(pattern_themes(text))
     return rules, patterns

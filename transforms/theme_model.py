@@ -190,7 +190,7 @@ def _best_threshold(
 ) -> tuple[float, float]:
     """(threshold, F1) maximising F1 of `rule OR probability >= threshold` on the folds."""
     best = (1.0, -1.0)
-    for threshold in np.round(np.arange(0.05, 0.96, 0.01), 2):
+    for threshold in np.round(np.arange(0.5, 0.96, 0.01), 2):
         predicted = rule | (probabilities >= threshold)
         tp = int(np.sum(predicted & (y == 1)))
         fp = int(np.sum(predicted & (y == 0)))

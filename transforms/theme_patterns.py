@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PATTERNS_REVISION", "mask_numbers", "pattern_themes", "sentences", "suppress"]
+__all__ = ["PATTERNS_REVISION", "direct_themes", "mask_numbers", "pattern_themes", "sentences", "suppress"]
 
-PATTERNS_REVISION = "2"
+PATTERNS_REVISION = "4"
 
 _NUM = (
     r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -99,7 +99,16 @@ _REPEAT = re.compile(
     r"(?:has not worked|didn't work|did not work|gone bad|is failing|failed)\b"
     r"|\b(?:poor|sloppy|bad|shoddy|lousy|terrible|half[\s-]?done|temporary) (?:patch(?:ing)?|repair|fix|job|"
     r"work)\b"
-    r"|\b(?:after|despite) (?:being |the |a |)(?:recently |)(?:repair|repav|pav|patch|fill|fix)\w*\b"
+    r"|\b(?:after|despite) (?:being |the |a |)(?:recently |)(?:street |road |water |sewer |line |)"
+    r"(?:repair|repav|pav|patch|fill|fix)\w*\b"
+    r"|\b(?:former|previous|prior|earlier|old) (?:repairs?|patch(?:es)?|fix(?:es)?|patchwork)\b"
+    r"|\bleft (?:behind |over |)(?:by|after) (?:the )?(?:city|county|crews?|repairs?|work|contractors?)\b"
+    r"|\b(?:has|have|had|was|were) (?:been )?(?:filled|patched|repaired|fixed|cleaned|repaved|paved)"
+    r"(?: \w+){0,3},? but\b"
+    r"|\bkeeps? (?:putting|patching|filling)\b|\bband-?aids?\b"
+    r"|\b(?:filled|patched|repaired) (?:holes?|potholes?|areas?|spots?) (?:opening|coming|breaking)\b"
+    r"|\b(?:work|job|repairs?|paving|patch(?:ing)?)(?: \w+){0,4} (?:was|is|were|are) (?:very |so |really |)"
+    r"(?:poor|poorly done|sloppy|shoddy|substandard)\b"
 )
 
 _TRUST = re.compile(
@@ -135,6 +144,23 @@ _ADDRESS_NUMBER = re.compile(
     r"parkway|hwy|highway|cir|circle|pl|place|trl|trail|ter|terrace)\b)"
 )
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
+
+# People who deliver a service, and words for their manner: both within a few words of each other in
+# one sentence ("the staff are all so lovely", "rude and dismissive receptionist") is how staff behaved.
+_STAFF = (
+    r"(?:staff|staffs|nurses?|doctors?|gps?|receptionists?|midwi(?:fe|ves)|therapists?|consultants?|carers?|"
+    r"clerks?|employees?|workers?|officers?|agents?|reps?|representatives?|inspectors?|crews?|"
+    r"team|everyone|everybody|caseworkers?|counsel+ors?|librarians?|operators?|cashiers?)"
+)
+_MANNER = (
+    r"(?:lovely|caring|uncaring|kind|unkind|friendly|unfriendly|polite|impolite|rude|helpful|unhelpful|"
+    r"supportive|compassionate|attentive|welcoming|respectful|disrespectful|courteous|discourteous|pleasant|"
+    r"unpleasant|dismissive|arrogant|empathetic|sympathetic|reassuring|considerate|approachable|"
+    r"condescending|patronising|patronizing|abrupt)"
+)
+_STAFF_MANNER = re.compile(
+    rf"\b{_STAFF}\b(?:\W+\w+){{0,5}}?\W+{_MANNER}\b|\b{_MANNER}\b(?:\W+\w+){{0,3}}?\W+{_STAFF}\b"
+)
 
 
 def mask_numbers(text: str) -> str:
@@ -189,6 +215,27 @@ def pattern_themes(text: str) -> dict[str, list[str]]:
         trust = _first(_TRUST, sentence)
         if trust:
             add("trust_transparency", trust)
+    return found
+
+
+# Accountability said outright: taxpayers' money, "how many more ...", "why does the city ...".
+_ACCOUNTABLE = re.compile(
+    r"\b(?:tax ?payers?|tax dollars|tax money|our money)\b"
+    r"|\bwhat does it take\b|\bhow many (?:more )?(?:people|lives|accidents|children|kids|deaths)\b"
+    r"|\bwho is (?:accountable|responsible)\b"
+    r"|\bwhy (?:does|do|is|are|won't|can't|hasn't|haven't|isn't|did|didn't) (?:the |our |this )?"
+    r"(?:city|county|state|government|council|department|dot|public works)\b"
+)
+
+
+def direct_themes(text: str) -> dict[str, list[str]]:
+    """Shapes precise enough to count like a phrase match (theme id -> evidence)."""
+    found: dict[str, list[str]] = {}
+    for sentence in sentences(text):
+        for theme_id, pattern in (("staff_courtesy", _STAFF_MANNER), ("trust_transparency", _ACCOUNTABLE)):
+            evidence = _first(pattern, sentence)
+            if evidence:
+                found.setdefault(theme_id, []).append(evidence)
     return found
 
 
