@@ -96,7 +96,7 @@ def render_markdown() -> str:
         "(`wilson_lower`/`wilson_upper`, `setting`, `local_day`) and this allow-list of `ops` tables, "
         "none of which holds personal data: `ops.loads` (load bookkeeping and freshness), "
         "`ops.dq_results` (data-quality results, counts only), `ops.model_runs`, `ops.services` and "
-        "`ops.settings` (`PUBLISHED_OPS_TABLES` in civicpulse/warehouse.py). It never holds `raw`, "
+        "`ops.settings` (`PUBLISHED_OPS_TABLES` in civicpulse/warehouse/publish.py). It never holds `raw`, "
         "`staging`, `ops.quarantine`, the caches of resident text (`ops.sentiment_cache`, "
         "`ops.theme_cache`, `ops.term_cache`, `ops.urgency_cache`), `ops.responses` (staff notes), "
         "`ops.erasures`, `ops.erased_keys` or `ops.source_state` (cursors); the extract reads the last "

@@ -9,8 +9,8 @@ import pytest
 
 from civicpulse.paths import SQL_DIR
 from civicpulse.streams import load_streams
-from transforms.models import Model, execution_order, run_models, sql_models
-from transforms.scoring import scoring_models
+from civicpulse.warehouse.models import Model, execution_order, run_models, sql_models
+from civicpulse.warehouse.scoring import scoring_models
 
 
 def test_every_model_reads_only_known_tables() -> None:

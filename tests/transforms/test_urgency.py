@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from civicpulse.paths import SQL_DIR
-from transforms.models import run_models, sql_models
-from transforms.scoring import flag_urgency
+from civicpulse.warehouse.models import run_models, sql_models
+from civicpulse.warehouse.scoring import flag_urgency
 from transforms.urgency import URGENCY_VERSION, urgency_for_texts, urgency_reasons
 
 

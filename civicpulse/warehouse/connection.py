@@ -1,10 +1,11 @@
-"""The DuckDB warehouse: one writer connection at a time, locked-down readers, the published copy.
+"""Where the warehouse lives and how it is opened: the single writer, locked-down readers, the write
+lock, temp copies and compaction.
 
-The published copy is the warehouse contract only: `core`, `marts`, the `ops` tables in
-PUBLISHED_OPS_TABLES and the analyst macros, copied into a fresh file (so no deleted or private
-block of the writer's file comes along). `raw`, `staging`, quarantine contents, caches of resident
-text, responses, erasure logs and cursors never leave the writer. The extract's own state (cursors,
-erased pseudonyms) goes to a separate state copy that no analyst path opens.
+Every file name of the warehouse comes from here: the writer's file is `warehouse.path` of the config
+(the storage location and catalog are configuration, so a DuckLake or MotherDuck catalog later is a
+change here, not in the lifecycle), the published copy and the extract's state copy sit beside it
+(`<name>.published.duckdb`, `<name>.state.duckdb`), the marts exports in `exports_path`, and every temp
+copy is `.<final name>.<32 hex>` beside its final file until it is renamed into place.
 """
 
 from __future__ import annotations
@@ -23,12 +24,7 @@ import duckdb
 from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
-
-# The key's resolution lives in civicpulse.pseudonym_key; these stay importable from here.
-from civicpulse.pseudonym_key import PSEUDONYM_KEY_ENV as PSEUDONYM_KEY_ENV
 from civicpulse.pseudonym_key import check_fingerprint, record_fingerprint, resolve_key
-from civicpulse.pseudonym_key import ensure_demo_key as ensure_demo_key
-from civicpulse.pseudonym_key import pseudonym_key as pseudonym_key
 
 if TYPE_CHECKING:
     from civicpulse.streams import Stream
@@ -37,14 +33,7 @@ log = logging.getLogger(__name__)
 
 PUBLISHED_SUFFIX = ".published.duckdb"
 STATE_SUFFIX = ".state.duckdb"
-PUBLISHED_SCHEMAS = ("core", "marts")
-# ops tables without personal data: load bookkeeping (freshness), data-quality results, model
-# timings, the service list and run settings (read by the setting() and local_day() macros).
-PUBLISHED_OPS_TABLES = ("loads", "dq_results", "model_runs", "services", "settings")
-# What the extract reads without opening the writer's file; never part of the published copy.
-STATE_OPS_TABLES = ("source_state", "erased_keys")
-# Macros of sql/ddl/macros.sql that read a table the published copy does not hold.
-PRIVATE_MACROS = ("is_erased",)
+WITHDRAWN_SUFFIX = ".published.withdrawn"
 # Analyst connections: no file, network or extension access, and no way to turn that back on.
 READER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,
@@ -52,6 +41,8 @@ READER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
 }
 _TEMP_NAME = r"\.{name}\.[0-9a-f]{{32}}(?:\.wal)?"
+# export_path's temp files: .<table>.<uuid hex>.parquet
+EXPORT_TEMP = re.compile(r"\.\w+\.[0-9a-f]{32}\.parquet")
 
 _SQL_TYPES = {
     "string": "varchar",
@@ -73,8 +64,25 @@ def state_path(config: Config) -> Path:
     return config.warehouse_path.with_suffix(STATE_SUFFIX)
 
 
+def withdrawn_path(config: Config) -> Path:
+    """Says why there is no published copy, when one was withdrawn (see warehouse.publish.withdraw)."""
+    return config.warehouse_path.with_suffix(WITHDRAWN_SUFFIX)
+
+
+def export_path(config: Config, table: str) -> Path:
+    """The Parquet export of one marts table."""
+    return config.exports_path / f"{table}.parquet"
+
+
+def temp_beside(final: Path) -> Path:
+    """A fresh temp name beside `final`, renamed over it once written (remove_orphans knows the form)."""
+    if final.suffix == ".parquet":
+        return final.with_name(f".{final.stem}.{uuid.uuid4().hex}.parquet")
+    return final.with_name(f".{final.name}.{uuid.uuid4().hex}")
+
+
 class WarehouseUnavailable(ValueError):
-    """The published copy cannot be opened (locked, damaged); the message names the fix."""
+    """The published copy cannot be opened (locked, damaged, withdrawn); the message names the fix."""
 
 
 @contextmanager
@@ -108,6 +116,9 @@ def reader(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
     """A locked-down read-only connection to the published copy (never blocks the nightly writer):
     no file, network or extension access, configuration locked."""
     path = published_path(config)
+    withdrawn = withdrawn_path(config)
+    if not path.is_file() and withdrawn.is_file():
+        raise WarehouseUnavailable(withdrawn.read_text(encoding="utf-8").strip())
     if not path.is_file():
         raise FileNotFoundError(
             f"{path} does not exist yet: run `civicpulse run --start D --end D` (or the Airflow DAG) first"
@@ -162,88 +173,6 @@ def register_udfs(con: duckdb.DuckDBPyConnection, key: bytes, account_patterns: 
     con.create_function("pseudonymize", _pseudonymize, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False)
 
 
-def publish(config: Config, con: duckdb.DuckDBPyConnection | None = None) -> Path:
-    """Write the contract (see the module docstring) to a fresh file and rename it over the published
-    copy; the same for the extract's state copy. `con` is the writer's connection; without it the
-    warehouse is opened read-only, which also keeps a writer out until the copy is done."""
-    if con is None:
-        with duckdb.connect(str(config.warehouse_path), read_only=True) as own:
-            return publish(config, own)
-    source = _catalog(con)
-    targets = {published_path(config): _copy_contract, state_path(config): _copy_state}
-    temps: dict[Path, Path] = {}
-    try:
-        for target, copy in targets.items():
-            temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
-            temps[target] = temp
-            con.execute(f"attach {_literal(temp)} as civicpulse_publish (read_only false)")
-            try:
-                copy(con, source)
-            finally:
-                con.execute(f"use {_identifier(source)}")
-                con.execute("detach civicpulse_publish")
-    except BaseException:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
-        raise
-    crash_point("publish.before_rename")
-    for target, temp in temps.items():
-        os.replace(temp, target)
-    crash_point("publish.after_rename")
-    return published_path(config)
-
-
-def _copy_contract(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    for schema, table in _tables(con, source, PUBLISHED_SCHEMAS, PUBLISHED_OPS_TABLES):
-        _copy_table(con, source, schema, table)
-    con.execute("use civicpulse_publish")
-    for statement in con.extract_statements((SQL_DIR / "ddl" / "macros.sql").read_text()):
-        if not any(f"macro {name}(" in statement.query for name in PRIVATE_MACROS):
-            con.execute(statement.query)
-
-
-def _copy_state(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    for schema, table in _tables(con, source, (), STATE_OPS_TABLES):
-        _copy_table(con, source, schema, table)
-
-
-def _tables(
-    con: duckdb.DuckDBPyConnection, source: str, schemas: tuple[str, ...], ops: tuple[str, ...]
-) -> list[tuple[str, str]]:
-    rows = con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = ? "
-        "and (list_contains(?, schema_name) or (schema_name = 'ops' and list_contains(?, table_name))) "
-        "order by 1, 2",
-        [source, list(schemas), list(ops)],
-    ).fetchall()
-    return [(str(schema), str(table)) for schema, table in rows]
-
-
-def _copy_table(con: duckdb.DuckDBPyConnection, source: str, schema: str, table: str) -> None:
-    name = f"{_identifier(schema)}.{_identifier(table)}"
-    con.execute(f"create schema if not exists civicpulse_publish.{_identifier(schema)}")
-    con.execute(f"create table civicpulse_publish.{name} as select * from {_identifier(source)}.{name}")
-    comment = con.execute(
-        "select comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-        [source, schema, table],
-    ).fetchone()
-    if comment and comment[0]:
-        con.execute(f"comment on table civicpulse_publish.{name} is {_quote(str(comment[0]))}")
-    for column, text in con.execute(
-        "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ? "
-        "and table_name = ? and comment is not null",
-        [source, schema, table],
-    ).fetchall():
-        con.execute(
-            f"comment on column civicpulse_publish.{name}.{_identifier(str(column))} is {_quote(str(text))}"
-        )
-
-
-def _catalog(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("select current_database()").fetchone()
-    return str(row[0]) if row else "memory"
-
-
 def remove_orphans(config: Config) -> list[Path]:
     """Delete temp copies a killed publish, compaction or export left behind: they hold everything."""
     folder = config.warehouse_path.parent
@@ -259,17 +188,51 @@ def remove_orphans(config: Config) -> list[Path]:
     return found
 
 
-# pipeline.export_marts writes .<table>.<uuid hex>.parquet before renaming it.
-EXPORT_TEMP = re.compile(r"\.\w+\.[0-9a-f]{32}\.parquet")
+def compact(config: Config) -> None:
+    """Rewrite the writer's file so deleted rows leave no trace in its free blocks (after an erasure or a
+    key rotation). A temp copy that a kill leaves behind is removed by the next writer session."""
+    path = config.warehouse_path
+    temp = temp_beside(path)
+    con = duckdb.connect()
+    try:
+        # ATTACH takes no bound parameters: the paths are quoted as SQL string literals.
+        con.execute(f"attach {_literal(path)} as old (read_only)")
+        con.execute(f"attach {_literal(temp)} as new")
+        con.execute("copy from database old to new")
+        con.execute("detach old")
+        con.execute("detach new")
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    crash_point("forget.mid_compaction")
+    os.replace(temp, path)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+class WarehouseLocked(RuntimeError):
+    pass
+
+
+def assert_writable(config: Config) -> None:
+    """Fail at once, in one line, when another process holds the warehouse's write lock."""
+    path = config.warehouse_path
+    if not path.exists():
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        holder = re.search(r"PID (\d+)", str(exc))
+        who = f"process {holder.group(1)}" if holder else "another process"
+        raise WarehouseLocked(
+            f"{path} is being written by {who} (a run, a load or `civicpulse forget`); "
+            "wait for it to finish and run again (readers use the published copy and never block)"
+        ) from None
 
 
 def _literal(path: Path) -> str:
-    return _quote(str(path))
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    return "'" + str(path).replace("'", "''") + "'"
