@@ -116,7 +116,7 @@ def person_streams(config: Config, source_name: str) -> list[str]:
 
 def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
     """Erase one person of one source everywhere; see the module docstring."""
-    from civicpulse.warehouse.connection import compact, writer
+    from civicpulse.warehouse.connection import compact, exists, writer
     from civicpulse.warehouse.lifecycle import rebuild_and_publish
 
     streams = person_streams(config, source_name)
@@ -128,7 +128,7 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
     id_keys = {pseudonymize(key, i, source_name) for i in ids}
     landing_rows, landing_files = erase_landing(config, source_name, streams, [*ids, *sorted(id_keys)])
     summary.landing_rows_removed, summary.landing_files_rewritten = landing_rows, landing_files
-    existed = config.warehouse_path.is_file()
+    existed = exists(config)
     with writer(config) as con:  # removes orphan temp copies first
         if existed:
             summary.rows_removed = _erase_warehouse(

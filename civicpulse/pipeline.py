@@ -11,7 +11,7 @@ from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
 from civicpulse.extract import ExtractSummary, extract_source
 from civicpulse.loader import LoadResult, load_source
-from civicpulse.warehouse.connection import assert_writable, writer
+from civicpulse.warehouse.connection import assert_writable, published_path, writer
 from civicpulse.warehouse.scoring import Progress
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def run_interval(
     summary.loads = load(config, start, end, loaded)
     crash_point("run.after_load")
     summary.models = build(config, progress)
-    summary.published = config.warehouse_path
+    summary.published = published_path(config)
     if summary.failed_sources:
         details = "\n".join(f"  - {name}: {error}" for name, error in summary.failed_sources.items())
         raise SourceFailures(f"{len(summary.failed_sources)} source(s) failed; the others loaded:\n{details}")

@@ -82,7 +82,7 @@ class RotationSummary:
 
 def rotate_key(config: Config, new_key_env: str, *, keep_unmatched_erasures: bool = False) -> RotationSummary:
     """Re-key the warehouse from the resolved key to the key in $`new_key_env`; see the module docstring."""
-    from civicpulse.warehouse.connection import compact, writer
+    from civicpulse.warehouse.connection import compact, exists, writer
     from civicpulse.warehouse.export import export_marts
     from civicpulse.warehouse.publish import publish
 
@@ -90,7 +90,7 @@ def rotate_key(config: Config, new_key_env: str, *, keep_unmatched_erasures: boo
     new = key_from_env(new_key_env)
     if new.key == old.key:
         raise RotationError(f"{new_key_env} holds the current key (from {old.origin}): nothing to rotate")
-    if not config.warehouse_path.is_file():
+    if not exists(config):
         raise RotationError(
             f"{config.warehouse_path} does not exist yet: no pseudonyms to re-key; just use the new key"
         )

@@ -81,6 +81,23 @@ def temp_beside(final: Path) -> Path:
     return final.with_name(f".{final.name}.{uuid.uuid4().hex}")
 
 
+def exists(config: Config) -> bool:
+    """Whether the warehouse has been created (by a writer session) yet."""
+    return config.warehouse_path.is_file()
+
+
+@contextmanager
+def snapshot(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the writer's file (not the published copy): it keeps a writer out
+    while it is open. For copying out of the warehouse, never for analysts."""
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
+    try:
+        _session(con)
+        yield con
+    finally:
+        con.close()
+
+
 class WarehouseUnavailable(ValueError):
     """The published copy cannot be opened (locked, damaged, withdrawn); the message names the fix."""
 

@@ -20,6 +20,7 @@ from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
 from civicpulse.warehouse.connection import (
     published_path,
+    snapshot,
     state_path,
     temp_beside,
     withdrawn_path,
@@ -42,7 +43,7 @@ def publish(config: Config, con: duckdb.DuckDBPyConnection | None = None) -> Pat
     copy; the same for the extract's state copy. `con` is the writer's connection; without it the
     warehouse is opened read-only, which also keeps a writer out until the copy is done."""
     if con is None:
-        with duckdb.connect(str(config.warehouse_path), read_only=True) as own:
+        with snapshot(config) as own:
             return publish(config, own)
     _write(con, {published_path(config): _copy_contract, state_path(config): _copy_state})
     withdrawn_path(config).unlink(missing_ok=True)
