@@ -58,7 +58,9 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
     (inbox / "calls_2024-05-06.csv").write_text(
         HEADER
         + "".join(
-            f"{call},2024-05-06 {hour:02d}:00:00,PERMITS,10,20,resolved,Y,N,{caller},A1,{notes}\n"
+            # The person's calls were not resolved on the phone: they wait in the close-the-loop queue.
+            f"{call},2024-05-06 {hour:02d}:00:00,PERMITS,10,20,open,{'N' if caller == CALLER else 'Y'},N,"
+            f"{caller},A1,{notes}\n"
             for call, hour, caller, notes in CALLS
         )
     )
