@@ -192,7 +192,10 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     results["dag_parse_s"] = analyst.dag_parse_s(bench.env, args.startup_repeat)
     results["airflow_import_s"] = analyst.airflow_import_s(bench.env, args.startup_repeat)
     results["sql_cli_s"] = analyst.sql_cli_s(CIVICPULSE, default_config, bench.env, args.startup_repeat)
-    published = default_config.parent / "var" / "warehouse" / "civicpulse.published.duckdb"
+    from civicpulse.config import load_config
+    from civicpulse.warehouse.connection import published_path
+
+    published = published_path(load_config(default_config))
     results["query_ms"] = analyst.query_ms(published, 5)
     shares = bench.incremental()
     results["incremental_share"] = {str(s.history_days): s.cpu_share for s in shares}

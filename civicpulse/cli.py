@@ -178,7 +178,7 @@ def _themes(config: Config, args: argparse.Namespace) -> int:
     taxonomy = Taxonomy.load(config.themes_path)
     known = frozenset(t.theme_id for t in taxonomy.themes)
     if args.themes_command == "sample":
-        from civicpulse.warehouse import reader
+        from civicpulse.warehouse.connection import reader
 
         with reader(config) as con:
             records = theme_tuning.sample(con, taxonomy, args.n)
@@ -207,8 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"civicpulse: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        from civicpulse.pipeline import SourceFailures, WarehouseLocked
+        from civicpulse.pipeline import SourceFailures
         from civicpulse.sources import FileProblem
+        from civicpulse.warehouse.connection import WarehouseLocked
 
         if isinstance(exc, SourceFailures | FileProblem | WarehouseLocked):
             print(f"civicpulse: error: {exc}", file=sys.stderr)
@@ -238,7 +239,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cursors(config, args.reset)
     if args.command == "status":
         from civicpulse.status import render_status
-        from civicpulse.warehouse import reader
+        from civicpulse.warehouse.connection import reader
 
         with reader(config) as con:
             print(render_status(con, config.stale_after_days()))
@@ -276,7 +277,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                 f"({', '.join(sorted(known))})"
             )
         from civicpulse.trends import render_trends
-        from civicpulse.warehouse import reader
+        from civicpulse.warehouse.connection import reader
 
         with reader(config) as con:
             print(render_trends(con, args.weeks, args.service))
@@ -341,7 +342,7 @@ def _config_problems(config: Config) -> list[str]:
 
 def _sql(config: Config, args: argparse.Namespace) -> int:
     from civicpulse.analyst import run_query
-    from civicpulse.warehouse import reader
+    from civicpulse.warehouse.connection import reader
 
     with reader(config) as con:
         try:
@@ -380,7 +381,7 @@ def _account_patterns(config_arg: str | None) -> tuple[str, ...]:
 
 def _cursors(config: Config, reset: str | None) -> int:
     from civicpulse.state import list_cursors, reset_cursor
-    from civicpulse.warehouse import writer
+    from civicpulse.warehouse.connection import writer
 
     with writer(config) as con:
         if reset:
@@ -401,7 +402,7 @@ def _cursors(config: Config, reset: str | None) -> int:
 
 def _demo_data(args: argparse.Namespace) -> int:
     from civicpulse.demo import generate
-    from civicpulse.warehouse import ensure_demo_key
+    from civicpulse.pseudonym_key import ensure_demo_key
 
     summary = generate(
         args.out, start=args.start, days=args.days, seed=args.seed, scale=args.scale, city=args.city

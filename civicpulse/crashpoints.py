@@ -12,13 +12,15 @@ Points (where the call sits):
   loader.mid_transaction     civicpulse/loader.py load_day: the partition replaced, before its commit
   loader.after_commit        civicpulse/loader.py load_day: committed, the cursor file not yet written
   run.after_load             civicpulse/pipeline.py run_interval: everything loaded, nothing built
-  build.after.<model>        transforms/models.py run_models: after <model> (e.g. core.fact_feedback), in the
-                             build's transaction: between layers
-  export.mid_write           civicpulse/pipeline.py export_marts: a mart's temp Parquet written, not renamed
-  publish.before_rename      civicpulse/warehouse.py publish: the temp copy written, not renamed
-  publish.after_rename       civicpulse/warehouse.py publish: the published copy in place
+  build.after.<model>        civicpulse/warehouse/models.py run_models: after <model> (e.g.
+                             core.fact_feedback), in the build's transaction: between layers
+  export.mid_write           civicpulse/warehouse/export.py export_marts: a mart's temp Parquet written,
+                             not renamed
+  publish.before_rename      civicpulse/warehouse/publish.py publish: the temp copy written, not renamed
+  publish.after_rename       civicpulse/warehouse/publish.py publish: the published copy in place
   forget.before_compaction   civicpulse/erasure.py forget: the person's rows deleted and checkpointed
-  forget.mid_compaction      civicpulse/erasure.py _compact: the compacted temp copy written, not renamed
+  forget.mid_compaction      civicpulse/warehouse/connection.py compact: the compacted temp copy written,
+                             not renamed
   forget.after_compaction    civicpulse/erasure.py forget: compacted, marts not yet rebuilt or published
 """
 

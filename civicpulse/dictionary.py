@@ -96,7 +96,7 @@ def render_markdown() -> str:
         "(`wilson_lower`/`wilson_upper`, `setting`, `local_day`) and this allow-list of `ops` tables, "
         "none of which holds personal data: `ops.loads` (load bookkeeping and freshness), "
         "`ops.dq_results` (data-quality results, counts only), `ops.model_runs`, `ops.services`, "
-        "`ops.settings` and `ops.unused_fields` (`PUBLISHED_OPS_TABLES` in civicpulse/warehouse.py). "
+        "`ops.settings` and `ops.unused_fields` (`PUBLISHED_OPS_TABLES` in civicpulse/warehouse/publish.py). "
         "`ops.unused_fields` names each export field no landing column takes (a GA4 metric or event, "
         "a Matomo goal, a CSV column the parser does not read): one row per source, `record_file` and "
         "`field`, with `rows_with_field`, `reason` (and the fix), `first_seen_at`, `last_seen_at` and "

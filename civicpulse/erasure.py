@@ -12,9 +12,12 @@ number, a survey respondent id). `forget` finds their records in raw by that id,
 * the rows in every landing Parquet file of the source (manifest counts adjusted so later loads
   still reconcile), rewritten temp-then-rename;
 
-then compacts the warehouse file (so deleted rows do not linger in free blocks) and republishes the
-read-only copy and the marts exports. `ops.erasures` records the erasure with the person's keyed
-pseudonym (HMAC) and counts only, never the id itself.
+then compacts the warehouse file (so deleted rows do not linger in free blocks), records the erasure
+in `ops.erasures` (the person's keyed pseudonym (HMAC) and counts only, never the id itself) and goes
+through the warehouse lifecycle like a nightly build (`warehouse.lifecycle.rebuild_and_publish`:
+models, the quality gate, marts exports, the published copy). Should the rebuilt warehouse fail the
+gate, the erasure stays applied and the published copy and exports, which still hold the person, are
+withdrawn until a build passes (see the lifecycle's docstring).
 
 The erasure sticks: `ops.erased_keys` keeps the pseudonyms of every id of the person (the id as
 given, with and without '@', and the other person columns of their records, e.g. the author id
@@ -49,6 +52,7 @@ import pyarrow.parquet as pq
 from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
 from civicpulse.landing import MANIFEST, QUARANTINE
+from civicpulse.pseudonym_key import pseudonym_key
 from civicpulse.sources import Record, load_connector
 from transforms.privacy import pseudonymize
 
@@ -112,9 +116,8 @@ def person_streams(config: Config, source_name: str) -> list[str]:
 
 def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
     """Erase one person of one source everywhere; see the module docstring."""
-    from civicpulse.build import build_models
-    from civicpulse.pipeline import export_marts
-    from civicpulse.warehouse import pseudonym_key, publish, writer
+    from civicpulse.warehouse.connection import compact, exists, writer
+    from civicpulse.warehouse.lifecycle import rebuild_and_publish
 
     streams = person_streams(config, source_name)
     ids = identities(author)
@@ -125,7 +128,7 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
     id_keys = {pseudonymize(key, i, source_name) for i in ids}
     landing_rows, landing_files = erase_landing(config, source_name, streams, [*ids, *sorted(id_keys)])
     summary.landing_rows_removed, summary.landing_files_rewritten = landing_rows, landing_files
-    existed = config.warehouse_path.is_file()
+    existed = exists(config)
     with writer(config) as con:  # removes orphan temp copies first
         if existed:
             summary.rows_removed = _erase_warehouse(
@@ -136,12 +139,10 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
         con.execute("checkpoint")
     crash_point("forget.before_compaction")
     if existed:
-        _compact(config.warehouse_path)
+        compact(config)
     crash_point("forget.after_compaction")
     with writer(config) as con:
-        if existed:
-            build_models(con, config)
-            export_marts(con, config)
+        # Logged before the rebuild: the erasure is applied whether or not the rebuild passes the gate.
         con.execute(
             "insert into ops.erasures values (?, ?, ?, ?, ?, ?, now())",
             [
@@ -153,7 +154,7 @@ def forget(config: Config, source_name: str, author: str) -> ErasureSummary:
                 summary.landing_files_rewritten,
             ],
         )
-        publish(config, con)
+        rebuild_and_publish(con, config, reason="erasure")
     log.info("%s", summary)
     return summary
 
@@ -183,7 +184,7 @@ class ErasedPeople:
     @classmethod
     def of(cls, config: Config, source: str) -> ErasedPeople | None:
         """From the state copy (`forget` republishes it); None when nobody of the source was erased."""
-        from civicpulse.warehouse import pseudonym_key, state_path
+        from civicpulse.warehouse.connection import state_path
 
         path = state_path(config)
         if not path.is_file():
@@ -338,33 +339,6 @@ def _delete(
     count = int(row[0]) if row else 0
     if count:
         removed[table] = removed.get(table, 0) + count
-
-
-def _compact(path: Path) -> None:
-    """Rewrite the database file so deleted rows leave no trace in its free blocks. A temp copy that a
-    kill leaves behind is removed by the next writer session (warehouse.remove_orphans)."""
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    con = duckdb.connect()
-    try:
-        # ATTACH takes no bound parameters: the paths are quoted as SQL string literals.
-        con.execute(f"attach {_literal(path)} as old (read_only)")
-        con.execute(f"attach {_literal(temp)} as new")
-        con.execute("copy from database old to new")
-        con.execute("detach old")
-        con.execute("detach new")
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        temp.with_name(temp.name + ".wal").unlink(missing_ok=True)
-        raise
-    finally:
-        con.close()
-    crash_point("forget.mid_compaction")
-    os.replace(temp, path)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def erase_landing(config: Config, source: str, streams: Iterable[str], ids: list[str]) -> tuple[int, int]:

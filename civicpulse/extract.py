@@ -14,11 +14,12 @@ from civicpulse.credentials import credentials_of, resolve_secret
 from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
 from civicpulse.http import MB, ApiSession, RetryPolicy
 from civicpulse.landing import Manifest, remove_orphan_folders, write_day
+from civicpulse.pseudonym_key import pseudonym_key
 from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
 from civicpulse.unused_fields import UnusedField, collecting, grouped
-from civicpulse.warehouse import pseudonym_key, state_path
+from civicpulse.warehouse.connection import state_path
 from transforms.privacy import pseudonymize
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from civicpulse.config import Config
-from civicpulse.paths import SQL_DIR
 
 CLOSE_THE_LOOP = "marts.close_the_loop"
 
@@ -24,13 +23,13 @@ def record_response(
     responded_by: str | None = None,
     response_channel: str | None = None,
 ) -> RecordedResponse:
-    """Insert into ops.responses, rebuild the close-the-loop queue, export it and republish the copy.
+    """Insert into ops.responses, then the warehouse lifecycle (warehouse.lifecycle) with only the
+    close-the-loop queue rebuilt: the quality gate, the marts exports, the published copy.
 
     Runs as the single writer, so it waits for (or fails clearly during) a nightly load.
     """
-    from civicpulse.pipeline import export_marts
-    from civicpulse.warehouse import publish, writer
-    from transforms.models import run_models, sql_models
+    from civicpulse.warehouse.connection import writer
+    from civicpulse.warehouse.lifecycle import rebuild_and_publish
 
     if not note.strip():
         raise ValueError("--note must say what was answered (it is kept in ops.responses)")
@@ -47,11 +46,9 @@ def record_response(
             "insert into ops.responses values (?, now(), ?, ?, ?)",
             [feedback_id, responded_by, response_channel, note.strip()],
         )
-        con.execute((SQL_DIR / "ddl" / "macros.sql").read_text())
-        run_models(con, sql_models(), select=lambda model: model.name == CLOSE_THE_LOOP)
+        # Only the queue reads ops.responses: the other models would rebuild to the same rows.
+        rebuild_and_publish(con, config, reason="response", select=lambda model: model.name == CLOSE_THE_LOOP)
         remaining = con.execute(
             f"select count(*) from {CLOSE_THE_LOOP} where service_id = ?", [found[0]]
         ).fetchone()
-        export_marts(con, config)
-    publish(config)
     return RecordedResponse(feedback_id, str(found[0]), int(remaining[0]) if remaining else 0)

@@ -18,8 +18,11 @@ that the current key is the warehouse's):
 
 The quarantine files in landing are re-keyed too (written beside, renamed after the commit), the
 file is compacted (no old pseudonym left in free blocks), the marts are re-exported and the
-read-only copy republished. Afterwards only the new key opens the
-warehouse for writing.
+read-only copy republished. Afterwards only the new key opens the warehouse for writing.
+
+Unlike a build, an erasure or a response this does not go through `warehouse.lifecycle`: a rebuild
+in this process would pseudonymise with the old key again, and re-keying changes values, never rows,
+so the tables the last gate passed are exported and published as they are.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ import pyarrow.parquet as pq
 
 from civicpulse.config import Config, ConfigError
 from civicpulse.erasure import DERIVED_SCHEMAS, KEY_COLUMNS, PERSON_COLUMNS, TOKEN_SEPARATORS, identities
-from civicpulse.erasure import _compact as compact
 from civicpulse.landing import QUARANTINE
 from civicpulse.pseudonym_key import ResolvedKey, key_from_env, resolve_key
 from civicpulse.sources import FileProblem, Record, load_connector
@@ -80,14 +82,15 @@ class RotationSummary:
 
 def rotate_key(config: Config, new_key_env: str, *, keep_unmatched_erasures: bool = False) -> RotationSummary:
     """Re-key the warehouse from the resolved key to the key in $`new_key_env`; see the module docstring."""
-    from civicpulse.pipeline import export_marts
-    from civicpulse.warehouse import publish, writer
+    from civicpulse.warehouse.connection import compact, exists, writer
+    from civicpulse.warehouse.export import export_marts
+    from civicpulse.warehouse.publish import publish
 
     old = resolve_key(config)
     new = key_from_env(new_key_env)
     if new.key == old.key:
         raise RotationError(f"{new_key_env} holds the current key (from {old.origin}): nothing to rotate")
-    if not config.warehouse_path.is_file():
+    if not exists(config):
         raise RotationError(
             f"{config.warehouse_path} does not exist yet: no pseudonyms to re-key; just use the new key"
         )
@@ -108,7 +111,7 @@ def rotate_key(config: Config, new_key_env: str, *, keep_unmatched_erasures: boo
         summary.landing_files_rewritten = len(pending)
         export_marts(con, config)
     # As after an erasure: the old pseudonyms must not linger in the file's free blocks.
-    compact(config.warehouse_path)
+    compact(config)
     publish(config)
     log.info("%s", summary)
     return summary

@@ -11,7 +11,7 @@ import duckdb
 
 from civicpulse.config import Config
 from civicpulse.freshness import source_freshness
-from civicpulse.warehouse import reader
+from civicpulse.warehouse.connection import reader
 
 _RANGE_TOTALS = """
 with current_loads as (

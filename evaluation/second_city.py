@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from civicpulse.config import Config
-from civicpulse.warehouse import reader
+from civicpulse.warehouse.connection import reader
 from evaluation import TargetsMissed
 
 TITLE = "Second demo city (Lakeshore): planted-event recall per channel, alarms on quiet services"
@@ -68,7 +68,7 @@ def build(root: Path, *, start: dt.date = START, days: int = DAYS, scale: float 
     from civicpulse.demo.cities import LAKESHORE, city_settings
     from civicpulse.paths import CONFIG_DIR, DEFAULT_CONFIG
     from civicpulse.pipeline import run_interval
-    from civicpulse.warehouse import ensure_demo_key
+    from civicpulse.pseudonym_key import ensure_demo_key
 
     template = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     template["themes"] = str(CONFIG_DIR / "themes.yml")

@@ -88,7 +88,7 @@ def run_dag_through_airflow(root: Path, config_path: Path, start: dt.date, end: 
 def city(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """A small generated city run end to end through the real DAG, shared by the end-to-end tests."""
     from civicpulse.demo import generate
-    from civicpulse.warehouse import ensure_demo_key
+    from civicpulse.pseudonym_key import ensure_demo_key
 
     root = tmp_path_factory.mktemp("city")
     config = load_config(write_project_config(root))
@@ -100,7 +100,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="session")
 def city_warehouse(city: Config) -> object:
-    from civicpulse.warehouse import reader
+    from civicpulse.warehouse.connection import reader
 
     with reader(city) as con:
         yield con

@@ -28,7 +28,7 @@ import yaml
 
 from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
-from civicpulse.warehouse import ensure_demo_key
+from civicpulse.pseudonym_key import ensure_demo_key
 from tests.conftest import write_project_config
 from tests.test_airflow_scheduler import DAG_ID, Api, failed_tasks, free_port, tail, wait_for
 from tests.test_idempotency import _snapshot

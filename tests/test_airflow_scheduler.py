@@ -27,7 +27,7 @@ from civicpulse.airflow_run import mart_names
 from civicpulse.config import load_config
 from civicpulse.demo import generate
 from civicpulse.paths import PROJECT_ROOT
-from civicpulse.warehouse import ensure_demo_key
+from civicpulse.pseudonym_key import ensure_demo_key
 from tests.conftest import write_project_config
 
 pytestmark = pytest.mark.airflow

@@ -11,7 +11,7 @@ import pytest
 
 from civicpulse.config import load_config
 from civicpulse.demo import generate
-from civicpulse.warehouse import ensure_demo_key
+from civicpulse.pseudonym_key import ensure_demo_key
 from tests.conftest import airflow_env, dag_run_failed, write_project_config
 from tests.test_dag_failures import dags_test
 

@@ -18,7 +18,8 @@ import pytest
 
 from civicpulse.cli import main
 from civicpulse.config import Config, load_config
-from civicpulse.warehouse import publish, published_path
+from civicpulse.warehouse.connection import published_path
+from civicpulse.warehouse.publish import publish
 from tests.conftest import write_project_config
 
 
@@ -234,7 +235,7 @@ def test_every_reader_is_locked_down(analyst: Config) -> None:
     """status, trends and the report read through warehouse.reader: the same locked connection."""
     import duckdb
 
-    from civicpulse.warehouse import reader
+    from civicpulse.warehouse.connection import reader
 
     with reader(analyst) as con:
         assert con.execute("select current_setting('enable_external_access')").fetchone() == (False,)

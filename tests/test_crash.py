@@ -28,7 +28,7 @@ from civicpulse.crashpoints import CRASH_ENV
 from civicpulse.demo import generate
 from civicpulse.paths import CONFIG_DIR, DEFAULT_CONFIG
 from civicpulse.streams import load_streams
-from civicpulse.warehouse import published_path
+from civicpulse.warehouse.connection import published_path
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 
 from civicpulse.config import load_config
 from civicpulse.demo import generate
-from civicpulse.warehouse import ensure_demo_key
+from civicpulse.pseudonym_key import ensure_demo_key
 from tests.conftest import airflow_env, dag_run_failed, write_project_config
 
 pytestmark = pytest.mark.airflow

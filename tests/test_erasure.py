@@ -16,7 +16,7 @@ from civicpulse.config import Config, load_config
 from civicpulse.erasure import ErasureError, forget
 from civicpulse.landing import Manifest, day_folder
 from civicpulse.paths import DEFAULT_CONFIG
-from civicpulse.warehouse import published_path
+from civicpulse.warehouse.connection import published_path
 from tests.conftest import write_project_config
 from transforms.privacy import pseudonymize
 
@@ -186,7 +186,7 @@ def test_the_loader_leaves_out_erased_people_landed_before_the_erasure(config: C
 
 def test_staging_leaves_out_erased_people_even_if_raw_held_them(config: Config) -> None:
     """The last guard: a raw row of an erased person (written by an older loader) never reaches staging."""
-    from civicpulse.warehouse import writer
+    from civicpulse.warehouse.connection import writer
 
     key = pseudonymize(KEY.encode(), CALLER, "contact_center")
     with writer(config) as con:

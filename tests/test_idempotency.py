@@ -11,7 +11,8 @@ import duckdb
 from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
 from civicpulse.pipeline import run_interval
-from civicpulse.warehouse import ensure_demo_key, reader
+from civicpulse.pseudonym_key import ensure_demo_key
+from civicpulse.warehouse.connection import reader
 from tests.conftest import write_project_config
 
 START = dt.date(2026, 6, 10)

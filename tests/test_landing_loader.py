@@ -12,8 +12,9 @@ import pytest
 from civicpulse.config import Config
 from civicpulse.landing import MANIFEST, Manifest, complete_days, day_folder, write_day
 from civicpulse.loader import ReconciliationError, load_day, load_source
+from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.sources import Record, RowProblem
-from civicpulse.warehouse import ensure_demo_key, writer
+from civicpulse.warehouse.connection import writer
 
 DAY = dt.date(2026, 6, 15)
 

@@ -25,7 +25,7 @@ from civicpulse.landing import day_folder
 from civicpulse.loader import load_source
 from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.sources import FileProblem, Record, RowProblem
-from civicpulse.warehouse import writer
+from civicpulse.warehouse.connection import writer
 from tests.conftest import write_project_config
 from tests.parser_cases import ParserCase, outcome
 

@@ -176,7 +176,8 @@ def _copy_of_city(city: Config, root: Path) -> Config:
 
 def test_a_recorded_response_removes_the_item(city: Config, tmp_path: Path) -> None:
     from civicpulse.cli import main
-    from civicpulse.warehouse import publish, reader
+    from civicpulse.warehouse.connection import reader
+    from civicpulse.warehouse.publish import publish
 
     config = _copy_of_city(city, tmp_path)
     publish(config)
@@ -219,7 +220,8 @@ def test_a_recorded_response_removes_the_item(city: Config, tmp_path: Path) -> N
 
 def test_reading_never_blocks_the_writer(city: Config, tmp_path: Path) -> None:
     """A reader holding the published copy open does not stop the writer, and sees the last publish."""
-    from civicpulse.warehouse import publish, reader, writer
+    from civicpulse.warehouse.connection import reader, writer
+    from civicpulse.warehouse.publish import publish
 
     config = _copy_of_city(city, tmp_path)
     publish(config)

@@ -16,7 +16,7 @@ import yaml
 from civicpulse.config import Config, load_config
 from civicpulse.migrations import MIGRATIONS_DIR, MigrationError, applied, discover, migrate
 from civicpulse.paths import DEFAULT_CONFIG, SQL_DIR
-from civicpulse.warehouse import reader, state_path, writer
+from civicpulse.warehouse.connection import reader, state_path, writer
 from tests.conftest import write_project_config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "previous_release"

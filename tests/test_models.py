@@ -9,9 +9,9 @@ import pytest
 
 from civicpulse.migrations import discover
 from civicpulse.streams import load_streams
-from transforms.models import Model, execution_order, run_models, sql_models
-from transforms.scoring import scoring_models
-from transforms.social_service import social_inference_model
+from civicpulse.warehouse.models import Model, execution_order, run_models, sql_models
+from civicpulse.warehouse.scoring import scoring_models
+from civicpulse.warehouse.social_service import social_inference_model
 
 
 def test_every_model_reads_only_known_tables() -> None:

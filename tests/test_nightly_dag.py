@@ -110,7 +110,9 @@ def test_status_reports_every_source(city_warehouse: duckdb.DuckDBPyConnection, 
     source_lines = [line for line in lines[1:] if not line.startswith(("STALE ", "UNUSED "))]
     assert len(source_lines) == len(city.sources)
     assert all(line.split()[0] in {s.name for s in city.sources} and " yes " in line for line in source_lines)
-    assert not any(line.startswith("STALE ") for line in lines), "the demo's sources are fresh on its last day"
+    assert not any(line.startswith("STALE ") for line in lines), (
+        "the demo's sources are fresh on its last day"
+    )
 
 
 def test_the_dag_writes_the_cx_report(city: Config) -> None:

@@ -21,7 +21,7 @@ from civicpulse.pseudonym_key import (
     resolve_key,
     stored_fingerprint,
 )
-from civicpulse.warehouse import writer
+from civicpulse.warehouse.connection import writer
 from tests.conftest import write_project_config
 
 KEY = "env-key-0123456789abcdef0123456789"

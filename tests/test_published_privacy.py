@@ -18,14 +18,8 @@ import pytest
 
 from civicpulse.config import Config
 from civicpulse.demo.pii import Planted, planted_values
-from civicpulse.warehouse import (
-    PUBLISHED_OPS_TABLES,
-    published_path,
-    reader,
-    remove_orphans,
-    state_path,
-    writer,
-)
+from civicpulse.warehouse.connection import published_path, reader, remove_orphans, state_path, writer
+from civicpulse.warehouse.publish import PUBLISHED_OPS_TABLES
 from tests.conftest import SMALL_CITY_DAYS, SMALL_CITY_START
 
 _WORD = re.compile(r"\w+")
@@ -191,7 +185,7 @@ def _orphans(config: Config) -> list[Path]:
 
 
 def test_a_writer_session_removes_orphan_temp_copies(project_config: Config) -> None:
-    from civicpulse.warehouse import ensure_demo_key
+    from civicpulse.pseudonym_key import ensure_demo_key
 
     config = project_config
     ensure_demo_key(config)

@@ -14,6 +14,7 @@ import pytest
 from civicpulse import pipeline
 from civicpulse.config import Config
 from civicpulse.landing import Manifest, complete_days, day_folder, write_day
+from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.quality import (
     REJECTED_MANIFEST,
     QualityError,
@@ -26,7 +27,7 @@ from civicpulse.quality import (
 )
 from civicpulse.sources import Record
 from civicpulse.streams import load_streams
-from civicpulse.warehouse import ensure_demo_key, writer
+from civicpulse.warehouse.connection import writer
 
 DAY = dt.date(2026, 6, 15)
 NOW = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)

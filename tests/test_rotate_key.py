@@ -19,7 +19,7 @@ from civicpulse.erasure import forget
 from civicpulse.landing import QUARANTINE, QUARANTINE_SCHEMA, day_folder
 from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.pseudonym_key import KeyMismatchError, fingerprint
-from civicpulse.warehouse import published_path, writer
+from civicpulse.warehouse.connection import published_path, writer
 from tests.conftest import write_project_config
 from transforms.privacy import pseudonymize
 

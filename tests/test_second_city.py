@@ -28,7 +28,7 @@ def lakeshore(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="module")
 def lakeshore_warehouse(lakeshore: Config) -> Iterator[duckdb.DuckDBPyConnection]:
-    from civicpulse.warehouse import reader
+    from civicpulse.warehouse.connection import reader
 
     with reader(lakeshore) as con:
         yield con

@@ -18,7 +18,7 @@ import pytest
 from civicpulse import pipeline
 from civicpulse.config import Config, load_config
 from civicpulse.report import write_report
-from civicpulse.warehouse import published_path
+from civicpulse.warehouse.connection import published_path
 from tests.conftest import write_project_config
 
 START = dt.date(2026, 6, 10)

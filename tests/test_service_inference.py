@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from civicpulse.build import keyword_regex
 from civicpulse.service_inference import (
     choose_threshold,
     evaluate,
@@ -15,6 +14,7 @@ from civicpulse.service_inference import (
     rule_free_text,
     wilson_lower,
 )
+from civicpulse.warehouse.build import keyword_regex
 
 WATER = [
     "my bill doubled this month and the meter reading looks estimated",

@@ -21,7 +21,7 @@ DAYS = 21
 def built(tmp_path_factory: pytest.TempPathFactory) -> Config:
     from civicpulse.demo import generate
     from civicpulse.pipeline import run_interval
-    from civicpulse.warehouse import ensure_demo_key
+    from civicpulse.pseudonym_key import ensure_demo_key
 
     root = tmp_path_factory.mktemp("inference-city")
     config = load_config(write_project_config(root))
@@ -87,7 +87,7 @@ def test_rule_services_are_kept_and_inferred_ones_clear_the_threshold(
 
 
 def test_core_carries_the_mapping_of_every_feedback_row(built: Config) -> None:
-    from civicpulse.warehouse import reader
+    from civicpulse.warehouse.connection import reader
 
     with reader(built) as con:
         rows = con.execute(

@@ -9,7 +9,7 @@ import pytest
 
 from civicpulse.cli import main
 from civicpulse.config import Config, load_config
-from civicpulse.warehouse import published_path
+from civicpulse.warehouse.connection import published_path
 from tests.conftest import write_project_config
 from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 

@@ -20,7 +20,8 @@ from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.sources import ParseContext, Record, load_connector
 from civicpulse.status import render_status
 from civicpulse.unused_fields import collecting
-from civicpulse.warehouse import publish, published_path, writer
+from civicpulse.warehouse.connection import published_path, writer
+from civicpulse.warehouse.publish import publish
 from connectors.ga4 import Options as Ga4Options
 from connectors.qualtrics import Options as QualtricsOptions
 from tests.conftest import write_project_config

@@ -702,7 +702,7 @@ generated {generated_at:%-d %b %Y %H:%M} UTC · data to {_date(data.last_day)}</
 def write_report(config: Any) -> Path:
     """Write index.html (and the data dictionary, warehouse.html) into config.report_path."""
     from civicpulse.dictionary import render_html
-    from civicpulse.warehouse import reader
+    from civicpulse.warehouse.connection import reader
 
     target_dir: Path = config.report_path
     target = target_dir if target_dir.suffix == ".html" else target_dir / "index.html"

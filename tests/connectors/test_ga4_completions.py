@@ -16,9 +16,10 @@ from pydantic import ValidationError
 from civicpulse.config import load_config
 from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.pipeline import build, extract, load
+from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.sources import ParseContext, Record, RowProblem, load_connector
 from civicpulse.unused_fields import collecting
-from civicpulse.warehouse import ensure_demo_key, reader
+from civicpulse.warehouse.connection import reader
 from connectors.ga4 import Options
 from tests.conftest import write_project_config
 

@@ -17,9 +17,9 @@ from civicpulse import pipeline
 from civicpulse.config import Config, ConfigError, load_config
 from civicpulse.landing import day_folder
 from civicpulse.paths import DEFAULT_CONFIG
+from civicpulse.pseudonym_key import pseudonym_key
 from civicpulse.sources import FileProblem, ParseContext, Record, RowProblem, load_connector
 from civicpulse.streams import get_stream
-from civicpulse.warehouse import pseudonym_key
 from connectors.linkedin import Options
 from tests.conftest import write_project_config
 from tests.connectors.conftest import FIXTURES

@@ -11,11 +11,17 @@ import duckdb
 import pytest
 
 from bench.real_texts import REAL_DIR, real_texts
-from civicpulse.build import KeywordMatcher, keyword_regex, refresh_config_tables, register_keyword_matcher
 from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
 from civicpulse.pipeline import extract, load
-from civicpulse.warehouse import ensure_demo_key, writer
+from civicpulse.pseudonym_key import ensure_demo_key
+from civicpulse.warehouse.build import (
+    KeywordMatcher,
+    keyword_regex,
+    refresh_config_tables,
+    register_keyword_matcher,
+)
+from civicpulse.warehouse.connection import writer
 from tests.conftest import write_project_config
 
 START = dt.date(2026, 6, 1)

@@ -1,5 +1,3 @@
-import time
-
 import pytest
 
 from tests.conftest import SHARED_REAL
@@ -89,16 +87,6 @@ def test_real_english_tweets_are_not_taken_for_other_languages() -> None:
     english_or_unknown = sum(lang in ("en", "und") for lang in languages)
     assert english_or_unknown / len(tweets) >= 0.995
     assert languages.count("en") / len(tweets) >= 0.97
-
-
-def test_fast_enough_for_nightly_volumes() -> None:
-    tweets = _tweets()
-    detect_language("warm up the fallback detector with some words here")
-    started = time.perf_counter()
-    for text in tweets:
-        detect_language(text)
-    rate = len(tweets) / (time.perf_counter() - started)
-    assert rate > 2_000, f"{rate:.0f} texts/s"
 
 
 @pytest.mark.parametrize(

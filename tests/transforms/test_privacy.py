@@ -1,6 +1,5 @@
 import hashlib
 import hmac
-import time
 
 import pytest
 
@@ -113,14 +112,6 @@ def test_ordinary_numbers_dates_times_and_ids_are_kept(text: str) -> None:
 
 def test_luhn_invalid_card_number_is_kept() -> None:
     assert redact("card 4111 1111 1111 1112 was charged") == "card 4111 1111 1111 1112 was charged"
-
-
-def test_redact_is_fast() -> None:
-    texts = ([t for t, _, _ in WITH_PII] + WITHOUT_PII) * 250
-    started = time.perf_counter()
-    for text in texts:
-        redact(text)
-    assert time.perf_counter() - started < 5
 
 
 def test_pseudonym_is_a_stable_keyed_hmac() -> None:

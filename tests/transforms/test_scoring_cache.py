@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from civicpulse.migrations import migrate
+from civicpulse.warehouse.scoring import match_themes, score_sentiment
 from transforms import sentiment
-from transforms.scoring import match_themes, score_sentiment
 from transforms.themes import DEFAULT_TAXONOMY_PATH
 
 

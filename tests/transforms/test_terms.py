@@ -8,8 +8,8 @@ import duckdb
 
 from civicpulse.migrations import migrate
 from civicpulse.paths import SQL_DIR
-from transforms.models import run_models, sql_models
-from transforms.scoring import extract_terms
+from civicpulse.warehouse.models import run_models, sql_models
+from civicpulse.warehouse.scoring import extract_terms
 from transforms.terms import TOKENIZER_VERSION, text_terms
 
 

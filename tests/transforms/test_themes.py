@@ -1,6 +1,5 @@
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -215,13 +214,12 @@ def test_phrase_syntax(phrase: str, matching: list[str], not_matching: list[str]
         assert not pattern.fullmatch(text), text
 
 
-def test_twenty_thousand_texts_in_a_few_seconds(taxonomy: Taxonomy) -> None:
-    texts = ([text for text, _ in CASES] * (20_000 // len(CASES) + 1))[:20_000]
-    taxonomy.match_many(texts[:10], ["utility_billing"] * 10)  # imports scikit-learn once
-    started = time.perf_counter()
+def test_batch_matching_equals_one_text_at_a_time(taxonomy: Taxonomy) -> None:
+    """Scoring matches pending texts in batches (one sparse product per theme); a batch must decide
+    every text as a call for that text alone does. Throughput is measured by `make bench`."""
+    texts = [text for text, _ in CASES] * 3
     found = taxonomy.match_many(texts, ["utility_billing"] * len(texts))
-    assert time.perf_counter() - started < 20
-    assert found[: len(CASES)] == [taxonomy.match(text, "utility_billing") for text, _ in CASES]
+    assert found == [taxonomy.match(text, "utility_billing") for text in texts]
 
 
 THEME = """

@@ -7,8 +7,8 @@ import pytest
 
 from civicpulse.migrations import migrate
 from civicpulse.paths import SQL_DIR
-from transforms.models import run_models, sql_models
-from transforms.scoring import flag_urgency
+from civicpulse.warehouse.models import run_models, sql_models
+from civicpulse.warehouse.scoring import flag_urgency
 from transforms.urgency import URGENCY_VERSION, urgency_for_texts, urgency_reasons
 
 

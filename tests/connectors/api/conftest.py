@@ -14,8 +14,9 @@ from civicpulse.config import Config, load_config
 from civicpulse.credentials import credentials_of, env_names
 from civicpulse.http import ApiSession, RetryPolicy
 from civicpulse.pipeline import load
+from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.state import Cursor, read_state_file
-from civicpulse.warehouse import ensure_demo_key, writer
+from civicpulse.warehouse.connection import writer
 from tests.conftest import write_project_config
 from tests.http.fakes import FakeClock
 

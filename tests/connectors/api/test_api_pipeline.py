@@ -9,7 +9,7 @@ import duckdb
 from pytest_httpserver import HTTPServer
 
 from civicpulse.pipeline import run_interval
-from civicpulse.warehouse import reader, state_path
+from civicpulse.warehouse.connection import reader, state_path
 from tests.connectors.api.conftest import MakeConfig
 from tests.connectors.api.fakes import FakeX
 from tests.connectors.api.test_x_api import AGENCY, DAY, NEXT, SEARCH, new_tweet, recorded_search

@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 from civicpulse.extract import extract_source
 from civicpulse.pipeline import run_interval
 from civicpulse.sources import FileProblem, ParseContext, Record, load_connector
-from civicpulse.warehouse import reader
+from civicpulse.warehouse.connection import reader
 from tests.conftest import SHARED_REAL
 from tests.connectors.api.conftest import MakeConfig, committed, load_all, query, session_for
 from tests.connectors.conftest import FIXTURES

@@ -1,19 +1,20 @@
-"""Build the warehouse models from raw: config tables, staging, core, scoring, marts."""
+"""Build the warehouse models from raw: config tables, then staging, core, scoring and marts in
+dependency order (`build_models`; the order itself is `models.execution_order`)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import duckdb
 
 from civicpulse.config import Config
 from civicpulse.paths import SQL_DIR
-from transforms.models import run_models, sql_models
-from transforms.scoring import Progress, scoring_models
-from transforms.social_service import social_inference_model
+from civicpulse.warehouse.models import Model, run_models, sql_models
+from civicpulse.warehouse.scoring import Progress, scoring_models
+from civicpulse.warehouse.social_service import social_inference_model
 
 
 def keyword_regex(keyword: str) -> str:
@@ -113,8 +114,14 @@ def refresh_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> Non
 
 
 def build_models(
-    con: duckdb.DuckDBPyConnection, config: Config, progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    progress: Progress | None = None,
+    *,
+    select: Callable[[Model], bool] | None = None,
+    run_id: str | None = None,
 ) -> list[tuple[str, int, float]]:
+    """Refresh the config tables, then build every model (or the selected ones) in one transaction."""
     refresh_config_tables(con, config)
     models = [*sql_models(), social_inference_model(), *scoring_models(config.themes_path, progress)]
-    return run_models(con, models)
+    return run_models(con, models, select=select, run_id=run_id)

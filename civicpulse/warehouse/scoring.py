@@ -1,4 +1,8 @@
-"""Python models: sentiment, themes, urgency and terms of the texts not yet in the caches."""
+"""Python models: the DuckDB side of the sentiment, theme, urgency and term caches.
+
+Each fills its cache (`ops.*_cache`) with the texts of `staging.stg_feedback_texts` not yet in it for the
+current scorer version; the scoring itself is the pure text functions of `transforms/`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from transforms.models import Model
+from civicpulse.warehouse.models import Model
 
 log = logging.getLogger(__name__)
 

@@ -61,11 +61,20 @@ def execution_order(models: Sequence[Model]) -> list[Model]:
     return [by_name[name] for name in TopologicalSorter(graph).static_order()]
 
 
+def new_run_id() -> str:
+    """The id of one build: its ops.model_runs rows and its ops.dq_results rows share it."""
+    return uuid.uuid4().hex[:12]
+
+
 def run_models(
-    con: duckdb.DuckDBPyConnection, models: Sequence[Model], *, select: Callable[[Model], bool] | None = None
+    con: duckdb.DuckDBPyConnection,
+    models: Sequence[Model],
+    *,
+    select: Callable[[Model], bool] | None = None,
+    run_id: str | None = None,
 ) -> list[tuple[str, int, float]]:
     """Build every (selected) model in one transaction: readers see the old tables or all new ones."""
-    run_id = uuid.uuid4().hex[:12]
+    run_id = run_id or new_run_id()
     timings: list[tuple[str, int, float]] = []
     con.execute("begin transaction")
     try:

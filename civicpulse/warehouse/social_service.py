@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from civicpulse.service_inference import ServiceClassifier, fit, rule_free_text
-from transforms.models import Model
+from civicpulse.warehouse.models import Model
 
 log = logging.getLogger(__name__)
 
