@@ -57,7 +57,7 @@ demo: airflow-init demo-data
 	@echo "Warehouse: var/warehouse/civicpulse.duckdb (read-only copy: civicpulse sql \"select ...\")"
 
 test: install
-	$(BIN)/pytest -q -n 2 --dist loadfile  # two workers on 2 cores; a test file stays on one worker
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=8  # two workers on 2 cores; a test file stays on one worker
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,8 +6,8 @@ every run succeeds and no two overlap. A single `civicpulse run --start --end` o
 copy of the same exports and pseudonymisation key, then gives bit-identical `core` and `marts` tables.
 
 Each night is 12 task processes (measured: 10 to 12 minutes a night on the shared 2-core machine at a
-load average of ~20), so `make test` backfills 3 nights; CIVICPULSE_BACKFILL_DAYS=120 runs the demo's
-full 120 days (hours on 2 cores).
+load average of ~20), so `make test` backfills 2 nights (the smallest backfill whose nights must add
+up); CIVICPULSE_BACKFILL_DAYS=120 runs the demo's full 120 days (hours on 2 cores).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from tests.test_idempotency import _snapshot
 pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
 START = dt.date(2026, 5, 1)
-DAYS = int(os.environ.get("CIVICPULSE_BACKFILL_DAYS", "3"))
+DAYS = int(os.environ.get("CIVICPULSE_BACKFILL_DAYS", "2"))
 END = START + dt.timedelta(days=DAYS)
 # The generator's smallest useful scale (~55 records a day): the test is about runs, not volume.
 SCALE = 0.05

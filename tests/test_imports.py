@@ -128,7 +128,7 @@ def test_the_graph_sees_the_imports() -> None:
     assert "civicpulse.connector_contract" in _imports(MODULES["connectors.qualtrics"], module_level=True), (
         "the import parser lost track of a connector's imports"
     )
-    assert {"civicpulse.config", "civicpulse.warehouse"} <= _imports(
+    assert {"civicpulse.config", "civicpulse.warehouse.connection"} <= _imports(
         MODULES["civicpulse.pipeline"], module_level=True
     )
 
