@@ -19,7 +19,7 @@ DEMO_EXPORTS := var/demo-exports
 AIRFLOW_PROD_HOME ?= $(CURDIR)/var/airflow-prod
 AIRFLOW_PORT ?= 8080
 
-.PHONY: install airflow-init airflow demo demo-data test lint typecheck sqlfluff check bench eval themes-model clean
+.PHONY: install airflow-init airflow demo demo-data test test-slow lint typecheck sqlfluff check bench eval themes-model clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,11 @@ demo: airflow-init demo-data
 	@echo "Warehouse: var/warehouse/civicpulse.duckdb (read-only copy: civicpulse sql \"select ...\")"
 
 test: install
-	$(BIN)/pytest -q -n 2 --dist loadfile --durations=8  # two workers on 2 cores; a test file stays on one worker
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=8 -m "not slow"  # two workers on 2 cores; a file stays on one worker
+
+# The slow suites: the crash suite and Airflow's real scheduler (a triggered run, a backfill); .ci/run runs both.
+test-slow: install
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=8 -m slow
 
 lint: install
 	$(BIN)/ruff check .

@@ -30,7 +30,7 @@ from civicpulse.paths import PROJECT_ROOT
 from civicpulse.pseudonym_key import ensure_demo_key
 from tests.conftest import write_project_config
 
-pytestmark = pytest.mark.airflow
+pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
 DAG_ID = "civicpulse_nightly"
 TODAY = dt.datetime.now(dt.UTC).date()
