@@ -12,7 +12,6 @@ next build re-matches every text with it (its version is in the theme cache key)
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from civicpulse.jsonlines import json_lines
 from transforms.theme_model import dump, train
 from transforms.themes import Taxonomy
 
@@ -91,14 +91,7 @@ def sample(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy, n: int) -> list[d
 def read_labels(path: Path, known: frozenset[str]) -> list[Labelled]:
     """The labelled texts of a JSON-lines file; a bad line raises ValueError naming file and line."""
     labelled = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not JSON ({exc.msg}); write one object per line") from None
+    for where, record in json_lines(path):
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise ValueError(f'{where}: each line needs "text" (a string) and "themes" (a list of theme ids)')
         themes = record.get("themes")

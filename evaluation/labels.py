@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from civicpulse.jsonlines import json_lines
 from evaluation import DATA_DIR
 from evaluation.split import SEECLICKFIX_DIR, SEECLICKFIX_FILES
 
@@ -55,14 +56,7 @@ def load(path: Path = LABELS, known_themes: frozenset[str] | None = None) -> lis
     """The labelled reports with their text; a bad line raises ValueError naming file and line."""
     texts = shared_texts()
     reports = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not JSON ({exc.msg}); one object per line") from None
+    for where, record in json_lines(path):
         missing = {"source_id", "file", "themes"} - set(record)
         if missing:
             raise ValueError(f"{where}: missing {sorted(missing)}")
