@@ -1,7 +1,10 @@
-"""The writer: landing Parquet for (source, day) replaces that partition of raw in one transaction.
+"""The writer: the landed days of a source's interval replace those partitions of raw in one transaction.
 
+Set-based: each stream's landing Parquet of every day is read in one DuckDB scan, and the interval's
+partitions are replaced with one delete and one insert per table (raw, ops.conflicts, ops.quarantine).
 Records of erased people (`ops.erased_keys`, see civicpulse.erasure) are left out, by the same keyed
-pseudonym the staging models compute, and counted: rows read = loaded + duplicates + quarantined + erased.
+pseudonym the staging models compute, and counted. Per day, rows read = loaded + duplicates +
+quarantined + erased + outside the interval.
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -22,7 +25,7 @@ from civicpulse.crashpoints import crash_point
 from civicpulse.erasure import PERSON_COLUMNS, TOKEN_SEPARATORS, erased_keys
 from civicpulse.landing import QUARANTINE, Manifest, complete_days
 from civicpulse.sources import FileProblem
-from civicpulse.state import resume_start, upsert_cursor, write_state_file
+from civicpulse.state import Cursor, resume_start, upsert_cursor, write_state_file
 from civicpulse.streams import get_stream
 from civicpulse.unused_fields import UnusedField
 
@@ -69,86 +72,95 @@ def load_source(
         log.warning(
             "%s: %d day(s) in [%s, %s) have no complete landing folder", source_name, missing, first, end
         )
-    return [load_day(con, folder) for folder in folders]
+    return load_days(con, folders)
 
 
 def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
-    manifest = Manifest.read(folder)
-    day = dt.date.fromisoformat(manifest.day)
-    _check_landing_files(folder, manifest)
-    load_id = f"{manifest.source}:{manifest.day}:{uuid.uuid4().hex[:12]}"
-    loaded = duplicates = conflicts = 0
-    erased = manifest.rows_erased  # left out by the extract already
+    (result,) = load_days(con, [folder])
+    return result
+
+
+@dataclass
+class _Counts:
+    """What became of one day's rows read (the manifest's erased and outside counts included)."""
+
+    loaded: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+    erased: int = 0
+    outside: int = 0
+    conflicting: int = 0
+    newest: dt.datetime | None = None
+    unused: tuple[UnusedField, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class _Partitions:
+    """The landed days of one source being loaded together: one folder, day and load id each."""
+
+    source: str
+    folders: tuple[Path, ...]
+    manifests: tuple[Manifest, ...]
+    days: tuple[dt.date, ...]
+    load_ids: tuple[str, ...]
+
+    def files(self, name: str) -> tuple[list[str], list[dt.date], list[str]]:
+        """The landing Parquet of `name` (a stream or the quarantine) of every day that has it."""
+        chosen = [i for i, m in enumerate(self.manifests) if name == QUARANTINE or name in m.streams]
+        return (
+            [str(self.folders[i] / f"{name}.parquet") for i in chosen],
+            [self.days[i] for i in chosen],
+            [self.load_ids[i] for i in chosen],
+        )
+
+
+def load_days(con: duckdb.DuckDBPyConnection, folders: Sequence[Path]) -> list[LoadResult]:
+    """Load the complete landing folders of one source (days in any order) in one transaction: all of
+    them or, on any error, none."""
+    if not folders:
+        return []
+    manifests = tuple(Manifest.read(folder) for folder in folders)
+    for folder, manifest in zip(folders, manifests, strict=True):
+        _check_landing_files(folder, manifest)
+    source = manifests[0].source
+    if any(m.source != source for m in manifests):
+        raise ValueError(
+            f"load_days: the folders hold more than one source: {sorted({m.source for m in manifests})}"
+        )
+    days = tuple(dt.date.fromisoformat(m.day) for m in manifests)
+    partitions = _Partitions(
+        source,
+        tuple(folders),
+        manifests,
+        days,
+        tuple(f"{source}:{m.day}:{uuid.uuid4().hex[:12]}" for m in manifests),
+    )
+    counts = {
+        day: _Counts(erased=m.rows_erased, outside=m.rows_outside_interval)
+        for day, m in zip(days, manifests, strict=True)
+    }
     con.execute("begin transaction")
     try:
-        erased_filter = _erased_filter(con, manifest.source)
-        for stream_name in manifest.streams:
-            stream_loaded, stream_duplicates, stream_erased, stream_conflicts = _replace_partition(
-                con,
-                folder / f"{stream_name}.parquet",
-                stream_name,
-                manifest.source,
-                day,
-                load_id,
-                erased_filter,
+        erased_filter = _erased_filter(con, source)
+        streams = sorted({name for m in manifests for name in m.streams})
+        for stream_name in streams:
+            _replace_partitions(con, partitions, stream_name, erased_filter, counts)
+        _replace_quarantine(con, partitions, erased_filter, counts)
+        for day, manifest in zip(days, manifests, strict=True):
+            counts[day].unused = _replace_unused_fields(con, manifest, partitions.load_ids[days.index(day)])
+        _newest_records(con, source, streams, days, counts)
+        results = [
+            _result(folder, manifest, load_id, counts[day])
+            for folder, manifest, day, load_id in zip(
+                folders, manifests, days, partitions.load_ids, strict=True
             )
-            loaded += stream_loaded
-            duplicates += stream_duplicates
-            erased += stream_erased
-            conflicts += stream_conflicts
-        quarantined, quarantine_erased = _replace_quarantine(
-            con, folder / f"{QUARANTINE}.parquet", manifest.source, day, load_id, erased_filter
-        )
-        erased += quarantine_erased
-        unused = _replace_unused_fields(con, manifest, load_id)
-        outside = manifest.rows_outside_interval
-        newest = _newest_record(con, manifest.streams, manifest.source, day)
-        result = LoadResult(
-            load_id,
-            manifest.source,
-            day,
-            manifest.rows_read,
-            loaded,
-            duplicates,
-            quarantined,
-            erased,
-            outside,
-            conflicts,
-            unused,
-        )
-        if not result.is_reconciled:
-            raise ReconciliationError(
-                f"{folder}: rows read {result.rows_read} != loaded {loaded} + duplicates {duplicates} "
-                f"+ quarantined {quarantined} + erased {erased} + outside the interval {outside}; "
-                "the landing folder is inconsistent, re-run the extract"
-            )
-        con.execute(
-            """
-            insert into ops.loads (
-                load_id, source, connector, partition_day, files, rows_read, rows_loaded, rows_duplicate,
-                rows_quarantined, is_reconciled, extracted_at, loaded_at, rows_erased,
-                rows_outside_interval, rows_conflicting, newest_record_at
-            ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)
-            """,
-            [
-                load_id,
-                manifest.source,
-                manifest.connector,
-                day,
-                list(manifest.files),
-                result.rows_read,
-                loaded,
-                duplicates,
-                quarantined,
-                result.is_reconciled,
-                manifest.extracted_at or None,
-                erased,
-                outside,
-                conflicts,
-                newest,
-            ],
-        )
-        cursor = upsert_cursor(con, manifest, load_id)
+        ]
+        _insert_loads(con, manifests, results, counts)
+        cursor: Cursor | None = None
+        for manifest, load_id in sorted(
+            zip(manifests, partitions.load_ids, strict=True), key=lambda m: m[0].day
+        ):
+            cursor = upsert_cursor(con, manifest, load_id) or cursor
         crash_point("loader.mid_transaction")
         con.execute("commit")
     except BaseException:
@@ -156,7 +168,30 @@ def load_day(con: duckdb.DuckDBPyConnection, folder: Path) -> LoadResult:
         raise
     crash_point("loader.after_commit")
     if cursor is not None:
-        write_state_file(folder.parent.parent, manifest.source, cursor)
+        write_state_file(folders[0].parent.parent, source, cursor)
+    return results
+
+
+def _result(folder: Path, manifest: Manifest, load_id: str, counts: _Counts) -> LoadResult:
+    result = LoadResult(
+        load_id,
+        manifest.source,
+        dt.date.fromisoformat(manifest.day),
+        manifest.rows_read,
+        counts.loaded,
+        counts.duplicate,
+        counts.quarantined,
+        counts.erased,
+        counts.outside,
+        counts.conflicting,
+        counts.unused,
+    )
+    if not result.is_reconciled:
+        raise ReconciliationError(
+            f"{folder}: rows read {result.rows_read} != loaded {counts.loaded} + duplicates "
+            f"{counts.duplicate} + quarantined {counts.quarantined} + erased {counts.erased} + outside the "
+            f"interval {counts.outside}; the landing folder is inconsistent, re-run the extract"
+        )
     return result
 
 
@@ -178,31 +213,32 @@ def _check_landing_files(folder: Path, manifest: Manifest) -> None:
 
 @dataclass(frozen=True)
 class _ErasedFilter:
-    """SQL conditions that hold for a landed record (or quarantined raw record) of an erased person."""
+    """The SQL condition (with its named parameters) that holds for a landed record, or a quarantined raw
+    record, of an erased person: one of its values, pseudonymised as the staging models do, is an erased
+    key."""
 
     source: str
     keys: list[str]
 
-    def record(self, stream_name: str) -> tuple[str, list[object]]:
+    def record(self, stream_name: str) -> tuple[str, dict[str, object]]:
         columns = PERSON_COLUMNS.get(stream_name, ())
         if not columns:
-            return "false", []
-        calls = ", ".join(f"pseudonymize(?, {c}::varchar)" for c in columns)
-        return f"coalesce(list_has_any(?, [{calls}]), false)", [self.keys, *([self.source] * len(columns))]
+            return "false", {}
+        return self._matches(f"[{', '.join(f'{c}::varchar' for c in columns)}]", tokens=False), self._params()
 
-    def quarantined(self) -> tuple[str, list[object]]:
+    def quarantined(self) -> tuple[str, dict[str, object]]:
         # The raw record's tokens: an erased id (its pseudonym is erased) or a pseudonymised person field.
-        tokens = "string_split_regex(coalesce(raw, ''), ?)"
-        condition = (
-            f"list_has_any(?, {tokens}) or list_has_any(?, list_transform({tokens}, t -> pseudonymize(?, t)))"
-        )
-        return f"coalesce({condition}, false)", [
-            self.keys,
-            TOKEN_SEPARATORS,
-            self.keys,
-            TOKEN_SEPARATORS,
-            self.source,
-        ]
+        values = "string_split_regex(coalesce(raw, ''), $token_separators)"
+        return self._matches(values, tokens=True), {**self._params(), "token_separators": TOKEN_SEPARATORS}
+
+    def _params(self) -> dict[str, object]:
+        return {"erased_keys": self.keys, "erased_source": self.source}
+
+    @staticmethod
+    def _matches(values: str, *, tokens: bool) -> str:
+        pseudonyms = f"list_transform({values}, v -> pseudonymize($erased_source, v))"
+        candidates = f"list_concat({values}, {pseudonyms})" if tokens else pseudonyms
+        return f"coalesce(list_has_any($erased_keys, {candidates}), false)"
 
 
 def _erased_filter(con: duckdb.DuckDBPyConnection, source: str) -> _ErasedFilter | None:
@@ -210,129 +246,203 @@ def _erased_filter(con: duckdb.DuckDBPyConnection, source: str) -> _ErasedFilter
     return _ErasedFilter(source, keys) if keys else None
 
 
-def _replace_partition(
+def _landed_sql(columns: str, erased_sql: str) -> str:
+    """The landing Parquet of every day being loaded, in one scan, with its day and load id."""
+    return f"""
+        with files as (
+            select
+                unnest($files::varchar[]) as filename,
+                unnest($days::date[]) as partition_day,
+                unnest($load_ids::varchar[]) as load_id
+        ),
+
+        landed as (
+            select files.partition_day, files.load_id, {columns}, ({erased_sql}) as _erased
+            from read_parquet($files::varchar[], filename = true) as p
+            inner join files on p.filename = files.filename
+        )
+    """
+
+
+def _replace_partitions(
     con: duckdb.DuckDBPyConnection,
-    parquet: Path,
+    partitions: _Partitions,
     stream_name: str,
-    source: str,
-    day: dt.date,
-    load_id: str,
-    erased_filter: _ErasedFilter | None = None,
-) -> tuple[int, int, int, int]:
+    erased_filter: _ErasedFilter | None,
+    counts: dict[dt.date, _Counts],
+) -> None:
     stream = get_stream(stream_name)
-    columns = ", ".join([*stream.column_names, "record_file", "record_line"])
+    files, days, load_ids = partitions.files(stream_name)
+    names = [*stream.column_names, "record_file", "record_line"]
+    columns = ", ".join(names)
     key = ", ".join(stream.key)
-    con.execute(f"delete from raw.{stream.name} where source = ? and partition_day = ?", [source, day])
+    erased_sql, erased_params = erased_filter.record(stream.name) if erased_filter else ("false", {})
+    scope = {"source": partitions.source, "days": days}
     con.execute(
-        "delete from ops.conflicts where source = ? and stream = ? and partition_day = ?",
-        [source, stream.name, day],
+        f"delete from raw.{stream.name} where source = $source and list_contains($days, partition_day)", scope
     )
-    total = _scalar(con, "select count(*) from read_parquet(?)", [str(parquet)])
-    erased_sql, erased_params = erased_filter.record(stream.name) if erased_filter else ("false", [])
-    erased = _scalar(
-        con, f"select count(*) from read_parquet(?) where {erased_sql}", [str(parquet), *erased_params]
+    con.execute(
+        "delete from ops.conflicts where source = $source and stream = $stream "
+        "and list_contains($days, partition_day)",
+        {**scope, "stream": stream.name},
     )
     # The same record on two pages (or twice in one export) is one record: keep its last occurrence.
     con.execute(
         f"""
-        insert into raw.{stream.name} (source, partition_day, load_id, loaded_at, {columns})
-        select ?, ?, ?, now(), {columns}
-        from read_parquet(?)
-        where not ({erased_sql})
-        qualify row_number() over (partition by {key} order by record_file desc, record_line desc) = 1
+        create or replace temp table _landed as
+        {_landed_sql(", ".join(f"p.{c}" for c in names), erased_sql)}
+        select
+            *,
+            row_number() over (
+                partition by partition_day, _erased, {key} order by record_file desc, record_line desc
+            ) as _position,
+            count(*) over (partition by partition_day, _erased, {key}) as _copies
+        from landed
         """,
-        [source, day, load_id, str(parquet), *erased_params],
+        {"files": files, "days": days, "load_ids": load_ids, **erased_params},
     )
-    loaded = _scalar(
-        con, f"select count(*) from raw.{stream.name} where source = ? and partition_day = ?", [source, day]
+    con.execute(
+        f"""
+        insert into raw.{stream.name} (source, partition_day, load_id, loaded_at, {columns})
+        select $source, partition_day, load_id, now(), {columns}
+        from _landed
+        where not _erased and _position = 1
+        """,
+        {"source": partitions.source},
     )
-    conflicts = _record_conflicts(con, parquet, stream_name, source, day, load_id, erased_sql, erased_params)
-    return loaded, total - erased - loaded, erased, conflicts
+    _record_conflicts(con, partitions.source, stream_name)
+    rows = con.execute(
+        """
+        select
+            partition_day,
+            count(*) filter (where not _erased and _position = 1),
+            count(*) filter (where not _erased and _position > 1),
+            count(*) filter (where _erased)
+        from _landed
+        group by partition_day
+        """
+    ).fetchall()
+    conflicts = dict(
+        con.execute(
+            "select partition_day, count(*) from ops.conflicts where source = $source and stream = $stream "
+            "and list_contains($days, partition_day) group by partition_day",
+            {**scope, "stream": stream.name},
+        ).fetchall()
+    )
+    con.execute("drop table _landed")
+    for day, loaded, duplicate, erased in rows:
+        counts[day].loaded += loaded
+        counts[day].duplicate += duplicate
+        counts[day].erased += erased
+        counts[day].conflicting += conflicts.get(day, 0)
 
 
-def _record_conflicts(
-    con: duckdb.DuckDBPyConnection,
-    parquet: Path,
-    stream_name: str,
-    source: str,
-    day: dt.date,
-    load_id: str,
-    erased_sql: str,
-    erased_params: list[object],
-) -> int:
-    """The same key read with different content: the last occurrence is loaded (as for plain duplicates),
-    and each other version is recorded in ops.conflicts with both versions' content hashes."""
+def _record_conflicts(con: duckdb.DuckDBPyConnection, source: str, stream_name: str) -> None:
+    """The same key read with different content on one day: the last occurrence is loaded (as for plain
+    duplicates), and each other version is recorded in ops.conflicts with both versions' content hashes."""
     stream = get_stream(stream_name)
-    key = ", ".join(stream.key)
+    key_struct = ", ".join(f"{k} := {k}" for k in stream.key)
     content = ", ".join(f"{c} := {c}" for c in stream.column_names)
     con.execute(
         f"""
         insert into ops.conflicts
         with versions as (
             select
-                md5(to_json(struct_pack({", ".join(f"{k} := {k}" for k in stream.key)}))) as key_hash,
+                partition_day,
+                load_id,
+                md5(to_json(struct_pack({key_struct}))) as key_hash,
                 md5(to_json(struct_pack({content}))) as content_hash,
                 record_file,
                 record_line,
-                row_number() over (partition by {key} order by record_file desc, record_line desc) as position
-            from read_parquet(?)
-            where not ({erased_sql})
+                _position
+            from _landed
+            where not _erased and _copies > 1
         ),
 
-        kept as (select * from versions where position = 1)
+        kept as (select * from versions where _position = 1)
 
-        select distinct on (other.record_file, other.record_line)
-            ?, ?, ?, ?, kept.key_hash, kept.content_hash, kept.record_file, kept.record_line,
+        select distinct on (other.partition_day, other.record_file, other.record_line)
+            $source, $stream, kept.partition_day, kept.load_id, kept.key_hash, kept.content_hash,
+            kept.record_file, kept.record_line,
             other.content_hash, other.record_file, other.record_line, now()
         from versions as other
-        inner join kept on other.key_hash = kept.key_hash
-        where other.position > 1 and other.content_hash <> kept.content_hash
+        inner join kept on other.partition_day = kept.partition_day and other.key_hash = kept.key_hash
+        where other._position > 1 and other.content_hash <> kept.content_hash
         """,
-        [str(parquet), *erased_params, source, stream.name, day, load_id],
-    )
-    return _scalar(
-        con,
-        "select count(*) from ops.conflicts where source = ? and stream = ? and partition_day = ?",
-        [source, stream.name, day],
+        {"source": source, "stream": stream.name},
     )
 
 
 def _replace_quarantine(
     con: duckdb.DuckDBPyConnection,
-    parquet: Path,
-    source: str,
-    day: dt.date,
-    load_id: str,
-    erased_filter: _ErasedFilter | None = None,
-) -> tuple[int, int]:
-    # A bad row is one quarantine entry, keyed by (source, file, line, reason), whichever day a rerun or a
-    # re-read inbox files it under: the partition's entries and any earlier entry of the same row go.
-    con.execute("delete from ops.quarantine where source = ? and partition_day = ?", [source, day])
-    con.execute(
-        """
-        delete from ops.quarantine as q
-        where q.source = ? and exists (
-            select 1 from read_parquet(?) as p
-            where p.record_file = q.record_file and p.record_line = q.record_line and p.reason = q.reason
-        )
-        """,
-        [source, str(parquet)],
-    )
-    erased_sql, erased_params = erased_filter.quarantined() if erased_filter else ("false", [])
-    total = _scalar(con, "select count(*) from read_parquet(?)", [str(parquet)])
+    partitions: _Partitions,
+    erased_filter: _ErasedFilter | None,
+    counts: dict[dt.date, _Counts],
+) -> None:
+    """A bad row is one quarantine entry, keyed by (source, file, line, reason), counted once: on the day
+    it was landed under. The loaded days' entries are replaced; a row already quarantined under a day not
+    being loaded (an undated row of a file a later range re-reads) stays there and counts here as outside
+    the interval, so a later range or a rerun never counts it again."""
+    files, days, load_ids = partitions.files(QUARANTINE)
+    erased_sql, erased_params = erased_filter.quarantined() if erased_filter else ("false", {})
+    scope = {"source": partitions.source, "days": days}
     con.execute(
         f"""
-        insert into ops.quarantine
-        select ?, ?, ?, record_file, record_line, reason, raw, now() from read_parquet(?)
-        where not ({erased_sql})
-        qualify row_number() over (partition by record_file, record_line, reason order by raw) = 1
+        create or replace temp table _quarantined as
+        {_landed_sql("p.record_file, p.record_line, p.reason, p.raw", erased_sql)},
+
+        earlier as (
+            select record_file, record_line, reason, min(partition_day) as earlier_day
+            from ops.quarantine
+            where source = $source and not list_contains($days, partition_day)
+            group by record_file, record_line, reason
+        )
+
+        select
+            landed.*,
+            earlier.earlier_day,
+            row_number() over (
+                partition by landed._erased, landed.record_file, landed.record_line, landed.reason
+                order by landed.partition_day, landed.raw
+            ) as _position
+        from landed
+        left join earlier
+            on landed.record_file = earlier.record_file
+            and landed.record_line = earlier.record_line
+            and landed.reason = earlier.reason
         """,
-        [source, day, load_id, str(parquet), *erased_params],
+        {"files": files, "load_ids": load_ids, **scope, **erased_params},
     )
-    quarantined = _scalar(
-        con, "select count(*) from ops.quarantine where source = ? and partition_day = ?", [source, day]
+    con.execute(
+        "delete from ops.quarantine where source = $source and list_contains($days, partition_day)", scope
     )
-    return quarantined, total - quarantined
+    con.execute(
+        """
+        insert into ops.quarantine
+        select $source, partition_day, load_id, record_file, record_line, reason, raw, now()
+        from _quarantined
+        where not _erased and earlier_day is null and _position = 1
+        """,
+        {"source": partitions.source},
+    )
+    rows = con.execute(
+        """
+        select
+            partition_day,
+            count(*) filter (where not _erased and earlier_day is null and _position = 1),
+            count(*) filter (where not _erased and earlier_day is null and _position > 1),
+            count(*) filter (where not _erased and earlier_day is not null),
+            count(*) filter (where _erased)
+        from _quarantined
+        group by partition_day
+        """
+    ).fetchall()
+    con.execute("drop table _quarantined")
+    for day, quarantined, duplicate, outside, erased in rows:
+        counts[day].quarantined += quarantined
+        counts[day].duplicate += duplicate
+        counts[day].outside += outside
+        counts[day].erased += erased
 
 
 def _replace_unused_fields(
@@ -344,54 +454,101 @@ def _replace_unused_fields(
         return ()
     found = tuple(UnusedField.from_json(item) for item in manifest.unused_fields)
     files = sorted({*manifest.files, *(field.file for field in found)})
-    earlier = dict(
-        ((file, name), seen)
-        for file, name, seen in con.execute(
-            "select record_file, field, first_seen_at from ops.unused_fields "
-            "where source = ? and list_contains(?, record_file)",
-            [manifest.source, files],
-        ).fetchall()
+    scope = {"source": manifest.source, "files": files}
+    con.execute(
+        """
+        create or replace temp table _earlier_fields as
+        select record_file, field, first_seen_at from ops.unused_fields
+        where source = $source and list_contains($files, record_file)
+        """,
+        scope,
     )
     con.execute(
-        "delete from ops.unused_fields where source = ? and list_contains(?, record_file)",
-        [manifest.source, files],
+        "delete from ops.unused_fields where source = $source and list_contains($files, record_file)", scope
     )
-    for field in found:
-        con.execute(
-            """
-            insert into ops.unused_fields
-            values (?, ?, ?, ?, ?, coalesce(?::timestamptz, now()), now(), ?)
-            """,
-            [
-                manifest.source,
-                field.file,
-                field.field,
-                field.rows,
-                field.reason,
-                earlier.get((field.file, field.field)),
-                load_id,
-            ],
-        )
+    con.execute(
+        """
+        insert into ops.unused_fields
+        select $source, f.file, f.field, f.rows, f.reason, coalesce(e.first_seen_at, now()), now(), $load_id
+        from (
+            select
+                unnest($file::varchar[]) as file,
+                unnest($field::varchar[]) as field,
+                unnest($rows::bigint[]) as rows,
+                unnest($reason::varchar[]) as reason
+        ) as f
+        left join _earlier_fields as e on f.file = e.record_file and f.field = e.field
+        """,
+        {
+            "source": manifest.source,
+            "load_id": load_id,
+            "file": [f.file for f in found],
+            "field": [f.field for f in found],
+            "rows": [f.rows for f in found],
+            "reason": [f.reason for f in found],
+        },
+    )
+    con.execute("drop table _earlier_fields")
     return found
 
 
-def _newest_record(
-    con: duckdb.DuckDBPyConnection, streams: Iterable[str], source: str, day: dt.date
-) -> dt.datetime | None:
-    """The newest record time of the partition as loaded, for freshness from the data itself."""
+def _newest_records(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    streams: Sequence[str],
+    days: Sequence[dt.date],
+    counts: dict[dt.date, _Counts],
+) -> None:
+    """The newest record time of each partition as loaded, for freshness from the data itself."""
+    if not streams:
+        return
     parts = [
-        f"select max({get_stream(name).time_column})::timestamptz as t from raw.{name} "
-        "where source = $source and partition_day = $day"
-        for name in sorted(streams)
+        f"select partition_day, max({get_stream(name).time_column})::timestamptz as t from raw.{name} "
+        "where source = $source and list_contains($days, partition_day) group by partition_day"
+        for name in streams
     ]
-    if not parts:
-        return None
-    row = con.execute(
-        f"select max(t) from ({' union all '.join(parts)})", {"source": source, "day": day}
-    ).fetchone()
-    return row[0] if row and isinstance(row[0], dt.datetime) else None
+    rows = con.execute(
+        f"select partition_day, max(t) from ({' union all '.join(parts)}) group by partition_day",
+        {"source": source, "days": list(days)},
+    ).fetchall()
+    for day, newest in rows:
+        if isinstance(newest, dt.datetime):
+            counts[day].newest = newest
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> int:
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
+def _insert_loads(
+    con: duckdb.DuckDBPyConnection,
+    manifests: Sequence[Manifest],
+    results: Sequence[LoadResult],
+    counts: dict[dt.date, _Counts],
+) -> None:
+    row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?)"
+    params: list[object] = []
+    for manifest, result in zip(manifests, results, strict=True):
+        params += [
+            result.load_id,
+            result.source,
+            manifest.connector,
+            result.day,
+            list(manifest.files),
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_duplicate,
+            result.rows_quarantined,
+            result.is_reconciled,
+            manifest.extracted_at or None,
+            result.rows_erased,
+            result.rows_outside_interval,
+            result.rows_conflicting,
+            counts[result.day].newest,
+        ]
+    con.execute(
+        f"""
+        insert into ops.loads (
+            load_id, source, connector, partition_day, files, rows_read, rows_loaded, rows_duplicate,
+            rows_quarantined, is_reconciled, extracted_at, loaded_at, rows_erased,
+            rows_outside_interval, rows_conflicting, newest_record_at
+        ) values {", ".join([row] * len(results))}
+        """,
+        params,
+    )
