@@ -9,8 +9,8 @@ Points (where the call sits):
   landing.before_rename      civicpulse/landing.py write_day: the day folder written, not renamed into place
   landing.between_renames    civicpulse/landing.py _replace_folder: old folder retired, new not in place
   run.after_extract          civicpulse/pipeline.py run_interval: every source extracted, nothing loaded
-  loader.mid_transaction     civicpulse/loader.py load_day: the partition replaced, before its commit
-  loader.after_commit        civicpulse/loader.py load_day: committed, the cursor file not yet written
+  loader.mid_transaction     civicpulse/loader.py load_days: a source's partitions replaced, before commit
+  loader.after_commit        civicpulse/loader.py load_days: committed, the cursor file not yet written
   run.after_load             civicpulse/pipeline.py run_interval: everything loaded, nothing built
   build.after.<model>        civicpulse/warehouse/models.py run_models: after <model> (e.g.
                              core.fact_feedback), in the build's transaction: between layers

@@ -37,12 +37,12 @@ END = dt.date(2026, 6, 13)
 KEY = "crash-suite-pseudonym-key-0123456789"
 SOURCES = ("contact_center", "x_riverton", "resident_survey")
 # Each run starts from what the killed run before it left. Three sources x three days: 9 landing folders
-# and 9 loads per run.
+# and 3 loads per run (one transaction per source).
 RUN_KILLS = (
     "landing.before_rename@5",  # the 5th day folder written but not renamed into place
     "landing.between_renames@2",  # an old day folder retired, the new one not yet in place
-    "loader.mid_transaction@4",  # inside the 4th load's transaction, before its commit
-    "loader.after_commit@7",  # the 7th load committed, its cursor file not written
+    "loader.mid_transaction@2",  # inside the 2nd source's load transaction, before its commit
+    "loader.after_commit@3",  # the 3rd source's load committed, its cursor file not written
     "run.after_load",  # everything loaded, no model built
     "build.after.core.feedback_periods",  # between the core and marts layers, in the build transaction
     "export.mid_write@3",  # the 3rd mart's Parquet written to its temp file, not renamed

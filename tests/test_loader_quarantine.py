@@ -1,0 +1,57 @@
+"""A quarantined row is counted once in ops.loads, however many ranges re-read its file: under the day
+that first filed it; a rerun of that day files it again (a real DuckDB warehouse, real CSV exports
+through extract and load)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from civicpulse import pipeline
+from civicpulse.config import Config
+from civicpulse.extract import extract_source
+from tests.test_nothing_lost import DAY, HEADER, _call
+from tests.test_nothing_lost import config as config  # the fixture
+
+CURRENT_LOADS = """
+    select partition_day, rows_read, rows_loaded, rows_duplicate, rows_quarantined, rows_erased,
+        rows_outside_interval
+    from ops.loads
+    qualify row_number() over (partition by source, partition_day order by loaded_at desc, load_id desc) = 1
+    order by partition_day
+"""
+
+
+def _run(config: Config, start: dt.date, days: int) -> None:
+    end = start + dt.timedelta(days=days)
+    extract_source(config, "contact_center", start, end)
+    pipeline.load(config, start, end, ["contact_center"])
+
+
+def test_a_quarantined_row_counts_once_across_reruns_and_later_ranges(config: Config) -> None:
+    (config.inbox(config.source("contact_center")) / "calls.csv").write_text(
+        HEADER
+        + _call("C-1", "2024-05-06 08:00:00")
+        + _call("C-2", "2024-05-07 09:00:00", wait=-5)  # line 3: a bad wait
+        + _call("C-3", "2024-05-06 25:61:00")  # line 4: no date reads
+        + _call("C-4", "1970-01-01 00:00:00")  # line 5: implausible date
+        + _call("C-5", "2024-05-09 10:00:00", wait=-1),  # line 6: a bad wait, a later day
+        encoding="utf-8",
+    )
+    _run(config, DAY, 2)  # the nightly range 05-06..05-07
+    _run(config, DAY + dt.timedelta(days=2), 2)  # the next range re-reads the same inbox
+    _run(config, DAY, 2)  # a rerun of the first range
+    _run(config, DAY + dt.timedelta(days=1), 1)  # a rerun of its second day alone
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        quarantine = con.execute(
+            "select record_line, partition_day from ops.quarantine order by record_line"
+        ).fetchall()
+        loads = con.execute(CURRENT_LOADS).fetchall()
+    # The connectors' bad rows carry no date: each is filed under the first day of the range that read it.
+    assert quarantine == [(3, DAY), (4, DAY), (5, DAY), (6, DAY)]
+    per_day = {day: quarantined for day, _, _, _, quarantined, _, _ in loads}
+    assert per_day == {DAY + dt.timedelta(days=n): 4 if n == 0 else 0 for n in range(4)}
+    assert sum(per_day.values()) == len(quarantine), "each quarantined row counted once"
+    for day, read, loaded, duplicate, quarantined, erased, outside in loads:
+        assert read == loaded + duplicate + quarantined + erased + outside, day
