@@ -108,14 +108,13 @@ def remove_orphan_folders(landing: Path, source: str) -> list[Path]:
 
 def _write_stream(path: Path, stream_name: str, records: Iterable[Record]) -> None:
     stream = get_stream(stream_name)
-    schema = stream.arrow_schema()
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for record in records:
-        for name in stream.column_names:
-            columns[name].append(record.values.get(name))
-        columns["record_file"].append(record.file)
-        columns["record_line"].append(record.line)
-    _write_table(path, pa.table(columns, schema=schema))
+    rows = records if isinstance(records, Sequence) else list(records)
+    columns: dict[str, list[Any]] = {
+        name: [record.values.get(name) for record in rows] for name in stream.column_names
+    }
+    columns["record_file"] = [record.file for record in rows]
+    columns["record_line"] = [record.line for record in rows]
+    _write_table(path, pa.table(columns, schema=stream.arrow_schema()))
 
 
 def _quarantine_table(problems: Sequence[RowProblem]) -> pa.Table:
