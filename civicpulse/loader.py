@@ -128,6 +128,8 @@ def load_days(con: duckdb.DuckDBPyConnection, folders: Sequence[Path]) -> list[L
             f"load_days: the folders hold more than one source: {sorted({m.source for m in manifests})}"
         )
     days = tuple(dt.date.fromisoformat(m.day) for m in manifests)
+    if len(set(days)) != len(days):
+        raise ValueError(f"load_days: a day is given twice: {sorted(map(str, days))}")
     partitions = _Partitions(
         source,
         tuple(folders),
