@@ -14,8 +14,8 @@ from civicpulse.config import Config, ConfigError, Source
 from civicpulse.credentials import credentials_of, resolve_secret
 from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
 from civicpulse.http import MB, ApiSession, RetryPolicy
-from civicpulse.landing import Manifest, remove_orphan_folders, write_day
-from civicpulse.manifest import FileEntry, FileManifest, LandedDay, content_hash, parser_version
+from civicpulse.landing import Manifest, day_folder, remove_orphan_folders, write_day
+from civicpulse.manifest import FileEntry, FileManifest, LandedDay, content_hash, landing_hash, parser_version
 from civicpulse.pseudonym_key import pseudonym_key
 from civicpulse.sources import Connector, ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
@@ -211,7 +211,7 @@ def extract_source(
         )
         write_day(landing, manifest, streams, day_problems)
     if plan is not None:
-        plan.commit(landing, source.name, written, extracted_at)
+        plan.commit(landing, source.name, written)
     summary = ExtractSummary(
         source.name,
         len(fetched.files),
@@ -303,10 +303,11 @@ class _FilePlan:
         covering = [path for path, _ in self.manifest.covering(day.isoformat())]
         return tuple(sorted({*covering, *self.fetched.files})) if is_first else tuple(covering)
 
-    def commit(self, landing: Path, source: str, written: list[dt.date], extracted_at: str) -> None:
+    def commit(self, landing: Path, source: str, written: list[dt.date]) -> None:
         for day in written:
             key = day.isoformat()
-            self.manifest.landed[key] = LandedDay(self.manifest.covering(key), self.parser, extracted_at)
+            written_hash = landing_hash(day_folder(landing, source, day)) or ""
+            self.manifest.landed[key] = LandedDay(self.manifest.covering(key), self.parser, written_hash)
         self.manifest.save(landing, source)
 
 
@@ -346,10 +347,11 @@ def _read_files(
             continue
         read[key] = _parse(connector, path, context, today, start)
         days = tuple(sorted({r.day.isoformat() for r in read[key] if r.day is not None}))
-        entries[key] = FileEntry(key, stat.st_size, stat.st_mtime_ns, sha, days, start.isoformat(), parser)
-        if entry is not None:
-            stale |= entry.covers
-        stale |= entries[key].covers
+        # Only a file with unreadable rows is tied to the day they are reported on.
+        anchor = start.isoformat() if any(r.day is None for r in read[key]) else ""
+        entries[key] = FileEntry(key, stat.st_size, stat.st_mtime_ns, sha, days, anchor, parser)
+        if entry is not None:  # changed: its old and new days; a new file's other days are outside
+            stale |= entry.covers | entries[key].covers
     stale |= {day for key, entry in known.files.items() if key not in entries for day in entry.covers}
     manifest = FileManifest(entries, known.landed)
     write = frozenset(
@@ -358,19 +360,9 @@ def _read_files(
     wanted = {d.isoformat() for d in write}
     for key, entry in sorted(entries.items()):
         if key not in read and entry.covers & wanted:
-            read[key] = _parse(connector, Path(key), context, today, dt.date.fromisoformat(entry.anchor))
+            tied = dt.date.fromisoformat(entry.anchor) if entry.anchor else start
+            read[key] = _parse(connector, Path(key), context, today, tied)
     stale_outside = tuple(sorted(d for d in stale if not start.isoformat() <= d < end.isoformat()))
-    if stale_outside:
-        log.warning(
-            "%s: changed or removed inbox file(s) cover %d day(s) outside [%s, %s) (%s .. %s); "
-            "run those days again to land the change",
-            source.name,
-            len(stale_outside),
-            start,
-            end,
-            stale_outside[0],
-            stale_outside[-1],
-        )
     rows = [row for key in sorted(read) for row in read[key]]
     fetched = _Fetched([r.row for r in rows], tuple(sorted(read)))
     return _FilePlan(fetched, rows, write, manifest, parser, len(files) - len(read), stale_outside)

@@ -2,10 +2,11 @@
 landed from, so that a run reads only the files it needs.
 
 <landing>/<source>/_files.json holds, per inbox file, its size, modified time, content hash, the days
-its records cover and the day its unreadable rows were reported on (its anchor day), under the parser
-version that read it; and per landed day, the (file, hash) pairs and parser version it was landed from
-and the landing's `extracted_at`. A day is current when its landing folder is complete, was written by
-that landing, and the files covering the day now are exactly the ones it was landed from.
+its records cover and the day its unreadable rows were reported on (its anchor day; none when it has
+none), under the parser version that read it; and per landed day, the (file, hash) pairs and parser
+version it was landed from and the hash of the landing manifest written then. A day is current when its
+landing manifest is the one written then (not rewritten since, e.g. by an erasure, which changes its
+counts) and the files covering the day now are exactly the ones it was landed from.
 """
 
 from __future__ import annotations
@@ -37,20 +38,22 @@ class FileEntry:
     mtime_ns: int
     sha256: str
     days: tuple[str, ...]
+    # The day its unreadable rows were reported on ("" when it has none).
     anchor: str
     parser: str
 
     @property
     def covers(self) -> frozenset[str]:
         """The days whose landing holds something of this file: its records' days and its anchor day."""
-        return frozenset({*self.days, self.anchor})
+        return frozenset({*self.days, self.anchor} - {""})
 
 
 @dataclass(frozen=True)
 class LandedDay:
     files: tuple[tuple[str, str], ...]
     parser: str
-    extracted_at: str
+    # sha256 of the day's landing manifest as the extract wrote it
+    landing: str
 
 
 @dataclass
@@ -72,7 +75,7 @@ class FileManifest:
             }
             landed = {
                 day: LandedDay(
-                    tuple((str(p), str(h)) for p, h in item["files"]), item["parser"], item["extracted_at"]
+                    tuple((str(p), str(h)) for p, h in item["files"]), item["parser"], item.get("landing", "")
                 )
                 for day, item in data["landed"].items()
             }
@@ -82,7 +85,7 @@ class FileManifest:
 
     def save(self, landing: Path, source: str) -> None:
         """Write temp-then-rename, after the landing folders it describes (a crash in between leaves
-        the old manifest, whose `extracted_at` no longer matches: those days are read again)."""
+        the old manifest, whose landing hashes no longer match: those days are read again)."""
         path = landing / source / FILE_MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {
@@ -102,16 +105,15 @@ class FileManifest:
         landed = self.landed.get(day.isoformat())
         if landed is None or landed.parser != parser or landed.files != self.covering(day.isoformat()):
             return False
-        return _extracted_at(day_folder(landing, source, day)) == landed.extracted_at
+        return landing_hash(day_folder(landing, source, day)) == landed.landing
 
 
-def _extracted_at(folder: Path) -> str | None:
+def landing_hash(folder: Path) -> str | None:
+    """The hash of a landing folder's manifest (None: the folder is incomplete or missing)."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()
+    except OSError:
         return None
-    value = data.get("extracted_at") if isinstance(data, dict) else None
-    return str(value) if value is not None else None
 
 
 def content_hash(path: Path) -> str:
