@@ -71,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--source", action="append", help="only this source (repeatable)")
     _interval(load)
 
-    commands.add_parser("build", help="rebuild staging, core and marts and publish the read-only copy")
+    build = commands.add_parser(
+        "build", help="rebuild staging, core and marts and publish the read-only copy (when anything changed)"
+    )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild and publish even when nothing changed since the last build",
+    )
 
     demo = commands.add_parser("demo-data", help="generate the demo city's vendor exports")
     demo.add_argument("--out", type=Path, required=True)
@@ -294,7 +301,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             f"{_unused_summary(results)}"
         )
     elif args.command == "build":
-        pipeline.build(config, _Progress())
+        if not pipeline.build(config, _Progress(), full=args.full):
+            print("nothing changed since the last build: the published copy is current (--full rebuilds)")
     elif args.command == "run":
         summary = pipeline.run_interval(config, args.start, args.end, _Progress())
         rows = sum(r.rows_loaded for r in summary.loads)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from civicpulse.api import load_api_connector
@@ -13,9 +14,10 @@ from civicpulse.config import Config, ConfigError, Source
 from civicpulse.credentials import credentials_of, resolve_secret
 from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
 from civicpulse.http import MB, ApiSession, RetryPolicy
-from civicpulse.landing import Manifest, remove_orphan_folders, write_day
+from civicpulse.landing import Manifest, day_folder, remove_orphan_folders, write_day
+from civicpulse.manifest import FileEntry, FileManifest, LandedDay, content_hash, landing_hash, parser_version
 from civicpulse.pseudonym_key import pseudonym_key
-from civicpulse.sources import ParseContext, ParsedRow, Record, RowProblem, load_connector
+from civicpulse.sources import Connector, ParseContext, ParsedRow, Record, RowProblem, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
 from civicpulse.unused_fields import UnusedField, collecting, grouped
@@ -34,6 +36,12 @@ class ExtractSummary:
     quarantined: int
     outside_interval: int
     unused_fields: tuple[UnusedField, ...] = ()
+    # File mode: inbox files not read (unchanged, and no day of the interval needs them), days of the
+    # interval whose landing was current (not rewritten), and days outside the interval that changed
+    # or removed files cover (landed when they run again).
+    files_skipped: int = 0
+    days_current: int = 0
+    stale_outside: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         line = (
@@ -41,8 +49,19 @@ class ExtractSummary:
             f"file(s) or page(s); {self.quarantined:,} quarantined, {self.outside_interval:,} outside the "
             "interval"
         )
-        if self.files == 0:
+        if self.files == 0 and self.files_skipped == 0:
             line += " (nothing to read: no export in the inbox, or no API data for the interval)"
+        if self.files_skipped or self.days_current:
+            line += (
+                f"; {self.files_skipped:,} file(s) unchanged, skipped; {self.days_current} day(s) already "
+                "landed from the same files, kept"
+            )
+        if self.stale_outside:
+            days = self.stale_outside
+            line += (
+                f"; changed or removed file(s) also cover {len(days)} day(s) outside the interval "
+                f"({days[0]} .. {days[-1]}): run them again to land the change"
+            )
         if self.unused_fields:
             fields = grouped(self.unused_fields)
             line += f"; {len(fields)} export field(s) not loaded (ops.unused_fields):"
@@ -99,7 +118,8 @@ def revision_day(record: Record, window: Window) -> dt.date | None:
 def extract_source(
     config: Config, source_name: str, start: dt.date, end: dt.date, http: ApiSession | None = None
 ) -> ExtractSummary:
-    """Parse every inbox file (file mode) or fetch the interval (api mode); land records per day."""
+    """Fetch the interval (api mode) or read the inbox files it needs (file mode, see `_read_files`);
+    land records per day."""
     if end <= start:
         raise ValueError(f"empty interval: start {start} must be before end {end}")
     source = config.source(source_name)
@@ -109,84 +129,128 @@ def extract_source(
     context = ParseContext(
         source=source.name, timezone=config.timezone(source), options=config.parse_options(source)
     )
+    today = dt.datetime.now(dt.UTC).date()
+    plan: _FilePlan | None = None
     with collecting() as unused:
         if source.mode == "api":
             fetched = _fetch_api(config, source, context, start, end, http)
+            rows = [
+                _classified(row, today, fetched.window.first_day if fetched.window else start)
+                for row in fetched.rows
+            ]
         else:
-            fetched = _read_files(config, source, connector.FILE_PATTERNS, context)
+            plan = _read_files(config, source, connector, context, start, end, today)
+            fetched, rows = plan.fetched, plan.rows
     first = fetched.window.first_day if fetched.window else start
+    write = plan.write if plan is not None else _days(first, end)
     by_day: dict[dt.date, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
-    problems: list[RowProblem] = []
+    problems: dict[dt.date, list[RowProblem]] = defaultdict(list)
     erased_by_day: dict[dt.date, int] = defaultdict(int)
     outside = 0
-    today = dt.datetime.now(dt.UTC).date()
     erased = ErasedPeople.of(config, source.name)
     hide = _PersonFields(config, source.name)
-    for row in fetched.rows:
-        if isinstance(row, RowProblem):
-            if erased and erased.mentioned_in(row.raw):
-                erased_by_day[first] += 1
+    for item in rows:
+        row = item.row
+        if item.day is None:
+            # A row problem has no trustworthy date: it is reported on its file's anchor day (the
+            # interval's first day when the file was read), landed only when that day is written.
+            if item.anchor not in write:
+                continue
+            if isinstance(row, RowProblem):
+                if erased and erased.mentioned_in(row.raw):
+                    erased_by_day[item.anchor] += 1
+                else:
+                    problems[item.anchor].append(row)
+            elif erased and erased.holds(row):
+                erased_by_day[item.anchor] += 1
             else:
-                problems.append(row)
+                problems[item.anchor].append(
+                    RowProblem(row.file, row.line, str(item.reason), repr(hide(row))[:2000])
+                )
             continue
-        reason = get_stream(row.stream).conform(row.values)
-        day = record_day(row) if reason is None else None
-        reason = reason or (implausible_date(day, today) if day else None)
-        if reason or day is None:
-            if erased and erased.holds(row):
-                erased_by_day[first] += 1
-            else:
-                problems.append(RowProblem(row.file, row.line, str(reason), repr(hide(row))[:2000]))
-            continue
+        assert isinstance(row, Record)
+        day = item.day
         if day < first and fetched.window:
             day = revision_day(row, fetched.window) or day
         if not first <= day < end:
             outside += 1
+        elif day not in write:
+            continue  # a day already landed from the same files (file mode): left as it is
         elif erased and erased.holds(row):
             erased_by_day[day] += 1
         else:
             by_day[day][row.stream].append(row)
     landing = config.landing_path
     extracted_at = dt.datetime.now(dt.UTC).isoformat()
-    day = first
     records_total = 0
-    while day < end:
+    written = sorted(write)
+    for day in written:
         streams = {name: by_day[day].get(name, []) for name in connector.STREAMS}
-        # Row problems carry no trustworthy date: they are reported with the interval's first day, as are
-        # the records read that belong to days outside the interval, so every row read is accounted for.
-        day_problems = problems if day == first else []
-        day_outside = outside if day == first else 0
-        rows = sum(len(v) for v in streams.values())
-        records_total += rows
+        # Records read that belong to days outside the interval are counted on the first day written,
+        # with the export fields not loaded, so every row read is accounted for.
+        is_first = day == written[0]
+        day_problems = problems[day]
+        day_outside = outside if is_first else 0
+        rows_landed = sum(len(v) for v in streams.values())
+        records_total += rows_landed
         is_last = day == end - dt.timedelta(days=1)
         manifest = Manifest(
             source=source.name,
             connector=source.connector,
             day=day.isoformat(),
-            files=fetched.files,
-            rows_read=rows + len(day_problems) + erased_by_day[day] + day_outside,
+            files=plan.files_of(day, is_first) if plan is not None else fetched.files,
+            rows_read=rows_landed + len(day_problems) + erased_by_day[day] + day_outside,
             rows_quarantined=len(day_problems),
             rows_erased=erased_by_day[day],
             rows_outside_interval=day_outside,
             streams={name: len(v) for name, v in streams.items()},
             cursor=fetched.cursor.to_json() if fetched.cursor and is_last else None,
             extracted_at=extracted_at,
-            # Like row problems, with the interval's first day (the loader replaces them per file).
-            unused_fields=[field.to_json() for field in unused] if day == first else None,
+            # The loader replaces unused fields per file: a later rerun of another day leaves them alone.
+            unused_fields=[field.to_json() for field in unused] if is_first else None,
         )
         write_day(landing, manifest, streams, day_problems)
-        day += dt.timedelta(days=1)
+    if plan is not None:
+        plan.commit(landing, source.name, written)
     summary = ExtractSummary(
         source.name,
         len(fetched.files),
-        (end - first).days,
+        len(written),
         records_total,
-        len(problems),
+        sum(len(p) for p in problems.values()),
         outside,
         tuple(unused),
+        files_skipped=plan.skipped if plan is not None else 0,
+        days_current=(end - first).days - len(written),
+        stale_outside=plan.stale_outside if plan is not None else (),
     )
-    log.log(logging.WARNING if unused else logging.INFO, "%s: %s", source.name, summary)
+    log.log(
+        logging.WARNING if unused or summary.stale_outside else logging.INFO, "%s: %s", source.name, summary
+    )
     return summary
+
+
+def _days(first: dt.date, end: dt.date) -> frozenset[dt.date]:
+    return frozenset(first + dt.timedelta(days=n) for n in range((end - first).days))
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A row read with its day (None: it cannot be landed, see `reason`) and its file's anchor day."""
+
+    row: ParsedRow
+    day: dt.date | None
+    reason: str | None
+    anchor: dt.date
+
+
+def _classified(row: ParsedRow, today: dt.date, anchor: dt.date) -> _Row:
+    if isinstance(row, RowProblem):
+        return _Row(row, None, None, anchor)
+    reason = get_stream(row.stream).conform(row.values)
+    day = record_day(row) if reason is None else None
+    reason = reason or (implausible_date(day, today) if day else None)
+    return _Row(row, None if reason else day, reason, anchor)
 
 
 class _PersonFields:
@@ -222,14 +286,105 @@ class _Fetched:
     cursor: Cursor | None = None
 
 
-def _read_files(config: Config, source: Source, patterns: tuple[str, ...], context: ParseContext) -> _Fetched:
-    connector = load_connector(source.connector)
-    files = inbox_files(config, source, patterns)
-    rows: list[ParsedRow] = []
+@dataclass
+class _FilePlan:
+    """What a file-mode extract reads and writes: the days of the interval whose landing is missing or
+    out of date (`write`), and the rows of every file any of them needs."""
+
+    fetched: _Fetched
+    rows: list[_Row]
+    write: frozenset[dt.date]
+    manifest: FileManifest
+    parser: str
+    skipped: int
+    stale_outside: tuple[str, ...]
+
+    def files_of(self, day: dt.date, is_first: bool) -> tuple[str, ...]:
+        covering = [path for path, _ in self.manifest.covering(day.isoformat())]
+        return tuple(sorted({*covering, *self.fetched.files})) if is_first else tuple(covering)
+
+    def commit(self, landing: Path, source: str, written: list[dt.date]) -> None:
+        for day in written:
+            key = day.isoformat()
+            written_hash = landing_hash(day_folder(landing, source, day)) or ""
+            self.manifest.landed[key] = LandedDay(self.manifest.covering(key), self.parser, written_hash)
+        self.manifest.save(landing, source)
+
+
+def _read_files(
+    config: Config,
+    source: Source,
+    connector: Connector,
+    context: ParseContext,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> _FilePlan:
+    """Read the new and changed inbox files (a file whose size and modified time, or else content hash,
+    match the manifest under the same parser version is unchanged), then every unchanged file covering
+    a day of the interval whose landing is missing or was landed from other files; the other days stay
+    as landed. See civicpulse.manifest."""
+    landing = config.landing_path
+    files = inbox_files(config, source, connector.FILE_PATTERNS)
+    known = FileManifest.load(landing, source.name)
+    parser = parser_version(_code_files(connector), _context_key(context))
+    entries: dict[str, FileEntry] = {}
+    read: dict[str, list[_Row]] = {}
+    stale: set[str] = set()
     for path in files:
-        log.info("%s: reading %s", source.name, path)
-        rows.extend(connector.parse_file(path, context))
-    return _Fetched(rows, tuple(str(p) for p in files))
+        key, stat = str(path), path.stat()
+        entry = known.files.get(key)
+        if (
+            entry
+            and entry.parser == parser
+            and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        ):
+            entries[key] = entry
+            continue
+        sha = content_hash(path)
+        if entry and entry.parser == parser and entry.sha256 == sha:
+            entries[key] = replace(entry, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+            continue
+        read[key] = _parse(connector, path, context, today, start)
+        days = tuple(sorted({r.day.isoformat() for r in read[key] if r.day is not None}))
+        # Only a file with unreadable rows is tied to the day they are reported on.
+        anchor = start.isoformat() if any(r.day is None for r in read[key]) else ""
+        entries[key] = FileEntry(key, stat.st_size, stat.st_mtime_ns, sha, days, anchor, parser)
+        if entry is not None:  # changed: its old and new days; a new file's other days are outside
+            stale |= entry.covers | entries[key].covers
+    stale |= {day for key, entry in known.files.items() if key not in entries for day in entry.covers}
+    manifest = FileManifest(entries, known.landed)
+    write = frozenset(
+        d for d in _days(start, end) if not manifest.is_current(landing, source.name, d, parser)
+    )
+    wanted = {d.isoformat() for d in write}
+    for key, entry in sorted(entries.items()):
+        if key not in read and entry.covers & wanted:
+            tied = dt.date.fromisoformat(entry.anchor) if entry.anchor else start
+            read[key] = _parse(connector, Path(key), context, today, tied)
+    stale_outside = tuple(sorted(d for d in stale if not start.isoformat() <= d < end.isoformat()))
+    rows = [row for key in sorted(read) for row in read[key]]
+    fetched = _Fetched([r.row for r in rows], tuple(sorted(read)))
+    return _FilePlan(fetched, rows, write, manifest, parser, len(files) - len(read), stale_outside)
+
+
+def _parse(
+    connector: Connector, path: Path, context: ParseContext, today: dt.date, anchor: dt.date
+) -> list[_Row]:
+    log.info("%s: reading %s", context.source, path)
+    return [_classified(row, today, anchor) for row in connector.parse_file(path, context)]
+
+
+def _code_files(connector: Connector) -> list[Path]:
+    """The connector package's Python files (its parser version changes with any of them)."""
+    module = inspect.getmodule(connector)
+    found = Path(module.__file__) if module is not None and module.__file__ else None
+    return sorted(found.parent.rglob("*.py")) if found is not None else []
+
+
+def _context_key(context: ParseContext) -> str:
+    options = context.options.model_dump_json() if context.options is not None else ""
+    return f"{context.source}|{context.timezone.key}|{options}"
 
 
 def _fetch_api(

@@ -50,13 +50,23 @@ def load(config: Config, start: dt.date, end: dt.date, sources: list[str] | None
     return results
 
 
-def build(config: Config, progress: Progress | None = None) -> list[tuple[str, int, float]]:
-    """Rebuild, check, export and publish (warehouse.lifecycle); a critical check failure raises
+def build(
+    config: Config, progress: Progress | None = None, *, full: bool = False
+) -> list[tuple[str, int, float]]:
+    """Rebuild, check, export and publish (warehouse.lifecycle), unless nothing changed since the last
+    published build and `full` is not set (warehouse.build_plan); a critical check failure raises
     QualityError and readers keep the last good copy."""
+    from civicpulse.warehouse.build_plan import plan_build, record_build
     from civicpulse.warehouse.lifecycle import rebuild_and_publish
 
     with writer(config) as con:
-        return rebuild_and_publish(con, config, reason="build", progress=progress).models
+        plan = plan_build(con, config, full=full)
+        log.info("build: %s", plan.reason)
+        if plan.mode == "current":
+            return []
+        published = rebuild_and_publish(con, config, reason="build", progress=progress)
+        record_build(con, plan, published.run_id)
+        return published.models
 
 
 def run_interval(
