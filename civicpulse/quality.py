@@ -14,6 +14,10 @@ Two entry points, both plain functions:
   with the run id (landing results with the load ids of the partitions they checked), Data Docs, and
   `QualityError` on a critical failure. Warnings are logged and recorded, never raised.
 
+In `civicpulse run` the GX work happens in the run's quality worker (civicpulse/quality_worker.py):
+it runs `validate_landing` (the landing check without its report and Data Docs), and `check_layers`
+hands it each table read here (its `checker`; `LOCAL`, this process's GX context, elsewhere).
+
 Each expectation carries Great Expectations' own `severity` ("critical" or "warning"). Suites may
 use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp` and `latest_day`
 (now plus `FUTURE_TOLERANCE`), `known_services` (core.dim_service), `known_queues` and
