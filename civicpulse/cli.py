@@ -215,10 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:
         from civicpulse.pipeline import SourceFailures
+        from civicpulse.quality_worker import QualityWorkerError
         from civicpulse.sources import FileProblem
         from civicpulse.warehouse.connection import WarehouseLocked
 
-        if isinstance(exc, SourceFailures | FileProblem | WarehouseLocked):
+        if isinstance(exc, SourceFailures | FileProblem | WarehouseLocked | QualityWorkerError):
             print(f"civicpulse: error: {exc}", file=sys.stderr)
             return 1
         raise

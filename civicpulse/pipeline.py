@@ -11,6 +11,7 @@ from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
 from civicpulse.extract import ExtractSummary, extract_source
 from civicpulse.loader import LoadResult, load_source
+from civicpulse.quality_worker import QualityWorker, QualityWorkerError, running
 from civicpulse.warehouse.connection import assert_writable, published_path, writer
 from civicpulse.warehouse.scoring import Progress
 
@@ -78,19 +79,45 @@ def run_interval(
     # A second writer would fail only after every extract: find out before doing any work.
     assert_writable(config)
     summary = RunSummary(start, end)
-    for source in config.sources:
-        try:
-            summary.extracts.append(extract(config, source.name, start, end))
-        except Exception as exc:  # reported below; the other sources still load
-            log.error("%s: extract failed: %s", source.name, exc)
-            summary.failed_sources[source.name] = str(exc)
-    loaded = [s.name for s in config.sources if s.name not in summary.failed_sources]
-    crash_point("run.after_extract")
-    summary.loads = load(config, start, end, loaded)
-    crash_point("run.after_load")
-    summary.models = build(config, progress)
+    with running(config) as worker:
+        _extract_and_check(config, start, end, summary, worker)
+        crash_point("run.after_extract")
+        summary.loads = load(config, start, end, [extracted.source for extracted in summary.extracts])
+        crash_point("run.after_load")
+        summary.models = build(config, progress)
     summary.published = published_path(config)
     if summary.failed_sources:
         details = "\n".join(f"  - {name}: {error}" for name, error in summary.failed_sources.items())
         raise SourceFailures(f"{len(summary.failed_sources)} source(s) failed; the others loaded:\n{details}")
     return summary
+
+
+def _extract_and_check(
+    config: Config, start: dt.date, end: dt.date, summary: RunSummary, worker: QualityWorker
+) -> None:
+    """Extract the sources one after the other; each source's landing check runs in the quality worker
+    while the next one extracts. A source whose extract or check failed is not loaded."""
+    extracted: dict[str, tuple[ExtractSummary, int]] = {}
+    failed: dict[str, str] = {}
+    for source in config.sources:
+        try:
+            extract_summary = extract_source(config, source.name, start, end)
+        except Exception as exc:  # the other sources still load
+            log.error("%s: extract failed: %s", source.name, exc)
+            failed[source.name] = str(exc)
+            continue
+        extracted[source.name] = (extract_summary, worker.submit_landing(config, source.name, start, end))
+    for source in config.sources:
+        if source.name in extracted:
+            extract_summary, ticket = extracted[source.name]
+            try:
+                worker.landing_result(ticket).raise_failures()
+            except QualityWorkerError:
+                raise  # not this source's fault: nothing can be checked
+            except Exception as exc:
+                log.error("%s: extract failed: %s", source.name, exc)
+                failed[source.name] = str(exc)
+            else:
+                summary.extracts.append(extract_summary)
+        if source.name in failed:
+            summary.failed_sources[source.name] = failed[source.name]

@@ -14,6 +14,10 @@ Two entry points, both plain functions:
   with the run id (landing results with the load ids of the partitions they checked), Data Docs, and
   `QualityError` on a critical failure. Warnings are logged and recorded, never raised.
 
+In `civicpulse run` the GX work happens in the run's quality worker (civicpulse/quality_worker.py):
+it runs `validate_landing` (the landing check without its report and Data Docs), and `check_layers`
+hands it each table read here (its `checker`; `LOCAL`, this process's GX context, elsewhere).
+
 Each expectation carries Great Expectations' own `severity` ("critical" or "warning"). Suites may
 use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp` and `latest_day`
 (now plus `FUTURE_TOLERANCE`), `known_services` (core.dim_service), `known_queues` and
@@ -34,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -141,10 +145,13 @@ class _Validator:
         self._datasource = self._context.data_sources.add_pandas("civicpulse")
 
     def validate(
-        self, suite_spec: Mapping[str, Any], name: str, frame: Any, parameters: Mapping[str, Any]
+        self, suite_spec: Mapping[str, Any], name: str, table: pa.Table, parameters: Mapping[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """Run the suite on the frame under the GX name `name`: the outcomes and the docs record."""
+        """Run the suite on the table under the GX name `name`: the outcomes and the docs record."""
         from great_expectations.core.expectation_suite import ExpectationSuite
+
+        frame = _to_frame(table)
+        parameters = _gx_parameters(parameters)
 
         spec = dict(suite_spec)
         spec["name"] = name
@@ -248,10 +255,19 @@ def _to_frame(table: pa.Table) -> Any:
 
 
 def _time_parameters(now: dt.datetime | None = None) -> dict[str, Any]:
+    latest = (now or dt.datetime.now(dt.UTC)) + FUTURE_TOLERANCE
+    return {"latest_timestamp": latest, "latest_day": latest.date()}
+
+
+def _gx_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Timestamps as pandas compares them with the frame's columns (kept plain until then, so that a
+    process handing checks to the quality worker never imports pandas)."""
     import pandas as pd
 
-    latest = (now or dt.datetime.now(dt.UTC)) + FUTURE_TOLERANCE
-    return {"latest_timestamp": pd.Timestamp(latest), "latest_day": latest.date()}
+    return {
+        key: pd.Timestamp(value) if isinstance(value, dt.datetime) else value
+        for key, value in parameters.items()
+    }
 
 
 def _results(
@@ -317,10 +333,63 @@ def _report(results: Sequence[CheckResult], consequence: str) -> None:
 # Landing
 
 
+class Checker(Protocol):
+    """Where suites run: in this process (`LOCAL`), or in `civicpulse run`'s quality worker."""
+
+    def validate(
+        self, suite_spec: Mapping[str, Any], name: str, table: pa.Table, parameters: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]: ...
+
+    def build_docs(self, config: Config) -> Path: ...
+
+
+class _InProcess:
+    def validate(
+        self, suite_spec: Mapping[str, Any], name: str, table: pa.Table, parameters: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return _validator().validate(suite_spec, name, table, parameters)
+
+    def build_docs(self, config: Config) -> Path:
+        return build_data_docs(config)
+
+
+LOCAL: Checker = _InProcess()
+
+
+@dataclass(frozen=True)
+class LandingCheck:
+    """The outcome of one source's landing check, before it is reported (`raise_failures`)."""
+
+    source: str
+    results: list[CheckResult]
+    consequence: str
+
+    @property
+    def failed(self) -> bool:
+        return any(not r.success and r.severity == CRITICAL for r in self.results)
+
+    def raise_failures(self) -> list[CheckResult]:
+        """Log the warnings; QualityError on a critical failure."""
+        _report(self.results, self.consequence)
+        return self.results
+
+
 def check_landing(
     config: Config, source: str, start: dt.date, end: dt.date, *, now: dt.datetime | None = None
 ) -> list[CheckResult]:
     """Validate the landed streams of `source` for [start, end); see the module docstring."""
+    checked = validate_landing(config, source, start, end, now=now)
+    if checked.failed:
+        # The run stops for this source: show the failure in the Data Docs now.
+        build_data_docs(config)
+    return checked.raise_failures()
+
+
+def validate_landing(
+    config: Config, source: str, start: dt.date, end: dt.date, *, now: dt.datetime | None = None
+) -> LandingCheck:
+    """`check_landing` without its Data Docs and its report: results recorded beside landing and the
+    folders held back on a critical failure. The quality worker runs this; the caller reports."""
     source_config = config.source(source)
     folders = complete_days(config.landing_path, source, start, end)
     check_id = f"landing:{source}:{start}:{end}:{uuid.uuid4().hex[:8]}"
@@ -338,7 +407,7 @@ def check_landing(
         table = pa.concat_tables([pq.read_table(path) for path in files], promote_options="permissive")
         dataset = _landing_dataset(config, source, stream, start, end)
         name = f"landing.{source}.{stream}"
-        outcomes, record = validator.validate(landing_suite(stream), name, _to_frame(table), parameters)
+        outcomes, record = validator.validate(landing_suite(stream), name, table, parameters)
         _write_record(config, record, layer="landing", source=source, dataset=dataset)
         results += _results(
             outcomes,
@@ -351,18 +420,16 @@ def check_landing(
             partition=(start, end),
         )
     _write_json(config.landing_path / source / LANDING_RESULTS / f"{start}_{end}.json", results)
-    failures = [r for r in results if not r.success and r.severity == CRITICAL]
-    if failures:
-        for folder in folders:
-            os.replace(folder / MANIFEST, folder / REJECTED_MANIFEST)
-        # The run stops for this source: show the failure in the Data Docs now.
-        build_data_docs(config)
-    _report(
+    checked = LandingCheck(
+        source,
         results,
         f"the {len(folders)} landing folder(s) of {source} for {start}..{end} were held back "
         "(the warehouse keeps what it loaded before); fix the export and re-run the extract",
     )
-    return results
+    if checked.failed:
+        for folder in folders:
+            os.replace(folder / MANIFEST, folder / REJECTED_MANIFEST)
+    return checked
 
 
 _PYTHON_TYPES = {
@@ -443,15 +510,16 @@ def check_layers(
     run_id: str | None = None,
     *,
     now: dt.datetime | None = None,
+    checker: Checker = LOCAL,
 ) -> list[CheckResult]:
-    """Validate staging, core and marts on the writer connection; see the module docstring."""
+    """Validate staging, core and marts on the writer connection; see the module docstring. The
+    tables are read here; `checker` runs the suites (in this process, or in the quality worker)."""
     run_id = run_id or _latest_model_run(con) or uuid.uuid4().hex[:12]
     ingest_landing_results(con, config)
     parameters: dict[str, Any] = _time_parameters(now)
     parameters["known_services"] = [
         row[0] for row in con.execute("select service_id from core.dim_service").fetchall()
     ]
-    validator = _validator()
     results: list[CheckResult] = []
     for layer in LAYERS:
         for name in suite_names(layer):
@@ -460,8 +528,7 @@ def check_layers(
             if not _TABLE.match(table):
                 raise ValueError(f"{SUITES_DIR / name}.json: meta.table {table!r} is not a layer table")
             check_id = f"{name}:{run_id}"
-            frame = _layer_frame(con, suite, table)
-            outcomes, record = validator.validate(suite, name, frame, parameters)
+            outcomes, record = checker.validate(suite, name, _layer_table(con, suite, table), parameters)
             _write_record(config, record, layer=layer, source=None, dataset=table)
             results += _results(
                 outcomes, check_id=check_id, run_id=run_id, layer=layer, suite=name, dataset=table
@@ -469,7 +536,7 @@ def check_layers(
     con.execute("delete from ops.dq_results where run_id = ? and layer <> 'landing'", [run_id])
     _insert(con, results, load_ids=None)
     if any(not r.success and r.severity == CRITICAL for r in results):
-        build_data_docs(config)  # the build stops here: show the failure in the Data Docs now
+        checker.build_docs(config)  # the build stops here: show the failure in the Data Docs now
     _report(results, "the tables were built but should not be used until this is fixed")
     return results
 
@@ -479,14 +546,14 @@ def _latest_model_run(con: duckdb.DuckDBPyConnection) -> str | None:
     return str(row[0]) if row else None
 
 
-def _layer_frame(con: duckdb.DuckDBPyConnection, suite: Mapping[str, Any], table: str) -> Any:
+def _layer_table(con: duckdb.DuckDBPyConnection, suite: Mapping[str, Any], table: str) -> pa.Table:
     query = suite["meta"].get("query")
     if not query:
         # Only the columns the suite looks at: the texts of a large fact table are never read.
         columns = sorted(_columns(suite))
         quoted = ", ".join(f'"{c}"' for c in columns if re.fullmatch(r"[a-z_][a-z0-9_]*", c)) or "*"
         query = f"select {quoted} from {table}"  # table validated by _TABLE, columns by the regex
-    return _to_frame(con.sql(query).to_arrow_table())
+    return con.sql(query).to_arrow_table()
 
 
 def _columns(suite: Mapping[str, Any]) -> set[str]:
