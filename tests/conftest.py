@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -53,7 +54,6 @@ def project_config(tmp_path: Path) -> Config:
 
 
 def airflow_env(root: Path, config_path: Path) -> dict[str, str]:
-    import os
 
     from civicpulse.paths import PROJECT_ROOT
 
@@ -117,10 +117,10 @@ def _build_city(root: Path) -> None:
     run_dag_through_airflow(root, config.path, SMALL_CITY_START, SMALL_CITY_END)
 
 
-def _shared_city(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def _shared_city(tmp_path_factory: pytest.TempPathFactory, worker: str | None) -> Path:
     """The city built once per test run: under pytest-xdist every worker runs session fixtures, so the
     first to get the lock builds into the run's shared temp dir and the others wait for it."""
-    if worker_id == "master":
+    if worker is None:
         root = tmp_path_factory.mktemp("city")
         _build_city(root)
         return root
@@ -137,11 +137,12 @@ def _shared_city(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pa
 
 
 @pytest.fixture(scope="session")
-def city(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Config:
+def city(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """A small generated city run end to end through the real DAG, shared by the end-to-end tests.
     Built once per run; each xdist worker gets its own copy, as tests write reports into it."""
-    built = _shared_city(tmp_path_factory, worker_id)
-    if worker_id == "master":
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist
+    built = _shared_city(tmp_path_factory, worker)
+    if worker is None:
         return load_config(built / "civicpulse.yml")
     root = tmp_path_factory.mktemp("city")
     shutil.copytree(built, root, dirs_exist_ok=True, symlinks=True)
