@@ -16,7 +16,8 @@ import duckdb
 
 DEFAULT_STALE_AFTER_DAYS = 2
 
-_FRESHNESS = """
+# Each (source, day)'s latest load up to a day (the first parameter): the figures of both queries below.
+_CURRENT_LOADS = """
 with current_loads as (
     select *
     from ops.loads
@@ -25,7 +26,11 @@ with current_loads as (
         partition by source, partition_day order by loaded_at desc, load_id desc
     ) = 1
 )
+"""
 
+_FRESHNESS = (
+    _CURRENT_LOADS
+    + """
 select
     source,
     any_value(connector) as connector,
@@ -49,6 +54,18 @@ from current_loads
 group by source
 order by source
 """
+)
+
+_RANGE_TOTALS = (
+    _CURRENT_LOADS
+    + """
+select
+    coalesce(sum(rows_loaded), 0) as rows_loaded,
+    coalesce(sum(rows_quarantined), 0) as rows_quarantined
+from current_loads
+where partition_day >= ? and partition_day < ?
+"""
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,12 @@ def source_freshness(
         values["stale_after_days"] = thresholds.get(values["source"], DEFAULT_STALE_AFTER_DAYS)
         result.append(SourceFreshness(**values))
     return result
+
+
+def range_totals(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """Rows loaded and quarantined in [start, end), from each (source, day)'s latest load."""
+    row = con.execute(_RANGE_TOTALS, [end, start, end]).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def stale_warnings(

@@ -10,24 +10,8 @@ from dataclasses import dataclass
 import duckdb
 
 from civicpulse.config import Config
-from civicpulse.freshness import source_freshness
+from civicpulse.freshness import range_totals, source_freshness
 from civicpulse.warehouse.connection import reader
-
-_RANGE_TOTALS = """
-with current_loads as (
-    select *
-    from ops.loads
-    qualify row_number() over (
-        partition by source, partition_day order by loaded_at desc, load_id desc
-    ) = 1
-)
-
-select
-    coalesce(sum(rows_loaded), 0) as rows_loaded,
-    coalesce(sum(rows_quarantined), 0) as rows_quarantined
-from current_loads
-where partition_day >= ? and partition_day < ?
-"""
 
 
 @dataclass(frozen=True)
@@ -77,6 +61,5 @@ def check_range(
             stale.append(f"{source.name} (never loaded)")
         elif line := found.stale_until(last_day):
             stale.append(line)
-    row = con.execute(_RANGE_TOTALS, [start, end]).fetchone()
-    loaded, quarantined = (int(row[0]), int(row[1])) if row else (0, 0)
+    loaded, quarantined = range_totals(con, start, end)
     return RunCheck(start, end, loaded, quarantined, tuple(stale))

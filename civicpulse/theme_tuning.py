@@ -12,7 +12,6 @@ next build re-matches every text with it (its version is in the theme cache key)
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from civicpulse.intervals import wilson
 from civicpulse.jsonlines import json_lines
 from transforms.theme_model import dump, train
 from transforms.themes import Taxonomy
@@ -107,18 +107,8 @@ def read_labels(path: Path, known: frozenset[str]) -> list[Labelled]:
     return labelled
 
 
-def _wilson(successes: int, total: int) -> tuple[float, float] | None:
-    if total == 0:
-        return None
-    z = 1.959964
-    p = successes / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def _ratio(successes: int, total: int) -> str:
-    interval = _wilson(successes, total)
+    interval = wilson(successes, total)
     if interval is None:
         return f"{'-':>17}"
     return f"{successes / total:>5.2f} [{interval[0]:.2f}-{interval[1]:.2f}]"

@@ -72,32 +72,66 @@ def _compound_class(compound: float) -> str:
     return "positive" if compound >= POSITIVE else "negative" if compound <= -POSITIVE else "neutral"
 
 
+def _nhs_class(rating: float) -> str:
+    return "positive" if rating <= 2 else "neutral" if rating == 3 else "negative"
+
+
+def _rated_set(
+    name: str,
+    rated: Sequence[tuple[str, float]],
+    *,
+    human: Callable[[float], float],
+    human_class: Callable[[float], str],
+    clearly_negative: Callable[[float], bool],
+    public_service: bool,
+) -> RatedSet:
+    """A set from (text, rating) pairs, each rating read on the set's own scale."""
+    ratings = [rating for _, rating in rated]
+    return RatedSet(
+        name,
+        [text for text, _ in rated],
+        [human(r) for r in ratings],
+        [human_class(r) for r in ratings],
+        [clearly_negative(r) for r in ratings],
+        public_service,
+    )
+
+
+def _on_vader_scale(name: str, rated: Sequence[tuple[str, float]], *, public_service: bool) -> RatedSet:
+    """A set rated on VADER's -4..+4 scale: the rating itself, banded at +/-0.5, clearly negative <= -2."""
+    return _rated_set(
+        name,
+        rated,
+        human=float,
+        human_class=_band_class,
+        clearly_negative=lambda r: r <= -2,
+        public_service=public_service,
+    )
+
+
 def nhs_set() -> RatedSet:
     heldout = committed_heldout()["nhs"]
-    rows = [c for c in nhs_mapping.load() if c.comment_id in heldout and c.sentiment is not None]
-    ratings = [c.sentiment for c in rows if c.sentiment is not None]
-    return RatedSet(
+    rated = [
+        (c.text, c.sentiment)
+        for c in nhs_mapping.load()
+        if c.comment_id in heldout and c.sentiment is not None
+    ]
+    return _rated_set(
         "NHS held-out (staff-rated)",
-        [c.text for c in rows],
-        [3.0 - r for r in ratings],
-        ["positive" if r <= 2 else "neutral" if r == 3 else "negative" for r in ratings],
-        [r >= 4 for r in ratings],
+        rated,
+        human=lambda r: 3.0 - r,
+        human_class=_nhs_class,
+        clearly_negative=lambda r: r >= 4,
         public_service=True,
     )
 
 
 def seeclickfix_set() -> RatedSet:
     heldout = committed_heldout()["seeclickfix"]
-    rows = [r for r in labels.load() if r.source_id in heldout and r.sentiment is not None]
-    means = [r.sentiment for r in rows if r.sentiment is not None]
-    return RatedSet(
-        "SeeClickFix held-out (ours)",
-        [r.text for r in rows],
-        means,
-        [_band_class(m) for m in means],
-        [m <= -2 for m in means],
-        public_service=True,
-    )
+    rated = [
+        (r.text, r.sentiment) for r in labels.load() if r.source_id in heldout and r.sentiment is not None
+    ]
+    return _on_vader_scale("SeeClickFix held-out (ours)", rated, public_service=True)
 
 
 def vader_set(name: str, filename: str) -> RatedSet | None:
@@ -105,9 +139,7 @@ def vader_set(name: str, filename: str) -> RatedSet | None:
     if not path.is_file():
         return None
     texts, ratings = read_ground_truth(path)
-    return RatedSet(
-        name, texts, ratings, [_band_class(r) for r in ratings], [r <= -2 for r in ratings], False
-    )
+    return _on_vader_scale(name, list(zip(texts, ratings, strict=True)), public_service=False)
 
 
 def figures(rated: RatedSet, compounds: Sequence[float | None]) -> Figures:

@@ -15,20 +15,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-Z95 = 1.959963984540054
+from civicpulse.intervals import wilson
+
+__all__ = ["BOOTSTRAP_REPS", "BOOTSTRAP_SEED", "Counts", "bootstrap_f1", "f1", "pearson", "wilson"]
+
 BOOTSTRAP_REPS = 1000
 BOOTSTRAP_SEED = 20261201
-
-
-def wilson(successes: int, trials: int, z: float = Z95) -> tuple[float, float] | None:
-    """95% Wilson score interval of successes/trials; None when there are no trials."""
-    if trials <= 0:
-        return None
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)

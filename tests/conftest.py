@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from civicpulse.config import Config, load_config
+from civicpulse.demo.pii import Planted
 from civicpulse.paths import CONFIG_DIR, DEFAULT_CONFIG
 
 SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -28,13 +33,27 @@ def write_project_config(root: Path, **overrides: object) -> Path:
     return path
 
 
+def sources_config(
+    root: Path, monkeypatch: pytest.MonkeyPatch, key: str, names: tuple[str, ...], **source_settings: object
+) -> Config:
+    """The project's config under `root` with only the named sources (each with `source_settings` on top),
+    the pseudonym key `key` from the environment instead of a key file, and every source's inbox made."""
+    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", key)
+    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    sources = [dict(s, **source_settings) for s in settings["sources"] if s["name"] in names]
+    paths = dict(settings["paths"], pseudonym_key_file=None)
+    config = load_config(write_project_config(root, sources=sources, paths=paths))
+    for name in names:
+        config.inbox(config.source(name)).mkdir(parents=True, exist_ok=True)
+    return config
+
+
 @pytest.fixture
 def project_config(tmp_path: Path) -> Config:
     return load_config(write_project_config(tmp_path))
 
 
 def airflow_env(root: Path, config_path: Path) -> dict[str, str]:
-    import os
 
     from civicpulse.paths import PROJECT_ROOT
 
@@ -57,7 +76,6 @@ def dag_run_failed(log: str) -> bool:
 
 def run_dag_through_airflow(root: Path, config_path: Path, start: dt.date, end: dt.date) -> str:
     """`airflow dags test` on a fresh embedded SQLite metadata database, as `make demo` does."""
-    import json
     import subprocess
     import sys
 
@@ -84,18 +102,58 @@ def run_dag_through_airflow(root: Path, config_path: Path, start: dt.date, end: 
     return log
 
 
-@pytest.fixture(scope="session")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """A small generated city run end to end through the real DAG, shared by the end-to-end tests."""
-    from civicpulse.demo import generate
+def _build_city(root: Path) -> None:
+    """The small city of SMALL_CITY_*, run end to end through the real DAG, and the personal values
+    its generator planted (planted.json: generation is byte-identical with or without recording)."""
+    from civicpulse.demo.pii import planted_values
     from civicpulse.pseudonym_key import ensure_demo_key
 
-    root = tmp_path_factory.mktemp("city")
     config = load_config(write_project_config(root))
-    generate(root / "var" / "demo-exports", start=SMALL_CITY_START, days=SMALL_CITY_DAYS, seed=11)
+    planted = planted_values(
+        root / "var" / "demo-exports", start=SMALL_CITY_START, days=SMALL_CITY_DAYS, seed=11
+    )
+    (root / "planted.json").write_text(json.dumps({k: sorted(v) for k, v in planted.values.items()}))
     ensure_demo_key(config)
     run_dag_through_airflow(root, config.path, SMALL_CITY_START, SMALL_CITY_END)
-    return config
+
+
+def _shared_city(tmp_path_factory: pytest.TempPathFactory, worker: str | None) -> Path:
+    """The city built once per test run: under pytest-xdist every worker runs session fixtures, so the
+    first to get the lock builds into the run's shared temp dir and the others wait for it."""
+    if worker is None:
+        root = tmp_path_factory.mktemp("city")
+        _build_city(root)
+        return root
+    shared = tmp_path_factory.getbasetemp().parent  # the run's dir, above every worker's basetemp
+    root = shared / "city-shared"
+    with (shared / "city-shared.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "city-shared.built").exists():
+            shutil.rmtree(root, ignore_errors=True)  # a failed build by another worker
+            root.mkdir()
+            _build_city(root)
+            (shared / "city-shared.built").touch()
+    return root
+
+
+@pytest.fixture(scope="session")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """A small generated city run end to end through the real DAG, shared by the end-to-end tests.
+    Built once per run; each xdist worker gets its own copy, as tests write reports into it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist
+    built = _shared_city(tmp_path_factory, worker)
+    if worker is None:
+        return load_config(built / "civicpulse.yml")
+    root = tmp_path_factory.mktemp("city")
+    shutil.copytree(built, root, dirs_exist_ok=True, symlinks=True)
+    return load_config(root / "civicpulse.yml")
+
+
+@pytest.fixture(scope="session")
+def city_planted(city: Config) -> Planted:
+    """The personal values the `city` fixture's generator planted in its vendor exports."""
+    values = json.loads((city.root / "planted.json").read_text())
+    return Planted({kind: set(found) for kind, found in values.items()})
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from civicpulse import pipeline
 from civicpulse.cli import main
-from civicpulse.config import Config, load_config
+from civicpulse.config import Config
 from civicpulse.erasure import ErasedPeople, forget
-from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.quality import QualityError
 from civicpulse.responses import CLOSE_THE_LOOP, record_response
 from civicpulse.warehouse.connection import (
@@ -26,7 +24,7 @@ from civicpulse.warehouse.connection import (
     withdrawn_path,
     writer,
 )
-from tests.conftest import write_project_config
+from tests.conftest import sources_config
 from transforms.privacy import pseudonymize
 
 DAY = dt.date(2024, 5, 6)
@@ -48,14 +46,8 @@ CALLS = [
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", KEY)
-    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
-    sources = [s for s in settings["sources"] if s["name"] == "contact_center"]
-    paths = dict(settings["paths"], pseudonym_key_file=None)
-    config = load_config(write_project_config(tmp_path, sources=sources, paths=paths))
-    inbox = config.inbox(config.source("contact_center"))
-    inbox.mkdir(parents=True)
-    (inbox / "calls_2024-05-06.csv").write_text(
+    config = sources_config(tmp_path, monkeypatch, KEY, ("contact_center",))
+    (config.inbox(config.source("contact_center")) / "calls_2024-05-06.csv").write_text(
         HEADER
         + "".join(
             # The person's calls were not resolved on the phone: they wait in the close-the-loop queue.

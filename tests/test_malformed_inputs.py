@@ -17,16 +17,14 @@ from typing import Any
 
 import duckdb
 import pytest
-import yaml
 
-from civicpulse.config import Config, load_config
+from civicpulse.config import Config
 from civicpulse.extract import extract_source
 from civicpulse.landing import day_folder
 from civicpulse.loader import load_source
-from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.sources import FileProblem, Record, RowProblem
 from civicpulse.warehouse.connection import writer
-from tests.conftest import write_project_config
+from tests.conftest import sources_config
 from tests.parser_cases import ParserCase, outcome
 
 DAY = dt.date(2024, 5, 6)
@@ -72,6 +70,16 @@ def tweet(
 
 def tweets(*items: Any) -> bytes:
     return json.dumps({"data": list(items), "meta": {"result_count": len(items)}}).encode()
+
+
+def calls_with(field: str, *values: str) -> bytes:
+    """A calls file of C-1, C-2, ... that differ only in `field`, one call per value."""
+    return csv_file(CALLS_HEADER, *(call(f"C-{n}", **{field: v}) for n, v in enumerate(values, 1)))
+
+
+def surveys_with(field: str, *values: str) -> bytes:
+    """A survey file of R-1, R-2, ... that differ only in `field`, one response per value."""
+    return csv_file(SURVEY_HEADER, *(survey(f"R-{n}", **{field: v}) for n, v in enumerate(values, 1)))
 
 
 @dataclass(frozen=True)
@@ -150,14 +158,14 @@ CSV_CORPUS = (
     calls("right-to-left", csv_file(CALLS_HEADER, call("C-1", notes=RIGHT_TO_LEFT)), loaded=1),
     calls(
         "timestamps-in-other-formats",
-        csv_file(
-            CALLS_HEADER,
-            call("C-1", start="2024-05-06 08:00:00"),
-            call("C-2", start="2024-05-06T08:00:00Z"),
-            call("C-3", start="05/06/2024 8:00 AM"),
-            call("C-4", start="6 May 2024 08:00"),
-            call("C-5", start="1714982400"),
-            call("C-6", start="2024-13-45 08:00:00"),
+        calls_with(
+            "start",
+            "2024-05-06 08:00:00",
+            "2024-05-06T08:00:00Z",
+            "05/06/2024 8:00 AM",
+            "6 May 2024 08:00",
+            "1714982400",
+            "2024-13-45 08:00:00",
         ),
         loaded=2,  # the configured form, and ISO 8601 with a UTC offset ("Z")
         quarantined=4,
@@ -184,15 +192,15 @@ CSV_CORPUS = (
     ),
     surveys(
         "dates-in-many-formats",
-        csv_file(
-            SURVEY_HEADER,
-            survey("R-1", date="05/06/2024"),
-            survey("R-2", date="2024-05-06"),
-            survey("R-3", date="6 May 2024"),
-            survey("R-4", date="2024/05/06"),
-            survey("R-5", date="06.05.2024"),
-            survey("R-6", date="13/13/2024"),
-            survey("R-7", date="20240506"),
+        surveys_with(
+            "date",
+            "05/06/2024",
+            "2024-05-06",
+            "6 May 2024",
+            "2024/05/06",
+            "06.05.2024",
+            "13/13/2024",
+            "20240506",
         ),
         loaded=2,
         quarantined=5,
@@ -200,16 +208,7 @@ CSV_CORPUS = (
     ),
     surveys(
         "ratings-off-scale",
-        csv_file(
-            SURVEY_HEADER,
-            survey("R-1", satisfaction="5"),
-            survey("R-2", satisfaction="0"),
-            survey("R-3", satisfaction="6"),
-            survey("R-4", satisfaction="4.5"),
-            survey("R-5", satisfaction="-1"),
-            survey("R-6", satisfaction="five"),
-            survey("R-7", satisfaction=""),
-        ),
+        surveys_with("satisfaction", "5", "0", "6", "4.5", "-1", "five", ""),
         loaded=2,
         quarantined=5,
         reason="satisfaction is .*; expected a whole number from 1 to 5|label missing",
@@ -240,12 +239,20 @@ JSON_CORPUS = (
     posts(
         "dates-in-many-formats",
         tweets(
-            tweet("1", created_at="2024-05-06T14:03:11.000Z"),
-            tweet("2", created_at="2024-05-06T14:03:11+02:00"),
-            tweet("3", created_at="2024-05-06 14:03:11"),
-            tweet("4", created_at="Mon May 06 14:03:11 +0000 2024"),
-            tweet("5", created_at=1714982400),
-            tweet("6", created_at="06/05/2024"),
+            *(
+                tweet(str(n), created_at=created_at)
+                for n, created_at in enumerate(
+                    (
+                        "2024-05-06T14:03:11.000Z",
+                        "2024-05-06T14:03:11+02:00",
+                        "2024-05-06 14:03:11",
+                        "Mon May 06 14:03:11 +0000 2024",
+                        1714982400,
+                        "06/05/2024",
+                    ),
+                    1,
+                )
+            )
         ),
         loaded=2,
         quarantined=4,
@@ -317,15 +324,7 @@ def test_text_survives_exactly(tmp_path: Path) -> None:
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", KEY)
-    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
-    names = ("contact_center", "resident_survey", "x_riverton")
-    sources = [s for s in settings["sources"] if s["name"] in names]
-    paths = dict(settings["paths"], pseudonym_key_file=None)
-    config = load_config(write_project_config(tmp_path, sources=sources, paths=paths))
-    for source in config.sources:
-        config.inbox(source).mkdir(parents=True)
-    return config
+    return sources_config(tmp_path, monkeypatch, KEY, ("contact_center", "resident_survey", "x_riverton"))
 
 
 SOURCE_OF = {

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from civicpulse import pipeline
-from civicpulse.config import Config, load_config
+from civicpulse.config import Config
 from civicpulse.extract import extract_source
 from civicpulse.freshness import source_freshness
-from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.status import render_status
-from tests.conftest import write_project_config
+from tests.conftest import sources_config
 
 DAY = dt.date(2024, 5, 6)
 KEY = "nothing-lost-test-key-0123456789abcdef"
@@ -32,13 +30,7 @@ def _call(call_id: str, start: str, notes: str = "ok", wait: int = 10) -> str:
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", KEY)
-    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
-    sources = [dict(s, stale_after_days=2) for s in settings["sources"] if s["name"] == "contact_center"]
-    paths = dict(settings["paths"], pseudonym_key_file=None)
-    config = load_config(write_project_config(tmp_path, sources=sources, paths=paths))
-    config.inbox(config.source("contact_center")).mkdir(parents=True)
-    return config
+    return sources_config(tmp_path, monkeypatch, KEY, ("contact_center",), stale_after_days=2)
 
 
 def _drop(config: Config, name: str, text: str) -> Path:

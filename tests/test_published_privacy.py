@@ -1,6 +1,6 @@
 """The published copy and exports/ hold the contract only, and no personal value the demo planted.
 
-The demo city of the `city` fixture is generated again under `recording()`, which returns every
+The demo city of the `city` fixture is generated under `recording()`, which returns every
 personal value the generator put into its vendor exports (handles, author and caller ids, survey
 respondent ids, display names, and the phones, e-mails, addresses and plates it wrote into texts).
 Every column of every table of the published copy and of every export file is searched for them.
@@ -17,22 +17,21 @@ import duckdb
 import pytest
 
 from civicpulse.config import Config
-from civicpulse.demo.pii import Planted, planted_values
+from civicpulse.demo.pii import Planted
 from civicpulse.warehouse.connection import published_path, reader, remove_orphans, state_path, writer
 from civicpulse.warehouse.publish import PUBLISHED_OPS_TABLES
-from tests.conftest import SMALL_CITY_DAYS, SMALL_CITY_START
 
 _WORD = re.compile(r"\w+")
 Cell = tuple[str, str]  # (where, text)
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> Planted:
-    """The personal values of the `city` fixture's demo city (same start, days and seed)."""
-    out = tmp_path_factory.mktemp("planted")
-    values = planted_values(out, start=SMALL_CITY_START, days=SMALL_CITY_DAYS, seed=11)
-    assert all(values.values[kind] for kind in ("handle", "author_id", "caller_id", "respondent_id", "phone"))
-    return values
+def planted(city_planted: Planted) -> Planted:
+    """The personal values of the `city` fixture's demo city."""
+    assert all(
+        city_planted.values[kind] for kind in ("handle", "author_id", "caller_id", "respondent_id", "phone")
+    )
+    return city_planted
 
 
 def _cells(con: duckdb.DuckDBPyConnection, relations: Iterable[tuple[str, str]]) -> list[Cell]:

@@ -16,7 +16,7 @@ from civicpulse.config import Config, load_config
 from civicpulse.extract import extract_source
 from civicpulse.paths import DEFAULT_CONFIG
 from civicpulse.run_check import check_range
-from tests.conftest import write_project_config
+from tests.conftest import sources_config, write_project_config
 from tests.test_nothing_lost import HEADER, KEY, _call
 
 DAY = dt.date(2024, 5, 6)
@@ -24,14 +24,8 @@ DAY = dt.date(2024, 5, 6)
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", KEY)
-    settings = yaml.safe_load(DEFAULT_CONFIG.read_text())
-    sources = [dict(s, stale_after_days=2) for s in settings["sources"] if s["name"] == "contact_center"]
-    paths = dict(settings["paths"], pseudonym_key_file=None)
-    config = load_config(write_project_config(tmp_path, sources=sources, paths=paths))
-    inbox = config.inbox(config.source("contact_center"))
-    inbox.mkdir(parents=True)
-    (inbox / "calls.csv").write_text(
+    config = sources_config(tmp_path, monkeypatch, KEY, ("contact_center",), stale_after_days=2)
+    (config.inbox(config.source("contact_center")) / "calls.csv").write_text(
         HEADER
         + _call("C-1", "2024-05-06 08:00:00")
         + _call("C-2", "2024-05-07 09:30:00")

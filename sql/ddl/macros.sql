@@ -74,3 +74,92 @@ create or replace macro erfc_approx(x) as
 
 create or replace macro normal_two_sided_p(z) as
 least(1.0, erfc_approx(z / sqrt(2.0)));
+
+-- The service each record is mapped to by its source's rules (staging.stg_social_post_rules and
+-- staging.stg_survey_responses). `exact_matches` names a relation of (source, record_id, service_id,
+-- match_length, rule_order): the rules a record matched exactly (hashtags, survey form ids), which win
+-- over the keyword rules of `rules_table` that service_keyword_matches (civicpulse/warehouse/build.py)
+-- finds in the `text` of `record_texts` (source, record_id, text). Among matches of one rank the
+-- longest pattern wins when `longest_first`, then the rule listed first in the config.
+create or replace macro best_rule_match(exact_matches, record_texts, rules_table, longest_first) as table
+    with keyword_matches as (
+        select
+            found_rules.source,
+            found_rules.record_id,
+            rules.service_id,
+            length(rules.pattern) as match_length,
+            rules.rule_order
+        from (
+            select
+                texts.source,
+                texts.record_id,
+                unnest(service_keyword_matches(texts.source, lower(texts.text))) as rule_order
+            from query_table(record_texts) as texts  -- noqa: RF03
+        ) as found_rules
+        inner join query_table(rules_table) as rules  -- noqa: RF02
+            on
+                found_rules.source = rules.source
+                and found_rules.rule_order = rules.rule_order
+                and rules.rule_kind = 'keyword'
+    ),
+
+    ranked as (
+        select
+            source,
+            record_id,
+            service_id,
+            0 as match_rank,
+            match_length,
+            rule_order
+        from query_table(exact_matches)
+        union all
+        select
+            source,
+            record_id,
+            service_id,
+            1 as match_rank,
+            match_length,
+            rule_order
+        from keyword_matches
+    )
+
+    select
+        source,
+        record_id,
+        service_id
+    from ranked
+    qualify row_number() over (
+        partition by source, record_id
+        order by match_rank asc, case when longest_first then match_length else 0 end desc, rule_order asc
+    ) = 1;
+
+-- The feedback of the services in `services_table` (service_id) with its sentiment, for
+-- marts.metric_daily and marts.anomalies; the tables are passed by name so that the models still name
+-- core.fact_feedback and core.fact_feedback_sentiment, which orders the build
+-- (civicpulse/warehouse/models.py).
+create or replace macro service_feedback(feedback_table, services_table, sentiment_table) as table
+    select
+        feedback.feedback_id,
+        feedback.service_id,
+        feedback.channel,
+        feedback.occurred_on,
+        sentiment.compound,
+        sentiment.label
+    from query_table(feedback_table) as feedback  -- noqa: RF02
+    inner join query_table(services_table) as services  -- noqa: RF02
+        on feedback.service_id = services.service_id
+    left join query_table(sentiment_table) as sentiment  -- noqa: RF02
+        on feedback.feedback_id = sentiment.feedback_id;
+
+-- The rows of service_feedback(...) in `feedback_table`, one per theme of core.fact_feedback_theme.
+create or replace macro feedback_themes(feedback_table, theme_table) as table
+    select
+        feedback.feedback_id,
+        feedback.service_id,
+        feedback.channel,
+        feedback.occurred_on,
+        feedback.compound,
+        feedback.label,
+        theme.theme_id
+    from query_table(feedback_table) as feedback  -- noqa: RF02
+    inner join query_table(theme_table) as theme on feedback.feedback_id = theme.feedback_id;  -- noqa: RF02

@@ -18,29 +18,11 @@ services as (
 ),
 
 feedback as (
-    select
-        feedback.feedback_id,
-        feedback.service_id,
-        feedback.channel,
-        feedback.occurred_on,
-        sentiment.compound,
-        sentiment.label
-    from core.fact_feedback as feedback
-    inner join services on feedback.service_id = services.service_id
-    left join core.fact_feedback_sentiment as sentiment on feedback.feedback_id = sentiment.feedback_id
+    select * from service_feedback('core.fact_feedback', 'services', 'core.fact_feedback_sentiment')
 ),
 
 themes as (
-    select
-        feedback.feedback_id,
-        feedback.service_id,
-        feedback.channel,
-        feedback.occurred_on,
-        feedback.compound,
-        feedback.label,
-        theme.theme_id
-    from feedback
-    inner join core.fact_feedback_theme as theme on feedback.feedback_id = theme.feedback_id
+    select * from feedback_themes('feedback', 'core.fact_feedback_theme')
 ),
 
 calls as (

@@ -17,12 +17,12 @@ rules as (
     select * from ops.service_rules
 ),
 
-hashtag_matches as (
+-- hashtag_matches and post_texts are read by best_rule_match, which takes relation names
+hashtag_matches as (  -- noqa: ST03
     select
         posts.source,
-        posts.native_id,
+        posts.native_id as record_id,
         rules.service_id,
-        0 as match_rank,
         length(rules.pattern) as match_length,
         rules.rule_order
     from posts
@@ -33,42 +33,17 @@ hashtag_matches as (
             and list_contains(posts.hashtags, rules.pattern)
 ),
 
--- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
-keyword_matches as (
-    select
-        found_rules.source,
-        found_rules.native_id,
-        rules.service_id,
-        1 as match_rank,
-        length(rules.pattern) as match_length,
-        rules.rule_order
-    from (
-        select
-            posts.source,
-            posts.native_id,
-            unnest(service_keyword_matches(posts.source, lower(posts.text))) as rule_order
-        from posts
-    ) as found_rules
-    inner join rules
-        on
-            found_rules.source = rules.source
-            and found_rules.rule_order = rules.rule_order
-            and rules.rule_kind = 'keyword'
-),
-
-best_match as (
+post_texts as (  -- noqa: ST03
     select
         source,
-        native_id,
-        service_id
-    from (
-        select * from hashtag_matches
-        union all
-        select * from keyword_matches
-    ) as matches
-    qualify row_number() over (
-        partition by source, native_id order by match_rank asc, match_length desc, rule_order asc
-    ) = 1
+        native_id as record_id,
+        text
+    from posts
+),
+
+-- hashtags first, then keywords; the longest pattern first (sql/ddl/macros.sql)
+best_match as (
+    select * from best_rule_match('hashtag_matches', 'post_texts', 'rules', true)
 )
 
 select
@@ -93,4 +68,4 @@ select
     posts.loaded_at
 from posts
 left join best_match
-    on posts.source = best_match.source and posts.native_id = best_match.native_id
+    on posts.source = best_match.source and posts.native_id = best_match.record_id

@@ -14,12 +14,13 @@ rules as (
     select * from ops.service_rules
 ),
 
-form_matches as (
+-- form_matches and hint_texts are read by best_rule_match, which takes relation names
+form_matches as (  -- noqa: ST03
     select
         responses.source,
-        responses.response_id,
+        responses.response_id as record_id,
         rules.service_id,
-        0 as match_rank,
+        length(rules.pattern) as match_length,
         rules.rule_order
     from responses
     inner join rules
@@ -29,39 +30,17 @@ form_matches as (
             and responses.form_id = rules.pattern
 ),
 
--- service_keyword_matches: the source's keyword rules found in the text (civicpulse/build.py)
-keyword_matches as (
-    select
-        found_rules.source,
-        found_rules.response_id,
-        rules.service_id,
-        1 as match_rank,
-        rules.rule_order
-    from (
-        select
-            responses.source,
-            responses.response_id,
-            unnest(service_keyword_matches(responses.source, lower(responses.service_hint))) as rule_order
-        from responses
-    ) as found_rules
-    inner join rules
-        on
-            found_rules.source = rules.source
-            and found_rules.rule_order = rules.rule_order
-            and rules.rule_kind = 'keyword'
-),
-
-best_match as (
+hint_texts as (  -- noqa: ST03
     select
         source,
-        response_id,
-        service_id
-    from (
-        select * from form_matches
-        union all
-        select * from keyword_matches
-    ) as matches
-    qualify row_number() over (partition by source, response_id order by match_rank asc, rule_order asc) = 1
+        response_id as record_id,
+        service_hint as text
+    from responses
+),
+
+-- form ids first, then keywords in config order (sql/ddl/macros.sql)
+best_match as (
+    select * from best_rule_match('form_matches', 'hint_texts', 'rules', false)
 )
 
 select
@@ -90,4 +69,4 @@ select
     responses.loaded_at
 from responses
 left join best_match
-    on responses.source = best_match.source and responses.response_id = best_match.response_id
+    on responses.source = best_match.source and responses.response_id = best_match.record_id
