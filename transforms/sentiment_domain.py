@@ -34,7 +34,7 @@ really", "can't think of anything", at most a few words) scores at least +0.5; a
 opens with a suggestion (`SUGGESTION`: "more ...", "less ...", "better ...", "listen ...", "would be
 nice ...", "should have ...") scores at most -0.3. Chosen on the development half of the NHS
 comments (aggregate figures only, `python -m evaluation.sentiment_dev`): r 0.336 raw VADER, 0.326
-before, 0.396 with the answer rule, 0.386 with the suggestion rule, 0.471 with both (0.3/0.5 and
+before, 0.396 with the answer rule, 0.386 with the suggestion rule, 0.472 with both (0.3/0.5 and
 -0.2/-0.4 compared); VADER's tweets move by less than 0.001. The survey question is not part of a
 feedback text, so a bare "Nothing" answering "what was good?" is scored positive too: on the NHS
 development half such answers are 27 against 149 answering "what could we do better?".
