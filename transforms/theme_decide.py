@@ -5,7 +5,8 @@ For each text (cleaned and lower-cased by `transforms.themes`):
 1. phrase matches of `config/themes.yml`, minus those that `theme_patterns.suppress` finds in another
    domain (traffic waits, road "navigation", a "404" in a phone number), plus the shapes precise
    enough to count like a phrase (`theme_patterns.direct_themes`: staff near a word for their manner);
-2. structural patterns (`theme_patterns.pattern_themes`: durations, "still not", repeats, no response);
+2. structural patterns (`theme_patterns.pattern_themes`: durations, "still not", repeats, no response),
+   minus a duration in a text about a private party's problem that never says the city was asked;
 3. with a model (`theme_model`): a modelled theme is kept when a phrase matched it or when its
    calibrated probability reaches the theme's threshold (patterns count only through the model,
    which learned how often each pattern means the theme); a theme the model does not cover keeps
@@ -42,10 +43,8 @@ def load_model(taxonomy_path: Path, value: object) -> ThemeModel | None:
 
 
 def theme_decide_version(taxonomy_hash: str, model: ThemeModel | None) -> str:
-    """The theme cache key: taxonomy file, pattern revision and model version."""
-    return f"{taxonomy_hash}-p{PATTERNS_REVISION}.{DECIDE_REVISION}" + (
-        f"-m{model.version}" if model else ""
-    )
+    """The theme cache key: taxonomy file, pattern and decision revisions, model version."""
+    return f"{taxonomy_hash}-p{PATTERNS_REVISION}.{DECIDE_REVISION}" + (f"-m{model.version}" if model else "")
 
 
 # A problem of a private party (an owner, a neighbour, a vacant house) that nobody says was reported:
