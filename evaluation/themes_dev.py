@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 
 from evaluation import labels, nhs_mapping
-from evaluation.build_theme_model import written_texts
+from evaluation.build_theme_model import DECISION_FLOORS, written_texts
 from evaluation.split import committed_heldout
 from evaluation.stats import Counts
 from transforms.theme_model import ThemeModel, train
@@ -51,7 +51,10 @@ def _counts(items: Sequence[Labelled], found: Sequence[set[str]], themes: Sequen
 def _with_model(base: Taxonomy, training: Sequence[Labelled]) -> Taxonomy:
     ids = [t.theme_id for t in base.themes]
     document = train(
-        base.examples([t for t, _ in training], [None] * len(training), [g for _, g in training]), ids, "dev"
+        base.examples([t for t, _ in training], [None] * len(training), [g for _, g in training]),
+        ids,
+        "dev",
+        DECISION_FLOORS,
     )
     return Taxonomy(base.themes, "dev", ThemeModel(document))
 

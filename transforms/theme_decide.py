@@ -5,7 +5,8 @@ For each text (cleaned and lower-cased by `transforms.themes`):
 1. phrase matches of `config/themes.yml`, minus those that `theme_patterns.suppress` finds in another
    domain (traffic waits, road "navigation", a "404" in a phone number), plus the shapes precise
    enough to count like a phrase (`theme_patterns.direct_themes`: staff near a word for their manner);
-2. structural patterns (`theme_patterns.pattern_themes`: durations, "still not", repeats, no response);
+2. structural patterns (`theme_patterns.pattern_themes`: durations, "still not", repeats, no response),
+   minus a duration in a text about a private party's problem that never says the city was asked;
 3. with a model (`theme_model`): a modelled theme is kept when a phrase matched it or when its
    calibrated probability reaches the theme's threshold (patterns count only through the model,
    which learned how often each pattern means the theme); a theme the model does not cover keeps
@@ -16,6 +17,7 @@ Model-only themes carry the matched term "model p=0.83" so a reader can see why 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -41,8 +43,26 @@ def load_model(taxonomy_path: Path, value: object) -> ThemeModel | None:
 
 
 def theme_decide_version(taxonomy_hash: str, model: ThemeModel | None) -> str:
-    """The theme cache key: taxonomy file, pattern revision and model version."""
-    return f"{taxonomy_hash}-p{PATTERNS_REVISION}" + (f"-m{model.version}" if model else "")
+    """The theme cache key: taxonomy file, pattern and decision revisions, model version."""
+    return f"{taxonomy_hash}-p{PATTERNS_REVISION}.{DECIDE_REVISION}" + (f"-m{model.version}" if model else "")
+
+
+# A problem of a private party (an owner, a neighbour, a vacant house) that nobody says was reported:
+# its age is not a wait the city owes (guide, rule 5), so a duration there is not wait_time evidence.
+_PRIVATE = re.compile(
+    r"\b(?:owners?|landlords?|tenants?|neighbou?rs?|hoa|homeowners?|businesses|business|vacant|abandoned|"
+    r"unoccupied|foreclosed|squatters?)\b"
+)
+_ASKED = re.compile(
+    r"\b(?:report\w*|call(?:ed|ing)|request\w*|complain\w*|emailed|told|promised|311|cited)\b"
+)
+DECIDE_REVISION = "1"
+
+
+def _owed_patterns(text: str, found: dict[str, list[str]]) -> dict[str, list[str]]:
+    if "wait_time" in found and _PRIVATE.search(text) and not _ASKED.search(text):
+        return {theme_id: terms for theme_id, terms in found.items() if theme_id != "wait_time"}
+    return found
 
 
 def _evidence(
@@ -55,7 +75,7 @@ def _evidence(
         for theme_id, terms in direct_themes(text).items():
             kept[theme_id] = tuple(dict.fromkeys([*kept.get(theme_id, ()), *terms]))
         rules.append({t: terms for t, terms in kept.items() if terms})
-        patterns.append(pattern_themes(text))
+        patterns.append(_owed_patterns(text, pattern_themes(text)))
     return rules, patterns
 
 

@@ -39,6 +39,8 @@ N_FEATURES = 2**17
 MIN_POSITIVES = 8
 FOLDS = 5
 C_GRID = (0.3,)  # 1, 3 and 10 were never chosen on the development folds
+# A tag the model adds on its own needs a calibrated probability of at least this ("more likely than not").
+THRESHOLD_FLOOR = 0.5
 _SEED = 0
 MIN_WEIGHT = 0.01  # smaller weights move a probability by about 0.01 at most; keeps the file small
 
@@ -186,11 +188,11 @@ def _platt(scores: NDArray[np.float64], y: NDArray[np.int64]) -> tuple[float, fl
 
 
 def _best_threshold(
-    probabilities: NDArray[np.float64], y: NDArray[np.int64], rule: NDArray[np.bool_]
+    probabilities: NDArray[np.float64], y: NDArray[np.int64], rule: NDArray[np.bool_], floor: float
 ) -> tuple[float, float]:
-    """(threshold, F1) maximising F1 of `rule OR probability >= threshold` on the folds."""
+    """(threshold >= floor, F1) maximising F1 of `rule OR probability >= threshold` on the folds."""
     best = (1.0, -1.0)
-    for threshold in np.round(np.arange(0.5, 0.96, 0.01), 2):
+    for threshold in np.round(np.arange(floor, 0.96, 0.01), 2):
         predicted = rule | (probabilities >= threshold)
         tp = int(np.sum(predicted & (y == 1)))
         fp = int(np.sum(predicted & (y == 0)))
@@ -206,8 +208,15 @@ def _round(value: float) -> float:
     return 0.0 if rounded == 0 else rounded
 
 
-def train(examples: Sequence[Example], themes: Iterable[str], description: str) -> dict[str, Any]:
-    """Fit a model document (JSON-ready) for the themes that have at least `MIN_POSITIVES` examples."""
+def train(
+    examples: Sequence[Example],
+    themes: Iterable[str],
+    description: str,
+    floors: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Fit a model document (JSON-ready) for the themes that have at least `MIN_POSITIVES` examples.
+
+    A theme's threshold is searched from its `floors` entry (default `THRESHOLD_FLOOR`) up."""
     matrix = features(examples)
     document: dict[str, Any] = {
         "format": FORMAT,
@@ -227,7 +236,9 @@ def train(examples: Sequence[Example], themes: Iterable[str], description: str) 
             scores = _out_of_fold(matrix, y, c)
             platt = _platt(scores, y)
             probabilities = _sigmoid(platt[0] * scores + platt[1])
-            threshold, f1 = _best_threshold(probabilities, y, rule)
+            threshold, f1 = _best_threshold(
+                probabilities, y, rule, (floors or {}).get(theme_id, THRESHOLD_FLOOR)
+            )
             if best is None or f1 > best[2] + 1e-9:
                 best = (c, threshold, f1, platt)
         assert best is not None

@@ -35,3 +35,26 @@ def test_texts_without_civic_cues_score_as_raw_vader() -> None:
 
     text = "Thank you so much, what a lovely day at the beach!"
     assert score_text(text).compound == SentimentIntensityAnalyzer().polarity_scores(text)["compound"]
+
+
+def test_nothing_to_improve_answer_reads_positive() -> None:
+    for text in ("Nothing", "Nothing really.", "none", "Can't think of anything, thank you"):
+        score = score_text(text)
+        assert score.compound is not None and score.compound >= 0.5, text
+        assert score.label == "positive", text
+
+
+def test_nothing_inside_a_longer_complaint_is_not_an_answer() -> None:
+    score = score_text("Nothing was done about my complaint and the staff were rude.")
+    assert score.compound is not None and score.compound < 0
+
+
+def test_a_suggestion_names_a_shortfall() -> None:
+    for text in ("More staff at weekends would help", "Better parking", "Listen to what patients say"):
+        score = score_text(text)
+        assert score.compound is not None and score.compound <= -0.3, text
+
+
+def test_praise_is_not_a_suggestion() -> None:
+    score = score_text("The staff were kind and the nurse explained everything clearly.")
+    assert score.compound is not None and score.compound > 0.5

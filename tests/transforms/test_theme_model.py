@@ -59,3 +59,28 @@ def test_a_corrupt_model_file_is_a_one_line_error(tmp_path: Path) -> None:
     path = _taxonomy_naming(tmp_path, "model: bad.json")
     with pytest.raises(ValueError, match=r"bad\.json: cannot read the theme model .*make themes-model"):
         Taxonomy.load(path)
+
+
+def test_a_decision_floor_bounds_the_threshold_search() -> None:
+    from transforms.theme_model import THRESHOLD_FLOOR, Example, train
+
+    waits = [f"waited {n} weeks for the crew and nobody came" for n in range(2, 14)]
+    others = [f"pothole number {n} on elm street" for n in range(30)]
+    muddled = [f"the crew came after {n} weeks, fine" for n in range(8)]
+    examples = [
+        *(Example(t, frozenset(), frozenset(), frozenset({"wait_time"})) for t in waits),
+        *(Example(t, frozenset(), frozenset(), frozenset()) for t in [*others, *muddled]),
+    ]
+    default = train(examples, ["wait_time"], "test")
+    floored = train(examples, ["wait_time"], "test", {"wait_time": 0.2})
+    assert default["themes"]["wait_time"]["threshold"] >= THRESHOLD_FLOOR
+    assert floored["themes"]["wait_time"]["threshold"] >= 0.2
+
+
+def test_the_committed_model_uses_the_chosen_floors() -> None:
+    from evaluation.build_theme_model import DECISION_FLOORS
+    from transforms.theme_model import THRESHOLD_FLOOR
+
+    model = ThemeModel.load(MODEL_PATH)
+    for theme_id in model.themes:
+        assert model.threshold(theme_id) >= DECISION_FLOORS.get(theme_id, THRESHOLD_FLOOR)
