@@ -33,7 +33,7 @@ PUBLISHED_OPS_TABLES = ("loads", "dq_results", "model_runs", "services", "settin
 # What the extract reads without opening the writer's file; never part of the published copy.
 STATE_OPS_TABLES = ("source_state", "erased_keys")
 # Macros of sql/ddl/macros.sql that read a table the published copy does not hold.
-PRIVATE_MACROS = ("is_erased",)
+PRIVATE_MACROS = ("is_erased", "best_rule_match")
 
 _Copy = Callable[[duckdb.DuckDBPyConnection, str], None]
 

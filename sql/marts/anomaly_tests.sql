@@ -280,17 +280,29 @@ search_tests as (
 
 
 -- Emerging phrases (marts.emerging_terms) join the same weekly false-discovery family.
--- The channel an emerging phrase comes from: the most common channel of its example feedback.
-phrase_channels as (
+-- The channel an emerging phrase comes from: the most common channel of its example feedback (ties go
+-- to the first channel by name, so reruns agree).
+phrase_channel_counts as (
     select
         emerging.service_id,
         emerging.week_start,
         emerging.term,
-        mode(feedback.channel) as channel
+        feedback.channel,
+        count(*) as feedback_count
     from marts.emerging_terms as emerging
     cross join unnest(emerging.example_feedback_ids) as ids (feedback_id)
     inner join core.fact_feedback as feedback on ids.feedback_id = feedback.feedback_id
-    group by emerging.service_id, emerging.week_start, emerging.term
+    group by emerging.service_id, emerging.week_start, emerging.term, feedback.channel
+),
+
+phrase_channels as (
+    select
+        service_id,
+        week_start,
+        term,
+        first(channel order by feedback_count desc, channel asc) as channel
+    from phrase_channel_counts
+    group by service_id, week_start, term
 ),
 
 phrase_tests as (
@@ -341,11 +353,14 @@ ranked_tests as (
     select
         *,
         metric in ('site_search_term', 'emerging_phrase') as is_screened,
-        row_number() over (partition by grain, period_start order by p_value, service_id, metric) as p_rank,
+        row_number() over (
+            partition by grain, period_start
+            order by p_value, service_id, metric, channel, theme_id, detail
+        ) as p_rank,
         count(*) over (partition by grain, period_start) as family_size,
         row_number() over (
             partition by grain, period_start, metric in ('site_search_term', 'emerging_phrase')
-            order by p_value, service_id, metric
+            order by p_value, service_id, metric, channel, theme_id, detail
         ) as own_rank,
         count(*) over (
             partition by grain, period_start, metric in ('site_search_term', 'emerging_phrase')

@@ -43,25 +43,37 @@ islands as (
     from ordered
 ),
 
--- The strongest anomaly of each series within an incident.
+-- The strongest anomaly of each series within an incident (equal strengths: the higher anomaly_id, so
+-- reruns agree).
+ranked_in_series as (
+    select
+        *,
+        row_number() over (
+            partition by service_id, island, series_key
+            order by abs(score) desc, anomaly_id desc
+        ) as strength_rank,
+        max(sample_size) over (partition by service_id, island, series_key) as series_sample_size
+    from islands
+),
+
 series as (
     select
         service_id,
         island,
         series_key,
-        arg_max(channel, abs(score)) as channel,
-        arg_max(metric, abs(score)) as metric,
-        arg_max(metric_label, abs(score)) as metric_label,
-        arg_max(coalesce(theme_id, detail), abs(score)) as subject,
-        arg_max(direction, abs(score)) as direction,
-        arg_max(value_kind, abs(score)) as value_kind,
-        arg_max(observed, abs(score)) as observed,
-        arg_max(expected, abs(score)) as expected,
-        arg_max(is_improvement, abs(score)) as is_improvement,
-        max(abs(score)) as strength,
-        max(sample_size) as sample_size
-    from islands
-    group by service_id, island, series_key
+        channel,
+        metric,
+        metric_label,
+        coalesce(theme_id, detail) as subject,
+        direction,
+        value_kind,
+        observed,
+        expected,
+        is_improvement,
+        abs(score) as strength,
+        series_sample_size as sample_size
+    from ranked_in_series
+    where strength_rank = 1
 ),
 
 described as (
