@@ -64,10 +64,14 @@ def plan_build(con: duckdb.DuckDBPyConnection, config: Config, *, full: bool = F
         return plan("full", "a full rebuild was asked for (--full)")
     if last is None:
         return plan("full", "no build is recorded")
-    if last[2] != fingerprint:
-        return plan("full", f"the models, themes, config or input tables changed since build {last[0]}")
+    code, _, inputs = fingerprint.partition("-")
+    last_code, _, last_inputs = str(last[2]).partition("-")
+    if last_code != code:
+        return plan("full", f"the models, themes or config changed since build {last[0]}")
     if partitions:
         return plan("changed", f"{len(partitions)} (source, day) partition(s) loaded since build {last[0]}")
+    if last_inputs != inputs:
+        return plan("changed", f"input tables changed without a load since build {last[0]} (a hand edit?)")
     if latest_run is None or latest_run[0] != last[0]:
         return plan("changed", f"the warehouse was rebuilt since build {last[0]} (an erasure or a response)")
     if not published_path(config).exists() or withdrawn_path(config).exists():
@@ -99,6 +103,8 @@ def record_build(con: duckdb.DuckDBPyConnection, plan: BuildPlan, run_id: str) -
 
 
 def build_fingerprint(con: duckdb.DuckDBPyConnection, config: Config) -> str:
+    """`<code>-<inputs>`: a hash of the model code, themes and config, and one of the input tables' counts
+    (a load changes the second; `plan_build` tells the two apart)."""
     digest = hashlib.sha256()
     files = [path for layer in (*LAYERS, "ddl") for path in sorted((SQL_DIR / layer).glob("*.sql"))]
     for name in _CODE:
@@ -108,6 +114,8 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, config: Config) -> str:
     for path in files:
         digest.update(str(path).encode("utf-8"))
         digest.update(_bytes(path))
+    code = digest.hexdigest()[:16]
+    digest = hashlib.sha256()
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
         "and (list_contains(?, schema_name) or (schema_name = 'ops' and list_contains(?, table_name))) "
@@ -117,7 +125,7 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, config: Config) -> str:
     for schema, table in tables:
         row = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
         digest.update(f"{schema}.{table}={row[0] if row else 0};".encode())
-    return digest.hexdigest()[:16]
+    return f"{code}-{digest.hexdigest()[:16]}"
 
 
 def _bytes(path: Path) -> bytes:
