@@ -277,15 +277,17 @@ def _score_chunk(texts: list[str]) -> list[SentimentScore]:
     return [scorer.score(t) for t in texts]
 
 
-def _score_chunk_timed(texts: list[str]) -> tuple[list[SentimentScore], float]:
-    """A worker's chunk and the CPU seconds it took (workers of a forkserver are not this
-    process's children, so their CPU time is reported back)."""
+def _score_chunk_timed(texts: list[str]) -> tuple[list[SentimentScore], float, int]:
+    """A worker's chunk, the CPU seconds it took and the worker's process id (workers of a
+    forkserver are not this process's children, so their CPU time is reported back)."""
     started = time.process_time()
     scores = _score_chunk(texts)
-    return scores, time.process_time() - started
+    return scores, time.process_time() - started, os.getpid()
 
 
-worker_cpu_seconds = 0.0  # CPU seconds the workers of this process spent scoring, for benchmarks
+# CPU seconds the workers of this process spent scoring, in all and per worker process, for benchmarks
+worker_cpu_seconds = 0.0
+worker_cpu_by_pid: dict[int, float] = {}
 
 
 def score_text(text: str) -> SentimentScore:
@@ -363,15 +365,16 @@ def score_texts(
         if forks:
             warm()  # built once here, inherited by every forked worker
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker) as pool:
-            pending: dict[Future[tuple[list[SentimentScore], float]], int] = {
+            pending: dict[Future[tuple[list[SentimentScore], float, int]], int] = {
                 pool.submit(_score_chunk_timed, chunk): index for index, chunk in enumerate(chunks)
             }
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = pending.pop(future)
-                    results[index], cpu_seconds = future.result()
+                    results[index], cpu_seconds, pid = future.result()
                     worker_cpu_seconds += cpu_seconds
+                    worker_cpu_by_pid[pid] = worker_cpu_by_pid.get(pid, 0.0) + cpu_seconds
                     done += len(chunks[index])
                     if progress is not None:
                         progress(done, total)
