@@ -95,10 +95,13 @@ _MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S|\n")
 
 # The rule splitter's domain: characters pysbd has no special rules for, a stop after a word of two
 # or more letters (not an abbreviation or a roman numeral) followed by one space and a capital or a
-# digit, and at the end one '.' or a run of '!' or '?' after a letter or digit.
+# digit, or a '.' or '?' followed by one space and a lower-case letter (pysbd ends a sentence there
+# too, but not at a '!' followed by a lower-case letter, which stays inside its sentence), and at
+# the end one '.' or a run of '!' or '?' after a letter or digit.
 _PLAIN_CHARS = re.compile(r"[A-Za-z0-9 ,'\-@:&/%$+=*~#_;]*")
 _STOP_CHAR = re.compile(r"[.!?]")
-_PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})[.!?] (?=[A-Z0-9])")
+_PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})(?:[.!?] (?=[A-Z0-9])|[.?] (?=[a-z]))")
+_INNER_EXCLAMATION = re.compile(r"(?<=[A-Za-z])! (?=[a-z])")
 _PLAIN_END = re.compile(r"(?<=[A-Za-z0-9])(?:\.|!+|\?+)\Z")
 _ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+")
 _PUNCTUATION = string.punctuation  # what VADER strips from the ends of a word
@@ -111,7 +114,8 @@ def rule_split(paragraph: str) -> list[str] | None:
     end = _PLAIN_END.search(paragraph)
     body = paragraph[: end.start()] if end else paragraph
     stops = list(_PLAIN_STOP.finditer(body))
-    if len(stops) != body.count(".") + body.count("!") + body.count("?"):
+    inner = len(_INNER_EXCLAMATION.findall(body))
+    if len(stops) + inner != body.count(".") + body.count("!") + body.count("?"):
         return None
     if not _PLAIN_CHARS.fullmatch(_STOP_CHAR.sub("", body)):
         return None
