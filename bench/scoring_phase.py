@@ -42,12 +42,19 @@ con.close()
 """
 
 
-def _prepare(warehouse: Path, copy: Path) -> None:
+def _prepare(warehouse: Path, copy: Path, code_root: Path, *, empty: bool = True) -> None:
+    """Copy the warehouse, apply `code_root`'s migrations it lacks and empty the scoring caches."""
     import duckdb
 
     shutil.copyfile(warehouse, copy)
     con = duckdb.connect(str(copy))
     try:
+        applied = {int(v) for (v,) in con.execute("select version from ops.schema_migrations").fetchall()}
+        for migration in sorted((code_root / "sql" / "migrations").glob("*.sql")):
+            if int(migration.name.split("_", 1)[0]) not in applied:
+                con.execute(migration.read_text(encoding="utf-8"))
+        if not empty:
+            return
         for table in CACHES:
             con.execute(f"delete from {table}")
         present = {
@@ -56,8 +63,8 @@ def _prepare(warehouse: Path, copy: Path) -> None:
                 "select table_name from information_schema.tables where table_schema = 'ops'"
             ).fetchall()
         }
-        if "service_model_cache" in present:
-            con.execute("delete from ops.service_model_cache")
+        if "service_inference_cache" in present:
+            con.execute("delete from ops.service_inference_cache")
     finally:
         con.close()
 
@@ -89,12 +96,17 @@ def checksums(warehouse: Path) -> dict[str, str]:
 
 
 def run_phase(
-    warehouse: Path, code_root: Path, themes: Path, work: Path
+    warehouse: Path, code_root: Path, themes: Path, work: Path, *, warm: bool = False
 ) -> tuple[float, float, dict[str, str]]:
-    """(CPU seconds, elapsed seconds, output checksums) of one scoring phase with `code_root`'s code."""
+    """(CPU seconds, elapsed seconds, output checksums) of one scoring phase with `code_root`'s code;
+    `warm`: a second phase on the first one's caches (a rebuild with nothing new) is the one timed."""
     copy = work / "phase.duckdb"
-    _prepare(warehouse, copy)
+    _prepare(warehouse, copy, code_root)
     env = {**os.environ, "PYTHONPATH": str(code_root)}
+    if warm:
+        subprocess.run(
+            [sys.executable, "-c", _PHASE, str(copy), str(themes)], check=True, env=env, cwd=code_root
+        )
     before = os.times()
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", _PHASE, str(copy), str(themes)], check=True, env=env, cwd=code_root)
@@ -112,6 +124,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("roots", type=Path, nargs="*", help="code roots to compare (default: this checkout)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--themes", type=Path, default=ROOT / "config" / "themes.yml")
+    parser.add_argument("--warm", action="store_true", help="time a rebuild on the caches of a first phase")
     args = parser.parse_args(argv)
     if not args.warehouse.is_file():
         print(f"{args.warehouse}: no such warehouse file; run `civicpulse run` first", file=sys.stderr)
@@ -122,7 +135,9 @@ def main(argv: Sequence[str]) -> int:
     with tempfile.TemporaryDirectory() as work:
         for _ in range(args.repeat):
             for root in roots:
-                seconds, elapsed, found = run_phase(args.warehouse, root, args.themes, Path(work))
+                seconds, elapsed, found = run_phase(
+                    args.warehouse, root, args.themes, Path(work), warm=args.warm
+                )
                 cpu[root].append(seconds)
                 print(f"{root}: {seconds:.2f} CPU-s, {elapsed:.2f} s elapsed", flush=True)
                 if sums.setdefault(root, found) != found:
