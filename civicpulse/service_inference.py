@@ -10,17 +10,22 @@ texts. Everything is deterministic: fixed seeds, single-threaded solvers, the ca
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 
 TARGET_PRECISION = 0.9
 MIN_TEXTS_PER_SERVICE = 5
 MIN_SERVICES = 2
 FOLDS = 5
 SEED = 20261201
+# Bump whenever `_pipeline`, `fit` or `predict` change what they compute: it keys the cached results.
+REVISION = "1"
 
 _HASHTAG = re.compile(r"#\w+")
 _SPACES = re.compile(r"\s+")
@@ -81,6 +86,43 @@ def _pipeline() -> object:
     # Logistic loss by stochastic gradient descent: probabilities like a logistic regression's, fitted in
     # a fraction of the time (the fit runs at every build, six times with the out-of-fold ones).
     return make_pipeline(features, SGDClassifier(loss="log_loss", alpha=1e-4, random_state=SEED))
+
+
+def _library_versions() -> list[str]:
+    versions = []
+    for name in ("scikit-learn", "scipy", "numpy"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} unknown")
+    return versions
+
+
+def inputs_key(
+    training: Iterable[tuple[str, str]],
+    to_predict: Iterable[tuple[str, str]],
+    *,
+    target_precision: float = TARGET_PRECISION,
+) -> str:
+    """A hash of everything `fit` on the (text, label) pairs of `training` and `predict` on the texts of
+    the (id, text) pairs of `to_predict` depend on: the pairs in order, the settings, this module's
+    REVISION and the versions of the libraries that compute them. Equal keys give equal results."""
+    digest = hashlib.sha256()
+    settings = [
+        REVISION,
+        target_precision,
+        MIN_TEXTS_PER_SERVICE,
+        MIN_SERVICES,
+        FOLDS,
+        SEED,
+        _library_versions(),
+    ]
+    digest.update(json.dumps(settings).encode())
+    for part, pairs in (("train", training), ("predict", to_predict)):
+        digest.update(f"\n{part}\n".encode())
+        for first, second in pairs:
+            digest.update(json.dumps([first, second]).encode() + b"\n")
+    return digest.hexdigest()
 
 
 def wilson_lower(successes: int, trials: int, z: float = 1.96) -> float:

@@ -95,10 +95,13 @@ _MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S|\n")
 
 # The rule splitter's domain: characters pysbd has no special rules for, a stop after a word of two
 # or more letters (not an abbreviation or a roman numeral) followed by one space and a capital or a
-# digit, and at the end one '.' or a run of '!' or '?' after a letter or digit.
+# digit, or a '.' or '?' followed by one space and a lower-case letter (pysbd ends a sentence there
+# too, but not at a '!' followed by a lower-case letter, which stays inside its sentence), and at
+# the end one '.' or a run of '!' or '?' after a letter or digit.
 _PLAIN_CHARS = re.compile(r"[A-Za-z0-9 ,'\-@:&/%$+=*~#_;]*")
 _STOP_CHAR = re.compile(r"[.!?]")
-_PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})[.!?] (?=[A-Z0-9])")
+_PLAIN_STOP = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z]{2,})(?:[.!?] (?=[A-Z0-9])|[.?] (?=[a-z]))")
+_INNER_EXCLAMATION = re.compile(r"(?<=[A-Za-z])! (?=[a-z])")
 _PLAIN_END = re.compile(r"(?<=[A-Za-z0-9])(?:\.|!+|\?+)\Z")
 _ROMAN_NUMERAL = re.compile(r"[ivxlcdm]+")
 _PUNCTUATION = string.punctuation  # what VADER strips from the ends of a word
@@ -111,7 +114,8 @@ def rule_split(paragraph: str) -> list[str] | None:
     end = _PLAIN_END.search(paragraph)
     body = paragraph[: end.start()] if end else paragraph
     stops = list(_PLAIN_STOP.finditer(body))
-    if len(stops) != body.count(".") + body.count("!") + body.count("?"):
+    inner = len(_INNER_EXCLAMATION.findall(body))
+    if len(stops) + inner != body.count(".") + body.count("!") + body.count("?"):
         return None
     if not _PLAIN_CHARS.fullmatch(_STOP_CHAR.sub("", body)):
         return None
@@ -277,15 +281,17 @@ def _score_chunk(texts: list[str]) -> list[SentimentScore]:
     return [scorer.score(t) for t in texts]
 
 
-def _score_chunk_timed(texts: list[str]) -> tuple[list[SentimentScore], float]:
-    """A worker's chunk and the CPU seconds it took (workers of a forkserver are not this
-    process's children, so their CPU time is reported back)."""
+def _score_chunk_timed(texts: list[str]) -> tuple[list[SentimentScore], float, int]:
+    """A worker's chunk, the CPU seconds it took and the worker's process id (workers of a
+    forkserver are not this process's children, so their CPU time is reported back)."""
     started = time.process_time()
     scores = _score_chunk(texts)
-    return scores, time.process_time() - started
+    return scores, time.process_time() - started, os.getpid()
 
 
-worker_cpu_seconds = 0.0  # CPU seconds the workers of this process spent scoring, for benchmarks
+# CPU seconds the workers of this process spent scoring, in all and per worker process, for benchmarks
+worker_cpu_seconds = 0.0
+worker_cpu_by_pid: dict[int, float] = {}
 
 
 def score_text(text: str) -> SentimentScore:
@@ -363,15 +369,16 @@ def score_texts(
         if forks:
             warm()  # built once here, inherited by every forked worker
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker) as pool:
-            pending: dict[Future[tuple[list[SentimentScore], float]], int] = {
+            pending: dict[Future[tuple[list[SentimentScore], float, int]], int] = {
                 pool.submit(_score_chunk_timed, chunk): index for index, chunk in enumerate(chunks)
             }
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     index = pending.pop(future)
-                    results[index], cpu_seconds = future.result()
+                    results[index], cpu_seconds, pid = future.result()
                     worker_cpu_seconds += cpu_seconds
+                    worker_cpu_by_pid[pid] = worker_cpu_by_pid.get(pid, 0.0) + cpu_seconds
                     done += len(chunks[index])
                     if progress is not None:
                         progress(done, total)

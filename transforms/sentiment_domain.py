@@ -148,11 +148,14 @@ class _CivicAnalyzer:
     def __init__(self) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
+        from transforms.vader_fast import polarity_function
+
         self._analyzer: Any = SentimentIntensityAnalyzer()
         self._analyzer.lexicon.update(CIVIC_LEXICON)
+        self._polarity_scores = polarity_function(self._analyzer)
 
     def compound(self, text: str) -> float:
-        return float(self._analyzer.polarity_scores(text)["compound"])
+        return float(self._polarity_scores(text)["compound"])
 
 
 _civic: _CivicAnalyzer | None = None

@@ -1,6 +1,11 @@
 """The Python model `staging.social_service_inference`: the service of each social post no rule mapped,
-where the city's classifier (civicpulse/service_inference.py), fitted at every build on the posts the
-rules did map, is confident enough. staging.stg_social_posts joins it in."""
+where the city's classifier (civicpulse/service_inference.py), fitted on the posts the rules did map,
+is confident enough. staging.stg_social_posts joins it in.
+
+The classifier is fitted again only when its inputs change: `ops.service_inference_cache` keeps the
+assigned posts and the summary of the latest fit under a hash of the training posts, the posts to
+predict, the settings and the library versions (`service_inference.inputs_key`); a build with the same
+key (a rerun, a rebuild after a staff response) reuses them, without importing scikit-learn."""
 
 from __future__ import annotations
 
@@ -11,12 +16,13 @@ import re
 import duckdb
 import pyarrow as pa
 
-from civicpulse.service_inference import ServiceClassifier, fit, rule_free_text
+from civicpulse.service_inference import ServiceClassifier, fit, inputs_key, rule_free_text
 from civicpulse.warehouse.models import Model
 
 log = logging.getLogger(__name__)
 
 TABLE = "staging.social_service_inference"
+CACHE = "ops.service_inference_cache"
 _SCHEMA = pa.schema(
     [("feedback_id", pa.string()), ("service_id", pa.string()), ("mapping_confidence", pa.float64())]
 )
@@ -48,16 +54,26 @@ def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
     texts = {fid: rule_free_text(text or "", patterns.get(source, ())) for fid, source, _, text, _ in rows}
     labelled = [(fid, service) for fid, _, service, _, repost in rows if service != "unmapped" and not repost]
     unmapped = [fid for fid, _, service, _, _ in rows if service == "unmapped"]
-    classifier = fit([texts[fid] for fid, _ in labelled], [service for _, service in labelled])
-    assigned: list[tuple[str, str, float]] = []
-    if classifier is not None and unmapped:
-        predictions = classifier.predict([texts[fid] for fid in unmapped])
-        assigned = [
-            (fid, p.service_id, p.confidence)
-            for fid, p in zip(unmapped, predictions, strict=True)
-            if p.assigned
-        ]
-    _record(con, classifier, len(labelled), len(unmapped), len(assigned))
+    key = inputs_key(
+        ((texts[fid], service) for fid, service in labelled), ((fid, texts[fid]) for fid in unmapped)
+    )
+    cached = _cached(con, key)
+    if cached is not None:
+        assigned, summary = cached
+        log.info("service inference: inputs unchanged since the last fit, its results reused")
+    else:
+        classifier = fit([texts[fid] for fid, _ in labelled], [service for _, service in labelled])
+        assigned = []
+        if classifier is not None and unmapped:
+            predictions = classifier.predict([texts[fid] for fid in unmapped])
+            assigned = [
+                (fid, p.service_id, p.confidence)
+                for fid, p in zip(unmapped, predictions, strict=True)
+                if p.assigned
+            ]
+        summary = _summary(classifier, len(labelled), len(unmapped), len(assigned))
+        _store(con, key, assigned, summary)
+    _record(con, summary)
     table = pa.table(
         {
             "feedback_id": [fid for fid, _, _ in assigned],
@@ -74,13 +90,33 @@ def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
     return len(assigned)
 
 
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    classifier: ServiceClassifier | None,
-    labelled: int,
-    unmapped: int,
-    assigned: int,
-) -> None:
+Assigned = list[tuple[str, str, float]]
+
+
+def _cached(con: duckdb.DuckDBPyConnection, key: str) -> tuple[Assigned, str] | None:
+    """The assigned posts and summary stored under `key`, in feedback id order, or None."""
+    rows = con.execute(
+        f"select feedback_id, service_id, mapping_confidence, summary from {CACHE} "
+        "where cache_key = ? order by feedback_id nulls first",
+        [key],
+    ).fetchall()
+    if not rows or rows[0][0] is not None or rows[0][3] is None:
+        return None
+    return [(str(f), str(s), float(c)) for f, s, c, _ in rows[1:]], str(rows[0][3])
+
+
+def _store(con: duckdb.DuckDBPyConnection, key: str, assigned: Assigned, summary: str) -> None:
+    """Replace the cache by this key's results (one summary row, then one row per assigned post)."""
+    con.execute(f"delete from {CACHE}")
+    con.execute(f"insert into {CACHE} values (?, null, null, null, ?, now())", [key, summary])
+    if assigned:
+        con.executemany(
+            f"insert into {CACHE} values (?, ?, ?, ?, null, now())",
+            [[key, fid, service, confidence] for fid, service, confidence in assigned],
+        )
+
+
+def _summary(classifier: ServiceClassifier | None, labelled: int, unmapped: int, assigned: int) -> str:
     summary: dict[str, object] = {"rule_mapped": labelled, "rule_unmapped": unmapped, "inferred": assigned}
     if classifier is None:
         summary["classifier"] = "none: too few rule-mapped posts per service"
@@ -92,8 +128,12 @@ def _record(
             "out_of_fold_assigned": classifier.oof_assigned,
             "out_of_fold_correct": classifier.oof_correct,
         }
+    return json.dumps(summary)
+
+
+def _record(con: duckdb.DuckDBPyConnection, summary: str) -> None:
     log.info("service inference: %s", summary)
-    con.execute("insert or replace into ops.settings values ('service_inference', ?)", [json.dumps(summary)])
+    con.execute("insert or replace into ops.settings values ('service_inference', ?)", [summary])
 
 
 def social_inference_model() -> Model:
