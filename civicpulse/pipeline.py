@@ -11,6 +11,7 @@ from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
 from civicpulse.extract import ExtractSummary, extract_source
 from civicpulse.loader import LoadResult, load_source
+from civicpulse.pseudonym_key import resolve_key
 from civicpulse.quality_worker import QualityWorker, QualityWorkerError, running
 from civicpulse.warehouse.connection import assert_writable, published_path, writer
 from civicpulse.warehouse.scoring import Progress
@@ -78,6 +79,8 @@ def run_interval(
         raise ValueError(f"empty interval: start {start} must be before end {end} (end is exclusive)")
     # A second writer would fail only after every extract: find out before doing any work.
     assert_writable(config)
+    # Loading pseudonymises people with this key: a missing key fails now, not after every extract.
+    resolve_key(config)
     summary = RunSummary(start, end)
     with running(config) as worker:
         _extract_and_check(config, start, end, summary, worker)

@@ -226,3 +226,13 @@ def test_a_writer_with_another_key_refuses_to_write(
     monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", KEY)
     with writer(production) as con:
         assert con.execute("select count(*) from ops.responses").fetchone() == (1,)
+
+
+def test_a_run_without_a_key_stops_before_extracting(
+    demo: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Loading needs the key: `civicpulse run` says so in one line before reading any export."""
+    assert main(["--config", str(demo.path), "run", "--start", "2026-05-01", "--end", "2026-05-02"]) != 0
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "run `civicpulse demo-data`" in error
+    assert not demo.landing_path.exists() or not any(demo.landing_path.iterdir())
