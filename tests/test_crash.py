@@ -26,6 +26,7 @@ import yaml
 from civicpulse.config import Config, load_config
 from civicpulse.crashpoints import CRASH_ENV
 from civicpulse.demo import generate
+from civicpulse.manifest import FILE_MANIFEST
 from civicpulse.paths import CONFIG_DIR, DEFAULT_CONFIG
 from civicpulse.streams import load_streams
 from civicpulse.warehouse.connection import published_path
@@ -49,6 +50,9 @@ RUN_KILLS = (
     "publish.before_rename",  # the published copy written to its temp file, not renamed
     "publish.after_rename",  # published, the process not yet finished
 )
+# Before these kills the file manifests are removed, so the run re-reads every export and replaces every
+# day folder already in place (with its manifest a run keeps the days whose landing is current).
+FULL_READ = {"landing.between_renames@2"}
 FORGET_KILLS = ("forget.before_compaction", "forget.mid_compaction", "forget.after_compaction")
 LOAD_METADATA = {"load_id", "loaded_at", "scored_at", "matched_at"}
 
@@ -182,6 +186,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
     _completed(_run(result.clean), "the clean run")
     result.clean_state = _state(result.clean)
     for point in RUN_KILLS:
+        if point in FULL_READ:
+            for manifest in result.crashed.landing_path.glob(f"*/{FILE_MANIFEST}"):
+                manifest.unlink()
         _killed(_run(result.crashed, crash_at=point), point)
         result.wrecks[point] = _wreck_problems(result.crashed)
     _completed(_run(result.crashed), "the rerun after the kills")
