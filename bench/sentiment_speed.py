@@ -112,13 +112,19 @@ def _summary(name: str, values: list[float], unit: str) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
+    import argparse
+
     from bench.real_texts import REAL_DIR, real_texts
 
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sentiment_speed", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("repeat", nargs="?", type=int, default=3, help="interleaved repetitions (default 3)")
+    repeat = parser.parse_args(argv).repeat
     texts = [text for _, text in real_texts()]
     if not texts:
         print(f"no shared real texts in {REAL_DIR}", file=sys.stderr)
         return 1
-    repeat = int(argv[0]) if argv else 3
     runs: dict[str, list[Timing]] = {"raw": [], "one": [], "two": [], "startup": []}
     for _ in range(repeat):
         runs["raw"].append(raw_vader(texts))
