@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --constraint constraints.txt --editable '.[dev]'
+	$(BIN)/python -m compileall -q -j 0 civicpulse transforms connectors dags bench evaluation > /dev/null
 	touch $@
 
 install: $(VENV)/.installed
