@@ -103,7 +103,12 @@ def test_a_night_by_night_backfill_equals_one_range_run(tmp_path: Path) -> None:
 
         def finished() -> list[dict[str, Any]] | None:
             nonlocal most_running
-            runs = api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=1000")["dag_runs"]
+            runs: list[dict[str, Any]] = []
+            while True:  # the API returns at most 100 runs a page
+                page = api.call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100&offset={len(runs)}")
+                runs += page["dag_runs"]
+                if len(page["dag_runs"]) < 100:
+                    break
             if any(run["state"] == "failed" for run in runs):
                 failed = [run for run in runs if run["state"] == "failed"]
                 raise AssertionError(f"a run failed: {failed}\n{failed_tasks(api, failed)}\n{tail(log)}")
