@@ -20,41 +20,11 @@ import pytest
 from civicpulse import pipeline
 from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
-from civicpulse.landing import Manifest, write_day
 from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.quality import LandingCheck, QualityError, validate_landing
 from civicpulse.quality_worker import QualityWorker, QualityWorkerError, active, running
-from civicpulse.sources import Record
 from tests.conftest import write_project_config
-
-DAY = dt.date(2026, 6, 15)
-NOW = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
-
-
-def _survey(response_id: str, score: int, line: int) -> Record:
-    values = {
-        "response_id": response_id,
-        "submitted_at": dt.datetime(2026, 6, 15, 14, tzinfo=dt.UTC),
-        "survey_kind": "touchpoints_a11_v2",
-        "form_id": "3f9c21aa",
-        "respondent_id": f"resp-{response_id}",
-        "satisfaction_score": score,
-        "comment": "The online renewal was quick, thank you",
-    }
-    return Record("survey_response", values, "export.csv", line)
-
-
-def _land(config: Config, records: list[Record]) -> None:
-    manifest = Manifest(
-        source="touchpoints",
-        connector=config.source("touchpoints").connector,
-        day=DAY.isoformat(),
-        files=("export.csv",),
-        rows_read=len(records),
-        rows_quarantined=0,
-        streams={"survey_response": len(records)},
-    )
-    write_day(config.landing_path, manifest, {"survey_response": records}, [])
+from tests.test_quality import DAY, NOW, _land, _survey
 
 
 def _comparable(checked: LandingCheck) -> list[dict[str, object]]:
