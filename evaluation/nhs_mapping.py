@@ -20,7 +20,16 @@ MAPPING: dict[str, tuple[str, ...]] = {
     "communication_notices": (
         "Being kept informed, clarity & consistency of information",
         "Contacting services",
+        # Communication in general ("communication was poor"): our theme's label and its phrase
+        # "[poor|lack of|better|...] communication" claim exactly this (docs/themes.md).
+        "Unspecified communication",
     ),
+}
+
+# Framework categories near a mapped theme that are deliberately left out (docs/themes.md).
+NOT_MAPPED: dict[str, str] = {
+    "Information directly from staff during care": "a professional explaining care in person is staff "
+    "helpfulness (staff_courtesy's guide row), not the agency's notices, updates or reachability",
 }
 
 NOT_EVALUATED: dict[str, str] = {

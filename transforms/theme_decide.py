@@ -7,10 +7,10 @@ For each text (cleaned and lower-cased by `transforms.themes`):
    enough to count like a phrase (`theme_patterns.direct_themes`: staff near a word for their manner);
 2. structural patterns (`theme_patterns.pattern_themes`: durations, "still not", repeats, no response),
    minus a duration in a text about a private party's problem that never says the city was asked;
-3. with a model (`theme_model`): a modelled theme is kept when a phrase matched it or when its
-   calibrated probability reaches the theme's threshold (patterns count only through the model,
-   which learned how often each pattern means the theme); a theme the model does not cover keeps
-   phrase OR pattern. Without a model, phrase OR pattern for every theme.
+3. with a model (`theme_model`): a modelled theme is kept when its calibrated probability reaches
+   the theme's threshold (phrases and patterns count through the model, which learned how often each
+   means the theme; a model file from before stacking also keeps every phrase match); a theme the
+   model does not cover keeps phrase OR pattern. Without a model, phrase OR pattern for every theme.
 
 Model-only themes carry the matched term "model p=0.83" so a reader can see why they were tagged.
 """
@@ -56,7 +56,7 @@ _PRIVATE = re.compile(
 _ASKED = re.compile(
     r"\b(?:report\w*|call(?:ed|ing)|request\w*|complain\w*|emailed|told|promised|311|cited)\b"
 )
-DECIDE_REVISION = "1"
+DECIDE_REVISION = "2"
 
 
 def _owed_patterns(text: str, found: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -113,7 +113,8 @@ def decide(
             if theme_id in modelled:
                 assert model is not None
                 probability = float(probabilities[theme_id][index])
-                if theme_id in rule or probability >= model.threshold(theme_id):
+                phrase = theme_id in rule and not model.stacked
+                if phrase or probability >= model.threshold(theme_id):
                     found[theme_id] = tuple(dict.fromkeys(evidence)) or (f"model p={probability:.2f}",)
             elif evidence:
                 found[theme_id] = tuple(dict.fromkeys(evidence))

@@ -12,6 +12,9 @@ Why this shape:
   cross-validation folds of the training labels only. Scores are calibrated by Platt scaling fitted
   on the out-of-fold scores, so `probability` means "share of such texts a person labelled with the
   theme", and the threshold is the calibrated probability that maximises F1 on the folds.
+* Stacked (`COMBINE` = "stacked", written in the file): a modelled theme is decided by its probability
+  alone, a phrase match being one of its inputs, so the model can overrule a phrase that its labels
+  show is often wrong. Files without `combine` (format 1 before it) keep "phrase OR probability".
 * The file is JSON (weights rounded to 4 decimals, those below `MIN_WEIGHT` dropped, keys sorted),
   with `version` = a hash of its content; the version is part of the theme cache key, so trends
   never mix two models silently. Nothing is downloaded at run time.
@@ -32,9 +35,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-__all__ = ["FORMAT", "MIN_POSITIVES", "Example", "ThemeModel", "features", "train"]
+__all__ = ["COMBINE", "FORMAT", "MIN_POSITIVES", "Example", "ThemeModel", "features", "train"]
 
 FORMAT = 1
+# How a phrase match and the probability combine; recorded in the model file (see the module doc).
+COMBINE = "stacked"
 N_FEATURES = 2**17
 MIN_POSITIVES = 8
 FOLDS = 5
@@ -118,6 +123,7 @@ class ThemeModel:
             raise ValueError(f"{source}: not a civicpulse theme model of format {FORMAT}")
         self.version = str(document["version"])
         self.document = document
+        self.stacked = document.get("combine") == COMBINE
         self._themes: dict[str, _ThemeWeights] = {}
         size = 3 * N_FEATURES
         for theme_id, spec in document["themes"].items():
@@ -190,7 +196,8 @@ def _platt(scores: NDArray[np.float64], y: NDArray[np.int64]) -> tuple[float, fl
 def _best_threshold(
     probabilities: NDArray[np.float64], y: NDArray[np.int64], rule: NDArray[np.bool_], floor: float
 ) -> tuple[float, float]:
-    """(threshold >= floor, F1) maximising F1 of `rule OR probability >= threshold` on the folds."""
+    """(threshold >= floor, F1) maximising F1 of `rule OR probability >= threshold` on the folds
+    (pass an all-False `rule` for a stacked model)."""
     best = (1.0, -1.0)
     for threshold in np.round(np.arange(floor, 0.96, 0.01), 2):
         predicted = rule | (probabilities >= threshold)
@@ -222,6 +229,7 @@ def train(
         "format": FORMAT,
         "description": description,
         "examples": len(examples),
+        "combine": COMBINE,
         "themes": {},
     }
     cv: dict[str, Any] = {}
@@ -230,7 +238,7 @@ def train(
         positives = int(y.sum())
         if positives < MIN_POSITIVES or positives > len(y) - FOLDS:
             continue
-        rule = np.array([theme_id in e.rule_themes for e in examples])
+        rule = np.zeros(len(examples), dtype=np.bool_)
         best: tuple[float, float, float, tuple[float, float]] | None = None
         for c in C_GRID:
             scores = _out_of_fold(matrix, y, c)

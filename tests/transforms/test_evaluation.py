@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from evaluation import SHARED_REAL, TargetsMissed, labels, nhs_mapping
 from evaluation.__main__ import discover, main
-from evaluation.split import HELDOUT_PERCENT, committed_heldout, computed_heldout, part
+from evaluation.split import HELDOUT_PERCENT, NHS_CSV, committed_heldout, computed_heldout, part
 from evaluation.stats import bootstrap_f1, pearson, wilson
 from evaluation.themes import evaluate, load
 from evaluation.themes_heldout import Item, report
@@ -96,6 +97,14 @@ def test_a_bad_label_line_names_file_and_line(tmp_path: Path) -> None:
     bad.write_text(json.dumps(record) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"labels\.jsonl:1: no-such-id is not in"):
         labels.load(bad)
+
+
+def test_nhs_categories_left_out_on_purpose_are_real_columns_outside_the_mapping() -> None:
+    with NHS_CSV.open(encoding="utf-8", newline="") as handle:
+        columns = set(next(csv.reader(handle)))
+    mapped = {c for cats in nhs_mapping.MAPPING.values() for c in cats}
+    assert "Unspecified communication" in nhs_mapping.MAPPING["communication_notices"]
+    assert set(nhs_mapping.NOT_MAPPED) <= columns - mapped
 
 
 def test_nhs_mapping_uses_real_framework_columns_and_our_theme_ids() -> None:

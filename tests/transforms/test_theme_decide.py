@@ -3,6 +3,7 @@
 import pytest
 
 from transforms.theme_decide import examples
+from transforms.theme_model import ThemeModel
 from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 
 
@@ -42,3 +43,36 @@ def test_the_age_of_a_private_problem_is_not_wait_evidence(taxonomy: Taxonomy) -
 def test_a_public_problem_keeps_its_duration(taxonomy: Taxonomy) -> None:
     (example,) = examples(["the pothole on elm has been growing for months."], [{}])
     assert "wait_time" in example.pattern_themes
+
+
+def _fees_model(stacked: bool) -> ThemeModel:
+    from transforms.theme_model import Example, ThemeModel, model_version, train
+
+    fee = frozenset({"fees_billing"})
+    charged = [f"they charged me a fee twice on bill number {n}, refund it" for n in range(12)]
+    posted = [f"the parking fee sign number {n} is faded downtown" for n in range(24)]
+    document = train(
+        [
+            *(Example(t, fee, frozenset(), fee) for t in charged),
+            *(Example(t, fee, frozenset(), frozenset()) for t in posted),
+        ],
+        ["fees_billing"],
+        "test",
+    )
+    if not stacked:
+        del document["combine"]
+        document["version"] = model_version(document)
+    return ThemeModel(document)
+
+
+def test_a_stacked_model_overrules_a_phrase_its_labels_show_is_wrong() -> None:
+    from transforms.theme_decide import decide
+
+    texts = ["the parking fee sign number 99 is faded downtown", "they charged me a fee twice, refund it"]
+    phrases = [{"fees_billing": ("fee",)}, {"fees_billing": ("fee",)}]
+    stacked = decide(texts, phrases, _fees_model(stacked=True))
+    assert [set(found) for found in stacked] == [set(), {"fees_billing"}]
+    assert stacked[1]["fees_billing"] == ("fee",)
+    # A model file written before stacking keeps every phrase match.
+    older = decide(texts, phrases, _fees_model(stacked=False))
+    assert [set(found) for found in older] == [{"fees_billing"}, {"fees_billing"}]
