@@ -178,6 +178,8 @@ _CHAR_LANGS: dict[str, str] = {c: lang for lang, chars in _DISTINCTIVE_CHARS.ite
 _NOISE = re.compile(
     r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>|\b[\w.-]+\.(?:com|org|net|gov|edu)\b\S*", re.IGNORECASE
 )
+# Every match of _NOISE holds one of these characters or a domain ending: a cheap test to skip it.
+_MAYBE_NOISE = re.compile(r"[@#&<]|://|www\.|\.(?:com|org|net|gov|edu)", re.IGNORECASE)
 _WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)?")
 
 _MIN_WINNING_SCORE = 2.0
@@ -330,7 +332,8 @@ def _certainly_english(words: list[str], scores: dict[str, float]) -> bool:
 
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
-    text = _NOISE.sub(" ", text)
+    if _MAYBE_NOISE.search(text):
+        text = _NOISE.sub(" ", text)
     lower = text.lower().replace("\u2019", "'")
     latin_letters = -1
     if not lower.isascii():
