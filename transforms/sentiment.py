@@ -174,6 +174,18 @@ class SentimentScore:
     most_negative_compound: float | None
 
 
+def _negative_risks(lexicon: dict[str, float]) -> frozenset[str]:
+    """Every token that can give a sentence a negative VADER valence (see `_Scorer._may_be_negative`)."""
+    from vaderSentiment import vaderSentiment as vader
+
+    lowering_boosters = {w for key, v in vader.BOOSTER_DICT.items() if v < 0 for w in key.split()}
+    negative_idioms = {w for key, v in vader.SPECIAL_CASES.items() if v < 0 for w in key.split()}
+    negative_words = {word for word, valence in lexicon.items() if valence <= 0}
+    return frozenset(
+        negative_words | lowering_boosters | negative_idioms | set(vader.NEGATE) | {"least", "no"}
+    )
+
+
 def _label(compound: float) -> str:
     if compound >= POSITIVE_THRESHOLD:
         return "positive"
@@ -190,6 +202,7 @@ class _Scorer:
         # transforms.vader_fast: the same dicts, faster; CIVICPULSE_VADER=reference for plain VADER
         self._polarity_scores = polarity_function(self._analyzer)
         self._lexicon: dict[str, float] = self._analyzer.lexicon
+        self._negative_risks = _negative_risks(self._lexicon)
         self.texts_scored = 0
 
     def sentences(self, text: str) -> list[str]:
@@ -217,6 +230,26 @@ class _Scorer:
                 return 0.0
         return self.polarity(sentence)["compound"]
 
+    def worst_sentence(self, sentences: Sequence[str]) -> tuple[int, float]:
+        """The index and compound score of the lowest-scoring sentence, exact whenever that score is
+        below 0. A sentence `_may_be_negative` rules out scores 0.0 or more and is not scored: it
+        counts as 0.0, which changes neither a negative minimum nor the absence of one."""
+        compounds = [self.sentence_compound(s) if self._may_be_negative(s) else 0.0 for s in sentences]
+        index = min(range(len(sentences)), key=compounds.__getitem__)
+        return index, compounds[index]
+
+    def _may_be_negative(self, sentence: str) -> bool:
+        """False only for an ASCII sentence whose VADER valences are all 0 or more: no negative
+        lexicon word or emoticon, no negation ("not", "n't", "least", "no"), no booster that lowers a
+        valence ("barely", "kind of") and no negative idiom ("yeah right")."""
+        if not sentence.isascii():
+            return True
+        lowered = sentence.lower()
+        if "n't" in lowered:
+            return True
+        risky = self._negative_risks
+        return any(word in risky or word.strip(_PUNCTUATION) in risky for word in lowered.split())
+
     def score(self, text: str) -> SentimentScore:
         self.texts_scored += 1
         cleaned = clean_for_sentiment(text[:MAX_SCORED_CHARS])
@@ -228,9 +261,8 @@ class _Scorer:
             doc = self.polarity(cleaned)
             worst_sentence, worst = cleaned, doc["compound"]
         elif len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
-            compounds = [self.sentence_compound(s) for s in sentences]
-            worst_index = min(range(len(sentences)), key=compounds.__getitem__)
-            worst_sentence, worst = sentences[worst_index], compounds[worst_index]
+            worst_index, worst = self.worst_sentence(sentences)
+            worst_sentence = sentences[worst_index]
             doc = self.polarity(cleaned)
         else:
             per_sentence = [self.polarity(s) for s in sentences]

@@ -8,6 +8,8 @@ differ (`python -m bench.split_differences --write` rewrites the list after a re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from bench.real_texts import REAL_DIR, real_texts
@@ -103,3 +105,41 @@ def test_sentence_compound_equals_vader_on_every_real_sentence(texts: list[tuple
     assert differing == []
     skipped = sum(1 for s in sentences if s.isascii() and scorer.polarity(s)["compound"] == 0.0)
     assert len(sentences) > 10000 and skipped > 1000
+
+
+def test_worst_sentence_equals_scoring_every_sentence_on_every_real_text(
+    texts: list[tuple[str, str]],
+) -> None:
+    """Sentences that cannot score below 0 are not scored; the most negative sentence (when there is
+    one) and the scores stay those of scoring every sentence."""
+
+    class EverySentence(_Scorer):
+        def worst_sentence(self, sentences: Sequence[str]) -> tuple[int, float]:
+            compounds = [self.polarity(s)["compound"] for s in sentences]
+            index = min(range(len(sentences)), key=compounds.__getitem__)
+            return index, compounds[index]
+
+    ours, reference = _Scorer(), EverySentence()
+    differing = [key for key, text in texts if ours.score(text) != reference.score(text)]
+    assert differing == []
+    sentences = [s for _, text in texts for s in ours.sentences(clean_for_sentiment(text))]
+    ruled_out = [s for s in sentences if not ours._may_be_negative(s)]
+    assert all(ours.polarity(s)["compound"] >= 0 for s in ruled_out)
+    assert len(ruled_out) > 0.3 * len(sentences)
+
+
+def test_sentences_ruled_out_never_score_below_zero_on_mutated_real_texts(
+    texts: list[tuple[str, str]],
+) -> None:
+    """20,000 variants of the real texts (words swapped, cased, punctuated, inserted)."""
+    from transforms.vader_parity import mutated_texts
+
+    scorer = _Scorer()
+    ruled_out = [
+        s
+        for text in mutated_texts([t for _, t in texts], 20_000, seed=11)
+        for s in scorer.sentences(clean_for_sentiment(text))
+        if not scorer._may_be_negative(s)
+    ]
+    assert [s for s in ruled_out if scorer.polarity(s)["compound"] < 0] == []
+    assert len(ruled_out) > 5_000
