@@ -176,7 +176,7 @@ class SentimentScore:
 
 def _negative_risks(lexicon: dict[str, float]) -> frozenset[str]:
     """Every token that can give a sentence a negative VADER valence (see `_Scorer._may_be_negative`)."""
-    from vaderSentiment import vaderSentiment as vader
+    from vaderSentiment import vaderSentiment as vader  # type: ignore[import-untyped]
 
     lowering_boosters = {w for key, v in vader.BOOSTER_DICT.items() if v < 0 for w in key.split()}
     negative_idioms = {w for key, v in vader.SPECIAL_CASES.items() if v < 0 for w in key.split()}
