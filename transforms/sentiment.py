@@ -116,6 +116,8 @@ def _sentence_goes_on(paragraph: str, start: int, boundary: re.Match[str]) -> bo
     word = word.lstrip(_TOKEN_OPENERS).lower()
     if len(word) == 1 and word.isalpha():
         return True
+    if word.isdigit() and len(word) <= 2 and paragraph[start : boundary.start()] == word:
+        return True  # a list item's number ("1. Nothing gets done")
     if "." in word:
         return word not in _CLOCK or not following.isupper()
     if word in _BEFORE_NUMBER:
@@ -129,15 +131,19 @@ def split_paragraph(paragraph: str) -> list[str]:
     """The sentences of one paragraph (no line breaks), each with its trailing space.
 
     pysbd's English rules, without pysbd (tests/transforms/test_sentence_split.py compares both on
-    every shared real text; the differences are listed in tests/data/sentence_split_differences.tsv):
-    no break after an initial ("E. Boone"), a dotted abbreviation ("U.S. Postal", but "5 p.m. It"
-    breaks), a prepositive abbreviation ("Dr. Smith") or a number abbreviation before a digit ("No.
-    5"), nor after another abbreviation before a lower-case letter, a digit, '(' or "I" ("Rd. and",
-    "me. I felt"), nor
-    after a single '!' or a closing quote or bracket before a lower-case letter, nor inside a run of
-    three or more '!' or '?' ("AWESOME!!! GREAT song"), nor after an ellipsis unless a capital
-    follows ("fun... but then"), nor inside a quotation or parenthesis ('"Content is king. Creativity
-    is queen."'). Unlike pysbd, an ellipsis is never cut into '..' and '.'.
+    every shared real text; the differences are listed in tests/data/sentence_split_differences.tsv).
+    A sentence ends at a stop followed by white space, but not after:
+
+    * an initial ("E. Boone"), a list item's number ("1. Nothing gets done"), a dotted abbreviation
+      ("U.S. Postal"; "5 p.m. It" ends one), a prepositive abbreviation ("Dr. Smith"), a number
+      abbreviation before a digit ("No. 5"), another abbreviation before a lower-case letter, a
+      digit, '(' or "I" ("Rd. and", "me. I felt");
+    * a single '!', or a closing quote or bracket, before a lower-case letter;
+    * a run of three or more '!' or '?' ("AWESOME!!! GREAT song");
+    * an ellipsis, unless a capital follows ("fun... but then");
+    * a stop inside a quotation or parenthesis ('"Content is king. Creativity is queen."').
+
+    Unlike pysbd, an ellipsis is never cut into '..' and '.'.
     """
     parts: list[str] = []
     start = 0

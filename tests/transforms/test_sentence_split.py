@@ -76,6 +76,7 @@ def test_listed_differences_leave_labels_unchanged(texts: list[tuple[str, str]])
         ('He said "hi there. I am ok." Then left', ['He said "hi there. I am ok." ', "Then left"]),
         ("ha (so funny. really) ok", ["ha (so funny. really) ok"]),
         ("I love this feeling. :D", ["I love this feeling. ", ":D"]),
+        ("1. Nothing gets done. 2. Nobody calls", ["1. Nothing gets done. ", "2. Nobody calls"]),
     ],
 )
 def test_split_paragraph_follows_pysbd_rules(paragraph: str, expected: list[str]) -> None:
