@@ -19,11 +19,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from transforms.language_guard import accept_guess
+from transforms.language_guard import COMMON_ENGLISH, MIN_WORDS_WITHOUT_EVIDENCE, accept_guess
+from transforms.terms import STOPWORDS
 
 __all__ = ["DETECTOR_VERSION", "PROFILED_LANGUAGES", "detect_language", "warm_langdetect"]
 
-DETECTOR_VERSION = "2"
+DETECTOR_VERSION = "3"  # 3: certainly English texts skip langdetect
 
 _PROFILES: dict[str, str] = {
     "en": """
@@ -166,12 +167,19 @@ def _vader_words() -> frozenset[str]:
 
 
 _ENGLISH_LEXICON = _vader_words()
+# Words an English text is made of: the profile's, VADER's lexicon, the guard's frequent report words
+# and the project's English stopwords (transforms.terms).
+_ENGLISH_VOCABULARY = frozenset(_PROFILES["en"].split()) | _ENGLISH_LEXICON | COMMON_ENGLISH | STOPWORDS
+_CERTAIN_ENGLISH_SHARE = 0.75
+_CERTAIN_ENGLISH_MIN_WORDS = 3
 _ENGLISH_LEXICON_WEIGHT = 0.5
 _CHAR_LANGS: dict[str, str] = {c: lang for lang, chars in _DISTINCTIVE_CHARS.items() for c in chars}
 
 _NOISE = re.compile(
     r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>|\b[\w.-]+\.(?:com|org|net|gov|edu)\b\S*", re.IGNORECASE
 )
+# Every match of _NOISE holds one of these characters or a domain ending: a cheap test to skip it.
+_MAYBE_NOISE = re.compile(r"[@#&<]|://|www\.|\.(?:com|org|net|gov|edu)", re.IGNORECASE)
 _WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)?")
 
 _MIN_WINNING_SCORE = 2.0
@@ -298,9 +306,34 @@ def _langdetect(text: str) -> str | None:
     return str(best.lang).split("-")[0]
 
 
+def _certainly_english(words: list[str], scores: dict[str, float]) -> bool:
+    """Whether the words of a text the profiles leave undecided are English words, nearly all of them.
+
+    Decided without langdetect, whose character n-grams misread short English texts ("Yard debris
+    needs pickup" comes back as Dutch): a short text without profile evidence that has an English
+    word (`transforms.language_guard` turns any non-English guess for it into 'en'; langdetect's
+    'und' when unsure becomes 'en'), or a text where 'en' has at least as much profile evidence as
+    any other language and at least `_CERTAIN_ENGLISH_SHARE` of the words of two or more letters are
+    English vocabulary (a plural counts as its singular).
+    """
+    if any(score > scores.get("en", 0.0) for score in scores.values()):
+        return False
+    vocabulary = _ENGLISH_VOCABULARY
+    if not any(scores.values()) and len(words) < MIN_WORDS_WITHOUT_EVIDENCE:
+        # no profile or lexicon word: langdetect's guess would give way to 'en' for any English word
+        # (language_guard) or leave 'und' when it is unsure; English words make it 'en' either way
+        return any(w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary) for w in words)
+    long_words = [w.strip("'") for w in words if len(w.strip("'")) >= 2]
+    if len(long_words) < _CERTAIN_ENGLISH_MIN_WORDS:
+        return False
+    known = sum(1 for w in long_words if w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary))
+    return known >= _CERTAIN_ENGLISH_SHARE * len(long_words)
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
-    text = _NOISE.sub(" ", text)
+    if _MAYBE_NOISE.search(text):
+        text = _NOISE.sub(" ", text)
     lower = text.lower().replace("\u2019", "'")
     latin_letters = -1
     if not lower.isascii():
@@ -340,6 +373,8 @@ def detect_language(text: str) -> str:
     if best > 0.0 and second == 0.0:
         return best_lang
     if len(words) >= _FALLBACK_MIN_WORDS and sum(len(w) for w in words) >= _FALLBACK_MIN_LETTERS:
+        if _certainly_english(words, scores):
+            return "en"
         accepted = accept_guess(_langdetect(text), words, scores)
         if accepted is not None:
             return accepted

@@ -27,6 +27,8 @@ _URL = re.compile(
     r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu)\b(?![.@-]?\w)",
     re.IGNORECASE,
 )
+# Every match of _URL holds one of these: a cheap test that skips _URL for most texts.
+_MAYBE_URL = re.compile(r"://|www\.|\.(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _QUOTES = str.maketrans(
@@ -71,6 +73,14 @@ def _hashtag_words(match: re.Match[str]) -> str:
     return _CAMEL.sub(" ", word)
 
 
+_OTHER_ASCII_SPACES = frozenset("\t\x0b\x0c\r\x1c\x1d\x1e\x1f")  # what `\s` matches in ASCII
+
+
+def _single_spaces(text: str) -> bool:
+    """Whether _SPACES would leave `text` as it is: ASCII, no space but ' ' and '\n', none doubled."""
+    return text.isascii() and "  " not in text and _OTHER_ASCII_SPACES.isdisjoint(text)
+
+
 def clean_for_sentiment(text: str) -> str:
     """Return `text` without HTML, URLs and '#' signs, with whitespace collapsed.
 
@@ -78,10 +88,12 @@ def clean_for_sentiment(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", strip_html(text)).translate(_QUOTES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _URL.sub(" ", text)
+    if _MAYBE_URL.search(text):
+        text = _URL.sub(" ", text)
     if "#" in text:
         text = _HASHTAG.sub(_hashtag_words, text)
-    text = _SPACES.sub(" ", text)
+    if not _single_spaces(text):
+        text = _SPACES.sub(" ", text)
     if "\n" in text:
         text = _NEWLINES.sub("\n", text)
     return text.strip()

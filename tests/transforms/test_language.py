@@ -95,3 +95,37 @@ def test_real_english_tweets_are_not_taken_for_other_languages() -> None:
 )
 def test_short_english_reports_are_never_marked_with_another_language(text: str) -> None:
     assert detect_language(text) in ("en", "und")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yard debris needs pickup",
+        "Bike Lane Needs Repainting",
+        "Pot holes - stratfield dr",
+        "Donald Ave needs sweeping,",
+    ],
+)
+def test_certainly_english_texts_are_english_without_langdetect(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decided by the word lists alone: langdetect (which reads some of them as Dutch or Afrikaans)
+    must not be consulted."""
+    from transforms import language
+
+    def _no_langdetect(_text: str) -> str | None:
+        raise AssertionError(f"langdetect consulted for {_text!r}")
+
+    monkeypatch.setattr(language, "_langdetect", _no_langdetect)
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        ("tr", "kisa zamanda mirrorlari cikar gibi geliyor"),
+        ("es", "cierra la puerta!!!!!!!! Oh yeaaaah... Clases de español"),
+    ],
+)
+def test_ambiguous_or_foreign_texts_still_reach_langdetect(expected: str, text: str) -> None:
+    assert detect_language(text) == expected

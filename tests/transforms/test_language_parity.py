@@ -1,5 +1,6 @@
-"""detect_language skips langdetect where it cannot change the answer: same languages as before on
-every shared real text. The reference is the detector's decision as it was, kept here."""
+"""detect_language skips langdetect where it cannot change the answer, or where the text is certainly
+English: the same languages as before on every shared real text but the reviewed list below. The
+reference is the detector's decision as it was, kept here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from bench.real_texts import REAL_DIR, real_texts
 from transforms import language
 from transforms.language import detect_language
+from transforms.language_guard import accept_guess
 from transforms.text_clean import clean_for_sentiment
 
 pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data not found at {REAL_DIR}")
@@ -54,17 +56,31 @@ def _reference(text: str) -> str:
         len(words) >= language._FALLBACK_MIN_WORDS
         and sum(len(w) for w in words) >= language._FALLBACK_MIN_LETTERS
     ):
-        accepted = language.accept_guess(language._langdetect(text), words, scores)
+        accepted = accept_guess(language._langdetect(text), words, scores)
         if accepted is not None:
             return accepted
     return best_lang if best > second else "und"
 
 
-def test_languages_equal_the_reference_on_every_real_text() -> None:
+# English texts the former detector left 'und' (langdetect unsure) or marked Afrikaans, now 'en' without
+# langdetect: short, no word of any language's profile, and an English word ("needs", "holes", "lane").
+CERTAINLY_ENGLISH_NOW = {
+    "Bike Lane Ends Abruptly": "und",
+    "Bike Lane Needs Repainting": "und",
+    "Crumbling pavement - multiple areas": "und",
+    "Debris / bagged leaves / 3 -total / Supv. 502 adv": "und",
+    "Donald Ave needs sweeping,": "af",
+    "Pot holes - stratfield dr": "und",
+}
+
+
+def test_languages_equal_the_reference_on_every_real_text_but_the_listed() -> None:
     cleaned = {clean_for_sentiment(text) for _, text in real_texts()} - {""}
     assert len(cleaned) > 8000
     differences = [(text, detect_language(text), _reference(text)) for text in sorted(cleaned)]
-    assert [d for d in differences if d[1] != d[2]] == []
+    changed = {text: before for text, now, before in differences if now != before}
+    assert changed == CERTAINLY_ENGLISH_NOW
+    assert all(detect_language(text) == "en" for text in changed)
     assert {lang for _, lang, _ in differences} >= {"en", "und", "es", "fr"}
 
 

@@ -85,3 +85,42 @@ def test_typographic_apostrophes_become_ascii_for_vader_negations() -> None:
 def test_strip_html_leaves_plain_text_with_angle_brackets_alone() -> None:
     assert strip_html("5 < 6 and 7 > 3 <3") == "5 < 6 and 7 > 3 <3"
     assert clean_for_sentiment("") == ""
+
+
+def _real_and_mutated_texts() -> list[str]:
+    from bench.real_texts import real_texts
+    from transforms.vader_parity import mutated_texts
+
+    texts = [text for _, text in real_texts()]
+    if not texts:
+        pytest.skip("shared real data not found")
+    extra = [
+        "see www.City.gov/x now",
+        "HTTP://EXAMPLE.ORG",
+        "mail me at a@b.co",
+        "visit example.social/@me",
+        "tabs\tand\x0bvertical\x1fspaces",
+        "two  spaces",
+        "non-ascii\u00a0space\u2003here",
+    ]
+    return texts + list(mutated_texts(texts, 20_000, seed=3)) + extra
+
+
+def test_the_cheap_tests_skip_a_substitution_only_where_it_changes_nothing() -> None:
+    """clean_for_sentiment skips _URL and _SPACES on texts their cheap tests rule out (and
+    detect_language _NOISE): on every real text and 20,000 variants, the skipped substitution would
+    have left the text unchanged."""
+    from transforms import language, text_clean
+
+    skipped = {"url": 0, "spaces": 0, "noise": 0}
+    for text in _real_and_mutated_texts():
+        if not text_clean._MAYBE_URL.search(text):
+            skipped["url"] += 1
+            assert text_clean._URL.sub(" ", text) == text
+        if text_clean._single_spaces(text):
+            skipped["spaces"] += 1
+            assert text_clean._SPACES.sub(" ", text) == text
+        if not language._MAYBE_NOISE.search(text):
+            skipped["noise"] += 1
+            assert language._NOISE.sub(" ", text) == text
+    assert min(skipped.values()) > 5_000
