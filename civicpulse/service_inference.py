@@ -15,9 +15,11 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
+
+from civicpulse.term_counts import TermCounts, counted_tfidf
 
 TARGET_PRECISION = 0.9
 MIN_TEXTS_PER_SERVICE = 5
@@ -26,8 +28,6 @@ FOLDS = 5
 SEED = 20261201
 # Bump whenever `_pipeline`, `fit` or `predict` change what they compute: it keys the cached results.
 REVISION = "1"
-
-Analyzer = Callable[[str], list[str]]
 
 _HASHTAG = re.compile(r"#\w+")
 _SPACES = re.compile(r"\s+")
@@ -76,22 +76,21 @@ class Evaluation:
     correct: int
 
 
-def _pipeline(analyzers: tuple[Analyzer, Analyzer] | None = None) -> object:
+def _pipeline(counts: tuple[TermCounts, TermCounts] | None = None) -> object:
     """The classifier: word 1-2-grams and char_wb 2-5-grams, tf-idf weighted, and a logistic loss.
-    `analyzers` (from `_memoized_analyzers`) replace the two vectorizers' own analysis by the same
-    analysis done once per text."""
+    With `counts` (`_term_counts`) the vectorizers count each text's n-grams once for all fits."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import make_pipeline, make_union
 
-    if analyzers is None:
+    if counts is None:
         words = TfidfVectorizer(
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
         )
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
     else:
-        words = TfidfVectorizer(analyzer=analyzers[0], sublinear_tf=True)
-        chars = TfidfVectorizer(analyzer=analyzers[1], sublinear_tf=True, min_df=2)
+        words = counted_tfidf(counts[0], sublinear_tf=True)
+        chars = counted_tfidf(counts[1], sublinear_tf=True, min_df=2)
     # Logistic loss by stochastic gradient descent: probabilities like a logistic regression's, fitted in
     # a fraction of the time (the fit runs at every build, six times with the out-of-fold ones).
     return make_pipeline(
@@ -99,25 +98,13 @@ def _pipeline(analyzers: tuple[Analyzer, Analyzer] | None = None) -> object:
     )
 
 
-def _memoized_analyzers() -> tuple[Analyzer, Analyzer]:
-    """The two vectorizers' analyzers of `_pipeline()`, each computing a text's n-grams once: `fit`
-    runs six fits and five out-of-fold transforms over the same texts, and the n-grams are most of a
-    tf-idf fit's time. Same n-grams, so the same vocabulary, matrices and model."""
-    reference = _pipeline()
-    union = reference.steps[0][1]  # type: ignore[attr-defined]
-    analyzers = []
-    for _, vectorizer in union.transformer_list:
-        analyze = vectorizer.build_analyzer()
-        memo: dict[str, list[str]] = {}
-
-        def memoized(text: str, analyze: Analyzer = analyze, memo: dict[str, list[str]] = memo) -> list[str]:
-            found = memo.get(text)
-            if found is None:
-                found = memo[text] = analyze(text)
-            return found
-
-        analyzers.append(memoized)
-    return analyzers[0], analyzers[1]
+def _term_counts() -> tuple[TermCounts, TermCounts]:
+    """The n-gram counts of `_pipeline()`'s two vectorizers' own analyzers: `fit` runs six fits and
+    five out-of-fold transforms over the same texts, and analysing and counting n-grams is most of
+    a tf-idf fit's time. Same n-grams, so the same vocabulary, matrices and model."""
+    union = _pipeline().steps[0][1]  # type: ignore[attr-defined]
+    words, chars = (TermCounts(vectorizer.build_analyzer()) for _, vectorizer in union.transformer_list)
+    return words, chars
 
 
 def _library_versions() -> list[str]:
@@ -199,7 +186,7 @@ def fit(
     """Fit on (rule-free text, service) pairs; None when there is too little to learn from (fewer
     than MIN_SERVICES services with MIN_TEXTS_PER_SERVICE texts each). Texts of services with fewer
     texts are left out: such a service is never inferred. `memoize=False` lets the vectorizers
-    analyse every text at every fit (the reference the memoized analysis is tested against)."""
+    analyse and count every text at every fit (the reference `_term_counts` is tested against)."""
     import numpy as np
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -214,16 +201,16 @@ def fit(
     y = np.array([labels[i] for i in rows])
     if min(Counter(y.tolist()).values()) < MIN_TEXTS_PER_SERVICE:
         return None
-    analyzers = _memoized_analyzers() if memoize else None
+    counts = _term_counts() if memoize else None
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
-    oof = cross_val_predict(clone(_pipeline(analyzers)), x, y, cv=folds, method="predict_proba")
+    oof = cross_val_predict(clone(_pipeline(counts)), x, y, cv=folds, method="predict_proba")
     classes = np.array(sorted(set(y.tolist())))
     best = oof.argmax(axis=1)
     confidences = [float(c) for c in oof.max(axis=1)]
     correct = [bool(c) for c in classes[best] == y]
     threshold = choose_threshold(confidences, correct, target_precision)
     assigned = [c >= threshold for c in confidences]
-    pipeline = _pipeline(analyzers)
+    pipeline = _pipeline(counts)
     pipeline.fit(x, y)  # type: ignore[attr-defined]
     return ServiceClassifier(
         pipeline=pipeline,
