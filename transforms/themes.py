@@ -336,14 +336,24 @@ _Search = tuple["_Alternation | None", int, "frozenset[str] | None"]
 
 
 class _CompiledTheme:
-    __slots__ = ("_by_service", "exclude", "include", "keys", "theme")
+    """A theme's phrases as alternations and keys, built on first use: a taxonomy loaded for its
+    themes and version only (as `refresh_config_tables` loads it) compiles nothing."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self.include = _alternation(theme.include)
-        self.keys = _phrase_keys(theme.include)
-        self.exclude = _alternation(theme.exclude)
         self._by_service: dict[str, tuple[_Alternation | None, frozenset[str] | None]] = {}
+
+    @functools.cached_property
+    def include(self) -> _Alternation | None:
+        return _alternation(self.theme.include)
+
+    @functools.cached_property
+    def keys(self) -> frozenset[str] | None:
+        return _phrase_keys(self.theme.include)
+
+    @functools.cached_property
+    def exclude(self) -> _Alternation | None:
+        return _alternation(self.theme.exclude)
 
     def include_for(self, service_id: str | None) -> tuple[_Alternation | None, frozenset[str] | None]:
         """The include phrases, extended with the service's own phrases (compiled on first use),
@@ -433,11 +443,14 @@ _ThemeSearch = tuple[_CompiledTheme, _Search, _Search]
 
 
 class Taxonomy:
-    """A validated theme taxonomy with one compiled regular expression per theme (and service).
+    """A validated theme taxonomy with one regular expression per theme (and service), compiled on
+    the first match.
 
-    Each theme also knows the first letters its phrases' matches can begin a word with
-    (`_phrase_keys`); a text none of whose words begins with one of them is not searched for it.
-    That skips most themes for most texts and never changes a match."""
+    Each theme's expression is tried only where a word of the text begins with one of the keys its
+    phrases' first words can begin with (`_Alternation.first_keys`); one index per service maps each
+    key to the themes it may start, so a text's words are looked up once for all themes. A theme
+    whose phrases' first words are not all known falls back to its keys anywhere in the text
+    (`_phrase_keys`) and a plain search. Neither ever changes a match."""
 
     def __init__(self, themes: Iterable[Theme], version: str, model: ThemeModel | None = None) -> None:
         self.themes: tuple[Theme, ...] = tuple(themes)
@@ -446,15 +459,7 @@ class Taxonomy:
         ids = [t.theme_id for t in self.themes]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate theme ids")
-        compiled = []
-        for theme in self.themes:
-            try:
-                compiled.append(_CompiledTheme(theme))
-            except re.error as exc:
-                raise ValueError(
-                    f"theme {theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
-                ) from exc
-        self._compiled = tuple(compiled)
+        self._compiled = tuple(_CompiledTheme(theme) for theme in self.themes)
         self._services_with_phrases = frozenset(s for t in self.themes for s in t.services)
         self._by_service: dict[str | None, tuple[list[_ThemeSearch], dict[str, tuple[int, ...]], bool]] = {}
 
@@ -515,8 +520,14 @@ class Taxonomy:
             slots: dict[str, list[int]] = {}
             complete = True
             for position, compiled in enumerate(self._compiled):
-                include, keys = compiled.include_for(service_id)
-                pair = ((include, 2 * position, keys), (compiled.exclude, 2 * position + 1, None))
+                try:
+                    include, keys = compiled.include_for(service_id)
+                    exclude = compiled.exclude
+                except re.error as exc:
+                    raise ValueError(
+                        f"theme {compiled.theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
+                    ) from exc
+                pair = ((include, 2 * position, keys), (exclude, 2 * position + 1, None))
                 for alternation, slot, _ in pair:
                     if alternation is None:
                         continue
