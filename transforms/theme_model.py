@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 __all__ = ["COMBINE", "FORMAT", "MIN_POSITIVES", "Example", "ThemeModel", "features", "train"]
 
@@ -84,6 +83,8 @@ def _vectorizers() -> tuple[Any, Any]:
 
 def features(examples: Sequence[Example]) -> Any:
     """The sparse feature matrix (rows = examples): word and char n-grams, then evidence indicators."""
+    from scipy import sparse  # here, not at import: loading a taxonomy needs no features
+
     from transforms.theme_patterns import mask_numbers
 
     words, chars = _vectorizers()

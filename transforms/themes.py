@@ -24,6 +24,7 @@ Phrase syntax (kept small so CX staff can edit it):
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the regex parser, to read phrase patterns
@@ -236,12 +237,21 @@ def _word_keys(items: list[Any]) -> frozenset[str] | None:
     return best
 
 
+@functools.cache
+def _phrase_shape(phrase: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """A phrase's keys (`_word_keys`) and the `_starts` of its first word, None if not all known
+    (parsed once per phrase: a service's own patterns repeat the theme's phrases)."""
+    items = list(sre_parse.parse(compile_phrase(phrase)))
+    first = _starts(items, _KEY_LENGTH)
+    return _word_keys(items), None if first & {"", " "} else frozenset(first)
+
+
 def _phrase_keys(phrases: Iterable[str]) -> frozenset[str] | None:
     """The keys of `phrases` (`_word_keys`), or None if some phrase has none (then the theme is
     always searched). A theme none of whose keys begins a word of a text cannot match it."""
     keys: set[str] = set()
     for phrase in phrases:
-        found = _word_keys(list(sre_parse.parse(compile_phrase(phrase))))
+        found = _phrase_shape(phrase)[0]
         if found is None:
             return None
         keys |= found
@@ -252,32 +262,102 @@ def _text_keys(text: str) -> set[str]:
     """The `_starts` keys of the words of a text: its prefixes, and the word itself if short."""
     keys: set[str] = set()
     for word in _WORD_RUN.findall(text):
-        keys.update(word[:n] for n in range(1, _KEY_LENGTH + 1))
+        keys.update((word[:1], word[:2], word[:3], word[:4], word[:5], word[:6]))
         if len(word) <= _KEY_LENGTH:
             keys.add(word + " ")
     return keys
 
 
-def _alternation(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    patterns = sorted({compile_phrase(p) for p in phrases}, key=len, reverse=True)
-    if not patterns:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
+def _candidates(text: str, index: Mapping[str, tuple[int, ...]]) -> dict[int, list[int]]:
+    """Slot -> where the words of `text` begin that have one of the slot's first-word keys (`index`:
+    key -> slots), in text order: the only places a match of the slot's phrases can begin."""
+    found: dict[int, list[int]] = {}
+    get = index.get
+    for match in _WORD_RUN.finditer(text):
+        word = match.group()
+        keys: tuple[str, ...] = (word[:1], word[:2], word[:3], word[:4], word[:5], word[:6])
+        if len(word) <= _KEY_LENGTH:
+            keys += (word + " ",)
+        at = match.start()
+        for key in keys:
+            slots = get(key)
+            if slots is None:
+                continue
+            for slot in slots:
+                starts = found.get(slot)
+                if starts is None:
+                    found[slot] = [at]
+                elif starts[-1] != at:
+                    starts.append(at)
+    return found
+
+
+class _Alternation:
+    r"""Phrases as one expression `(?<!\w)(?:phrase|...)(?!\w)`, and their matches in a text.
+
+    When the first word of every phrase has known `_starts` (`first_keys`), a match can only begin
+    where a word with one of those keys begins (`_candidates`): `hits` tries the expression there
+    alone instead of at every character, and finds what `finditer` finds (leftmost, non-overlapping)."""
+
+    __slots__ = ("first_keys", "pattern")
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = tuple(phrases)
+        patterns = sorted({compile_phrase(p) for p in phrases}, key=len, reverse=True)
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
+        firsts = [_phrase_shape(p)[1] for p in phrases]
+        known = [first for first in firsts if first is not None]
+        self.first_keys = frozenset().union(*known) if len(known) == len(firsts) else None
+
+    def hits(self, text: str, candidates: Sequence[int] | None = None) -> list[tuple[int, str]]:
+        """(start, matched text) of each match, as `finditer` finds them: by trying the `candidates`
+        of a text (`_candidates`) when there are `first_keys`, else by `finditer`."""
+        if self.first_keys is None or candidates is None:
+            return [(m.start(), m.group()) for m in self.pattern.finditer(text)]
+        found: list[tuple[int, str]] = []
+        end = 0
+        match = self.pattern.match
+        for at in candidates:
+            if at >= end:
+                hit = match(text, at)
+                if hit is not None:
+                    found.append((at, hit.group()))
+                    end = hit.end()
+        return found
+
+
+def _alternation(phrases: Iterable[str]) -> _Alternation | None:
+    phrases = tuple(phrases)
+    return _Alternation(phrases) if phrases else None
+
+
+# (alternation, its slot in the first-key index, the theme's keys for an include alternation)
+_Search = tuple["_Alternation | None", int, "frozenset[str] | None"]
 
 
 class _CompiledTheme:
-    __slots__ = ("_by_service", "exclude", "include", "keys", "theme")
+    """A theme's phrases as alternations and keys, built on first use: a taxonomy loaded for its
+    themes and version only (as `refresh_config_tables` loads it) compiles nothing."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self.include = _alternation(theme.include)
-        self.keys = _phrase_keys(theme.include)
-        self.exclude = _alternation(theme.exclude)
-        self._by_service: dict[str, tuple[re.Pattern[str] | None, frozenset[str] | None]] = {}
+        self._by_service: dict[str, tuple[_Alternation | None, frozenset[str] | None]] = {}
 
-    def include_for(self, service_id: str | None) -> tuple[re.Pattern[str] | None, frozenset[str] | None]:
-        """The include pattern, extended with the service's own phrases (compiled on first use),
-        and its keys."""
+    @functools.cached_property
+    def include(self) -> _Alternation | None:
+        return _alternation(self.theme.include)
+
+    @functools.cached_property
+    def keys(self) -> frozenset[str] | None:
+        return _phrase_keys(self.theme.include)
+
+    @functools.cached_property
+    def exclude(self) -> _Alternation | None:
+        return _alternation(self.theme.exclude)
+
+    def include_for(self, service_id: str | None) -> tuple[_Alternation | None, frozenset[str] | None]:
+        """The include phrases, extended with the service's own phrases (compiled on first use),
+        and their keys."""
         if service_id is None or service_id not in self.theme.services:
             return self.include, self.keys
         if service_id not in self._by_service:
@@ -359,12 +439,18 @@ def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode)
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
 
 
-class Taxonomy:
-    """A validated theme taxonomy with one compiled regular expression per theme (and service).
+_ThemeSearch = tuple[_CompiledTheme, _Search, _Search]
 
-    Each theme also knows the first letters its phrases' matches can begin a word with
-    (`_phrase_keys`); a text none of whose words begins with one of them is not searched for it.
-    That skips most themes for most texts and never changes a match."""
+
+class Taxonomy:
+    """A validated theme taxonomy with one regular expression per theme (and service), compiled on
+    the first match.
+
+    Each theme's expression is tried only where a word of the text begins with one of the keys its
+    phrases' first words can begin with (`_Alternation.first_keys`); one index per service maps each
+    key to the themes it may start, so a text's words are looked up once for all themes. A theme
+    whose phrases' first words are not all known falls back to its keys anywhere in the text
+    (`_phrase_keys`) and a plain search. Neither ever changes a match."""
 
     def __init__(self, themes: Iterable[Theme], version: str, model: ThemeModel | None = None) -> None:
         self.themes: tuple[Theme, ...] = tuple(themes)
@@ -373,15 +459,9 @@ class Taxonomy:
         ids = [t.theme_id for t in self.themes]
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate theme ids")
-        compiled = []
-        for theme in self.themes:
-            try:
-                compiled.append(_CompiledTheme(theme))
-            except re.error as exc:
-                raise ValueError(
-                    f"theme {theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
-                ) from exc
-        self._compiled = tuple(compiled)
+        self._compiled = tuple(_CompiledTheme(theme) for theme in self.themes)
+        self._services_with_phrases = frozenset(s for t in self.themes for s in t.services)
+        self._by_service: dict[str | None, tuple[list[_ThemeSearch], dict[str, tuple[int, ...]], bool]] = {}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_TAXONOMY_PATH) -> Taxonomy:
@@ -431,19 +511,57 @@ class Taxonomy:
         rules = [self._phrase_matches(c, s) for c, s in zip(cleaned, service_ids, strict=True)]
         return examples(cleaned, rules, themes=themes)
 
+    def _index(self, service_id: str | None) -> tuple[list[_ThemeSearch], dict[str, tuple[int, ...]], bool]:
+        """For a service: each theme with its include and exclude (alternation, slot), the key ->
+        slots index of their first-word keys (slots 2i and 2i+1 for theme i), and whether every
+        alternation has first-word keys; built on first use."""
+        if service_id not in self._by_service:
+            themes: list[_ThemeSearch] = []
+            slots: dict[str, list[int]] = {}
+            complete = True
+            for position, compiled in enumerate(self._compiled):
+                try:
+                    include, keys = compiled.include_for(service_id)
+                    exclude = compiled.exclude
+                except re.error as exc:
+                    raise ValueError(
+                        f"theme {compiled.theme.theme_id!r}: a phrase compiles to an invalid pattern: {exc}"
+                    ) from exc
+                pair = ((include, 2 * position, keys), (exclude, 2 * position + 1, None))
+                for alternation, slot, _ in pair:
+                    if alternation is None:
+                        continue
+                    if alternation.first_keys is None:
+                        complete = False
+                        continue
+                    for key in alternation.first_keys:
+                        slots.setdefault(key, []).append(slot)
+                themes.append((compiled, pair[0], pair[1]))
+            self._by_service[service_id] = (themes, {k: tuple(v) for k, v in slots.items()}, complete)
+        themes, index, complete = self._by_service[service_id]
+        return themes, index, complete
+
     def _phrase_matches(self, cleaned: str, service_id: str | None) -> dict[str, tuple[str, ...]]:
-        text_keys = _text_keys(cleaned)
+        if service_id not in self._services_with_phrases:
+            service_id = None  # a service without phrases of its own matches as no service
+        themes, index, complete = self._index(service_id)
+        candidates = _candidates(cleaned, index)
+        text_keys = None if complete else _text_keys(cleaned)
         breaks: list[int] | None = None
         found: dict[str, tuple[str, ...]] = {}
-        for compiled in self._compiled:
-            pattern, keys = compiled.include_for(service_id)
-            if pattern is None or (keys is not None and keys.isdisjoint(text_keys)):
+        for compiled, (include, slot, keys), (exclude, exclude_slot, _) in themes:
+            if include is None:
                 continue
-            hits = [(m.start(), m.group()) for m in pattern.finditer(cleaned)]
+            if include.first_keys is not None:
+                if slot not in candidates:
+                    continue
+            elif text_keys is not None and keys is not None and keys.isdisjoint(text_keys):
+                continue
+            hits = include.hits(cleaned, candidates.get(slot, []))
             if not hits:
                 continue
-            if compiled.exclude is not None:
-                excluded = [m.start() for m in compiled.exclude.finditer(cleaned)]
+            if exclude is not None:
+                excluded = [start for start, _ in exclude.hits(cleaned, candidates.get(exclude_slot, []))]
                 if excluded:
                     if breaks is None:
                         breaks = [m.end() for m in _SENTENCE_BREAK.finditer(cleaned)]

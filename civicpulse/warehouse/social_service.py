@@ -74,15 +74,7 @@ def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
         summary = _summary(classifier, len(labelled), len(unmapped), len(assigned))
         _store(con, key, assigned, summary)
     _record(con, summary)
-    table = pa.table(
-        {
-            "feedback_id": [fid for fid, _, _ in assigned],
-            "service_id": [service for _, service, _ in assigned],
-            "mapping_confidence": [confidence for _, _, confidence in assigned],
-        },
-        schema=_SCHEMA,
-    )
-    con.register("new_social_service_inference", table)
+    con.register("new_social_service_inference", _as_table(assigned))
     try:
         con.execute(f"create or replace table {TABLE} as select * from new_social_service_inference")
     finally:
@@ -91,6 +83,17 @@ def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
 
 
 Assigned = list[tuple[str, str, float]]
+
+
+def _as_table(assigned: Assigned) -> pa.Table:
+    return pa.table(
+        {
+            "feedback_id": [fid for fid, _, _ in assigned],
+            "service_id": [service for _, service, _ in assigned],
+            "mapping_confidence": [confidence for _, _, confidence in assigned],
+        },
+        schema=_SCHEMA,
+    )
 
 
 def _cached(con: duckdb.DuckDBPyConnection, key: str) -> tuple[Assigned, str] | None:
@@ -110,10 +113,16 @@ def _store(con: duckdb.DuckDBPyConnection, key: str, assigned: Assigned, summary
     con.execute(f"delete from {CACHE}")
     con.execute(f"insert into {CACHE} values (?, null, null, null, ?, now())", [key, summary])
     if assigned:
-        con.executemany(
-            f"insert into {CACHE} values (?, ?, ?, ?, null, now())",
-            [[key, fid, service, confidence] for fid, service, confidence in assigned],
-        )
+        # One Arrow insert: `executemany` costs a statement per row (0.4 s for 1,000 posts).
+        con.register("new_service_inference_cache", _as_table(assigned))
+        try:
+            con.execute(
+                f"insert into {CACHE} select ?, feedback_id, service_id, mapping_confidence, null, now() "
+                "from new_service_inference_cache",
+                [key],
+            )
+        finally:
+            con.unregister("new_service_inference_cache")
 
 
 def _summary(classifier: ServiceClassifier | None, labelled: int, unmapped: int, assigned: int) -> str:

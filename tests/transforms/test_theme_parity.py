@@ -1,4 +1,5 @@
-"""Phrase matching with word keys finds exactly what the plain per-theme search found.
+"""Phrase matching with word keys, tried at word starts only, finds exactly what the plain per-theme
+search found.
 
 The reference is the phrase layer as it was (every theme's pattern searched in every text), kept
 here; the comparison covers every shared real text with every service of the project's config. The
@@ -19,6 +20,8 @@ from transforms.themes import (
     DEFAULT_TAXONOMY_PATH,
     Taxonomy,
     Theme,
+    _Alternation,
+    _candidates,
     _phrase_keys,
     _text_keys,
 )
@@ -31,14 +34,14 @@ def _reference_match(taxonomy: Taxonomy, cleaned: str, service_id: str | None) -
     breaks: list[int] | None = None
     found: dict[str, tuple[str, ...]] = {}
     for compiled in taxonomy._compiled:
-        pattern, _ = compiled.include_for(service_id)
-        if pattern is None:
+        include, _ = compiled.include_for(service_id)
+        if include is None:
             continue
-        hits = [(m.start(), m.group()) for m in pattern.finditer(cleaned)]
+        hits = [(m.start(), m.group()) for m in include.pattern.finditer(cleaned)]
         if not hits:
             continue
         if compiled.exclude is not None:
-            excluded = [m.start() for m in compiled.exclude.finditer(cleaned)]
+            excluded = [m.start() for m in compiled.exclude.pattern.finditer(cleaned)]
             if excluded:
                 if breaks is None:
                     breaks = [m.end() for m in _SENTENCE_BREAK.finditer(cleaned)]
@@ -69,6 +72,28 @@ def test_matches_equal_the_reference_on_every_real_text_and_service() -> None:
             matched += bool(ours)
     assert differences == []
     assert matched > 1000
+
+
+def test_the_project_taxonomy_is_searched_at_word_starts_only() -> None:
+    """Every theme's phrases have known first words, so the word-start search is what runs."""
+    compiled = Taxonomy.load()._compiled
+    assert all(c.include is not None and c.include.first_keys for c in compiled)
+    assert all(c.exclude.first_keys for c in compiled if c.exclude is not None)
+
+
+@pytest.mark.parametrize(
+    ("phrases", "text"),
+    [
+        (("log in", "login"), "log in, login, log-in; relogin and login2 x"),
+        (("{n} hours",), "waited 3hours then 2 hours, a few hours, 45hours"),
+        (("$5 fee", "fee"), "a $5 fee and a fee, fees, $5 fees"),
+    ],
+)
+def test_word_start_search_gives_what_finditer_gives(phrases: tuple[str, ...], text: str) -> None:
+    alternation = _Alternation(phrases)
+    expected = [(m.start(), m.group()) for m in alternation.pattern.finditer(text)]
+    index = {key: (0,) for key in alternation.first_keys or ()}
+    assert expected and alternation.hits(text, _candidates(text, index).get(0, [])) == expected
 
 
 def test_every_theme_of_the_project_taxonomy_has_word_keys() -> None:
