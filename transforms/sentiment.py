@@ -229,10 +229,10 @@ class _Scorer:
         non-ASCII text (emoji, which VADER turns into words) is always scored."""
         if sentence.isascii():
             lexicon = self._lexicon
-            if not any(
-                word.lower() in lexicon or word.strip(_PUNCTUATION).lower() in lexicon
-                for word in sentence.split()
-            ):
+            for word in sentence.lower().split():  # ASCII: lower-casing each word or the whole is the same
+                if word in lexicon or word.strip(_PUNCTUATION) in lexicon:
+                    break
+            else:
                 return 0.0
         return self.polarity(sentence)["compound"]
 
