@@ -200,9 +200,9 @@ def adjust(text: str, sentences: Sequence[str], doc: dict[str, float]) -> dict[s
             return {**doc, "compound": min(doc["compound"], SUGGESTION_CEILING)}
         return doc
     plain = _depolite(text)
-    if plain != text and not _PROBLEM.search(text) and _civic_compound(plain) > 0.05:
-        plain = text  # thanks for a good service, not a request formula inside a complaint
     compound = _civic_compound(plain)
+    if plain != text and compound > 0.05 and not _PROBLEM.search(text):
+        compound = _civic_compound(text)  # thanks for a good service, not a request formula in a complaint
     if len(sentences) > 1 and (compound < 0.05 or _PROBLEM.search(text)):
         worst = min(_civic_compound(_depolite(s)) for s in sentences)
         if worst <= -0.05:  # a neutral sentence must not halve praise
