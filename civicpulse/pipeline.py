@@ -66,7 +66,9 @@ def build(
         log.info("build: %s", plan.reason)
         if plan.mode == "current":
             return []
-        published = rebuild_and_publish(con, config, reason="build", progress=progress)
+        published = rebuild_and_publish(
+            con, config, reason="build", progress=progress, changed=plan.changed_partitions
+        )
         record_build(con, plan, published.run_id)
         return published.models
 

@@ -51,6 +51,17 @@ def _busiest_author(config: Config) -> str:
     return str(row[0])
 
 
+def _staging(config: Config) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        names = [
+            str(name)
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'staging' order by 1"
+            ).fetchall()
+        ]
+        return {name: con.execute(f"select * from staging.{name} order by all").fetchall() for name in names}
+
+
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("exports") / "demo-exports"
@@ -75,6 +86,19 @@ def test_incremental_runs_equal_one_full_run_and_a_full_build(tmp_path: Path, ex
     assert touchpoints.files_skipped > 0 and touchpoints.days >= 1
     unchanged = next(s for s in rerun.extracts if s.source == "contact_center")
     assert unchanged.files == 0 and unchanged.days == 0, "nothing of an unchanged source is read again"
+
+    # The nightly builds updated the staging models for the changed partitions only; a full build of
+    # the same raw tables gives the same staging tables.
+    updated = _staging(nightly)
+    with duckdb.connect(str(nightly.warehouse_path), read_only=True) as con:
+        kinds = con.execute(
+            "select model, kind from ops.model_runs where run_id = "
+            "(select run_id from ops.builds order by built_at desc limit 1) and model like 'staging.stg_%'"
+        ).fetchall()
+    assert ("staging.stg_contact_calls", "sql incremental") in kinds
+    assert ("staging.stg_social_post_rules", "sql incremental") in kinds
+    assert main(["--config", str(nightly.path), "-q", "build", "--full"]) == 0
+    assert _staging(nightly) == updated
 
     author = _busiest_author(nightly)
     forget(nightly, "x_riverton", author)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import duckdb
 
 from civicpulse.config import Config
 from civicpulse.paths import SQL_DIR
+from civicpulse.warehouse.incremental import Partition
 from civicpulse.warehouse.models import Model, run_models, sql_models
 from civicpulse.warehouse.scoring import Progress, scoring_models
 from civicpulse.warehouse.social_service import social_inference_model
@@ -120,8 +121,10 @@ def build_models(
     *,
     select: Callable[[Model], bool] | None = None,
     run_id: str | None = None,
+    changed: Sequence[Partition] | None = None,
 ) -> list[tuple[str, int, float]]:
-    """Refresh the config tables, then build every model (or the selected ones) in one transaction."""
+    """Refresh the config tables, then build every model (or the selected ones) in one transaction;
+    with `changed`, the incremental staging models update only those partitions' keys (models.run_models)."""
     refresh_config_tables(con, config)
     models = [*sql_models(), social_inference_model(), *scoring_models(config.themes_path, progress)]
-    return run_models(con, models, select=select, run_id=run_id)
+    return run_models(con, models, select=select, run_id=run_id, changed=changed)

@@ -38,6 +38,12 @@ class BuildPlan:
     partitions: tuple[tuple[str, dt.date], ...]
     loads_through: dt.datetime | None
 
+    @property
+    def changed_partitions(self) -> tuple[tuple[str, dt.date], ...] | None:
+        """What an incremental build may update alone: the partitions loaded since the last build, when
+        the models, themes and config are those of that build; None when everything is rebuilt."""
+        return self.partitions if self.mode == "changed" and self.partitions else None
+
 
 def plan_build(con: duckdb.DuckDBPyConnection, config: Config, *, full: bool = False) -> BuildPlan:
     fingerprint = build_fingerprint(con, config)

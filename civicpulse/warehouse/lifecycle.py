@@ -25,7 +25,7 @@ When the gate fails nothing is exported or published and `QualityError` names th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -38,6 +38,7 @@ from civicpulse.warehouse.build import build_models
 from civicpulse.warehouse.checks import gate, refresh_docs
 from civicpulse.warehouse.connection import published_path
 from civicpulse.warehouse.export import export_marts
+from civicpulse.warehouse.incremental import Partition
 from civicpulse.warehouse.models import Model, new_run_id
 from civicpulse.warehouse.publish import publish, publish_state, withdraw
 from civicpulse.warehouse.scoring import Progress
@@ -69,10 +70,12 @@ def rebuild_and_publish(
     reason: Reason,
     progress: Progress | None = None,
     select: Callable[[Model], bool] | None = None,
+    changed: Sequence[Partition] | None = None,
 ) -> Published:
-    """Models, quality gate, export, publish, on the writer connection `con`; see the module docstring."""
+    """Models, quality gate, export, publish, on the writer connection `con`; see the module docstring.
+    `changed`: the partitions loaded since the last build of the same models (build_plan.BuildPlan)."""
     run_id = new_run_id()
-    models = build_models(con, config, progress, select=select, run_id=run_id)
+    models = build_models(con, config, progress, select=select, run_id=run_id, changed=changed)
     try:
         checks = gate(con, config, run_id)
     except QualityError as failed:

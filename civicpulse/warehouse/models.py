@@ -20,6 +20,7 @@ import duckdb
 
 from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
+from civicpulse.warehouse.incremental import IncrementalKey, Partition, parse_incremental, update_partitions
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class Model:
     reads: frozenset[str]
     sql: str = ""
     run_python: PythonModelFn | None = field(default=None, compare=False)
+    # staging models that can update only the keys of changed partitions (warehouse/incremental.py)
+    incremental: IncrementalKey | None = None
 
 
 def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
@@ -47,7 +50,10 @@ def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
             name = f"{layer}.{path.stem}"
             sql = path.read_text(encoding="utf-8").strip().rstrip(";")
             references = {f"{s}.{t}" for s, t in _TABLE_REFERENCE.findall(_COMMENT.sub("", sql))}
-            models.append(Model(name, "sql", (name,), frozenset(references - {name}), sql))
+            incremental = parse_incremental(sql, f"sql/{layer}/{path.name}")
+            models.append(
+                Model(name, "sql", (name,), frozenset(references - {name}), sql, incremental=incremental)
+            )
     return models
 
 
@@ -72,8 +78,12 @@ def run_models(
     *,
     select: Callable[[Model], bool] | None = None,
     run_id: str | None = None,
+    changed: Sequence[Partition] | None = None,
 ) -> list[tuple[str, int, float]]:
-    """Build every (selected) model in one transaction: readers see the old tables or all new ones."""
+    """Build every (selected) model in one transaction: readers see the old tables or all new ones.
+
+    With `changed` (the (source, day) partitions loaded since the last build of the same models),
+    an incremental model that exists already updates only what those partitions touch."""
     run_id = run_id or new_run_id()
     timings: list[tuple[str, int, float]] = []
     con.execute("begin transaction")
@@ -82,11 +92,18 @@ def run_models(
             if select is not None and not select(model):
                 continue
             started = time.perf_counter()
-            rows = model.run_python(con) if model.run_python is not None else _materialise(con, model)
+            kind = model.kind
+            if model.run_python is not None:
+                rows = model.run_python(con)
+            elif changed is not None and model.incremental is not None and _exists(con, model.name):
+                kind = "sql incremental"  # ops.model_runs tells which build updated only the changed keys
+                rows = _update(con, model, model.incremental, changed)
+            else:
+                rows = _materialise(con, model)
             seconds = time.perf_counter() - started
             con.execute(
                 "insert into ops.model_runs values (?, ?, ?, ?, ?, now())",
-                [run_id, model.name, model.kind, rows, seconds],
+                [run_id, model.name, kind, rows, seconds],
             )
             log.info("built %-40s %9d rows  %6.2fs", model.name, rows, seconds)
             timings.append((model.name, rows, seconds))
@@ -103,5 +120,26 @@ def _materialise(con: duckdb.DuckDBPyConnection, model: Model) -> int:
         con.execute(f"create or replace table {model.name} as\n{model.sql}")
     except duckdb.Error as exc:
         raise RuntimeError(f"sql/{model.name.replace('.', '/')}.sql: {exc}") from exc
+    row = con.execute(f"select count(*) from {model.name}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    schema, _, table = name.partition(".")
+    row = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _update(
+    con: duckdb.DuckDBPyConnection, model: Model, spec: IncrementalKey, changed: Sequence[Partition]
+) -> int:
+    try:
+        update_partitions(con, model.name, model.sql, spec, changed)
+    except duckdb.Error as exc:
+        raise RuntimeError(f"sql/{model.name.replace('.', '/')}.sql (incremental update): {exc}") from exc
     row = con.execute(f"select count(*) from {model.name}").fetchone()
     return int(row[0]) if row else 0

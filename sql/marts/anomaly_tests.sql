@@ -178,6 +178,25 @@ complete_periods as (
     where observed.period_start >= coverage.first_day and observed.period_end <= coverage.last_day
 ),
 
+-- The periods that can become a test: a share, rate or median needs its minimum sample (robust_tests);
+-- a count may fall below it, so every count period stays. Filtered before the baseline, whose medians
+-- over every period of the history are most of this model's cost.
+testable_periods as (
+    select complete_periods.*
+    from complete_periods
+    inner join metric_rules on complete_periods.metric = metric_rules.metric
+    where
+        complete_periods.observed is not null
+        and (
+            metric_rules.value_kind = 'count'
+            or complete_periods.sample_size
+            >= case
+                when complete_periods.grain = 'day' then metric_rules.min_sample_day
+                else metric_rules.min_sample_week
+            end
+        )
+),
+
 -- Baseline: same weekday over the previous eight weeks (day), or the previous eight weeks (week).
 baseline as (
     select
@@ -195,7 +214,7 @@ baseline as (
         1.4826 * mad(history.observed) as baseline_spread,
         median(history.sample_size) as expected_sample_size,
         count(history.observed) as baseline_periods
-    from complete_periods as current_period
+    from testable_periods as current_period
     inner join complete_periods as history
         on
             current_period.service_id = history.service_id

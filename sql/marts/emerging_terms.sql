@@ -106,7 +106,9 @@ weekly_terms as (
         week_start,
         term,
         count(*) as term_count,
-        list(feedback_id order by occurred_at, feedback_id)[1:3] as example_feedback_ids
+        -- the first three by (occurred_at, feedback_id), as an ordered list()[1:3] gives them, without
+        -- sorting every (week, term) group in full
+        min_by(feedback_id, (occurred_at, feedback_id), 3) as example_feedback_ids
     from outside_taxonomy
     group by service_id, week_start, term
 ),

@@ -1,5 +1,7 @@
 -- One row per contact-centre call: deduplicated, notes redacted, caller pseudonymised,
 -- queue mapped to a service. Calls of erased callers (ops.erased_keys) are left out.
+-- incremental: raw.contact_call by source, call_id
+-- incremental match: t.source = k.source and t.call_id = k.call_id
 with calls as (
     select *
     from raw.contact_call

@@ -1,5 +1,7 @@
 -- One row per 311 service request: deduplicated, the resident's description and the city's response
 -- redacted, mapped to a service by its service code or name (queue rules) or by keywords.
+-- incremental: raw.service_request by source, service_request_id
+-- incremental match: t.source = k.source and t.service_request_id = k.service_request_id
 with requests as (
     select *
     from raw.service_request

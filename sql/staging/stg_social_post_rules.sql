@@ -1,6 +1,8 @@
 -- One row per social post: deduplicated, text redacted, author pseudonymised, mapped to a service by the
 -- hashtag and keyword rules (or 'unmapped'); stg_social_posts adds the inferred services.
 -- Posts of erased authors (by author id or handle, ops.erased_keys) are left out.
+-- incremental: raw.social_post by source, native_id
+-- incremental match: t.source = k.source and t.native_id = k.native_id
 with posts as (
     select *
     from raw.social_post

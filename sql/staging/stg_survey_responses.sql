@@ -1,5 +1,7 @@
 -- One row per survey response: deduplicated, comment redacted, respondent pseudonymised, mapped to a service.
 -- Responses of erased respondents (ops.erased_keys) are left out.
+-- incremental: raw.survey_response by source, response_id
+-- incremental match: t.feedback_id = substr(sha256(k.source || '|' || k.response_id), 1, 24)
 with responses as (
     select *
     from raw.survey_response

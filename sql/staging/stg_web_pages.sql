@@ -1,4 +1,6 @@
 -- Website analytics per day and page path, mapped to a service by the longest matching path prefix.
+-- incremental: raw.web_page_daily by source, date, page_path
+-- incremental match: t.source = k.source and t.visited_on = k.date and t.page_path = k.page_path
 with pages as (
     select *
     from raw.web_page_daily

@@ -1,4 +1,7 @@
 -- Site-search terms per day, mapped to a service by keyword rules (the web source's own first).
+-- incremental: raw.web_search_daily by source, date, search_term
+-- incremental match: t.source = k.source and t.searched_on = k.date
+-- incremental match: t.search_term = lower(trim(k.search_term))
 with searches as (
     select *
     from raw.web_search_daily
