@@ -150,7 +150,7 @@ class _Validator:
         """Run the suite on the table under the GX name `name`: the outcomes and the docs record."""
         from great_expectations.core.expectation_suite import ExpectationSuite
 
-        frame = _to_frame(table)
+        frame = _to_frame(table, _type_checked(suite_spec))
         parameters = _gx_parameters(parameters)
 
         spec = dict(suite_spec)
@@ -248,10 +248,28 @@ def _parameters_known(expectation: Mapping[str, Any], parameters: Mapping[str, A
     return True
 
 
-def _to_frame(table: pa.Table) -> Any:
+_TYPE_EXPECTATIONS = {"expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list"}
+
+
+def _type_checked(suite_spec: Mapping[str, Any]) -> set[str]:
+    return {
+        e["kwargs"]["column"] for e in suite_spec["expectations"] if e["type"] in _TYPE_EXPECTATIONS
+    }
+
+
+def _to_frame(table: pa.Table, type_checked: set[str]) -> Any:
+    """The table as pandas with Arrow dtypes (what the type expectations check), except numbers and
+    timestamps whose type no expectation checks: those get NumPy dtypes, for which GX compares a whole
+    column at once (on Arrow dtypes `expect_column_values_to_be_between` calls Python per value)."""
     import pandas as pd  # type: ignore[import-untyped]
 
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    for name, field in zip(table.column_names, table.schema, strict=True):
+        kind = field.type
+        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+        if name not in type_checked and (numeric or pa.types.is_timestamp(kind)):
+            frame[name] = table.column(name).to_pandas()
+    return frame
 
 
 def _time_parameters(now: dt.datetime | None = None) -> dict[str, Any]:
@@ -598,33 +616,32 @@ def ingest_landing_results(con: duckdb.DuckDBPyConnection, config: Config) -> in
 def _insert(
     con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult], load_ids: list[str] | None
 ) -> None:
+    """One insert for all the results (an `executemany` costs a statement per row)."""
     if not results:
         return
-    con.executemany(
-        "insert into ops.dq_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                r.check_id,
-                r.run_id,
-                load_ids,
-                r.layer,
-                r.suite,
-                r.dataset,
-                r.source,
-                r.partition_start,
-                r.partition_end,
-                r.expectation,
-                r.column_name,
-                r.severity,
-                r.success,
-                r.element_count,
-                r.unexpected_count,
-                r.observed_value,
-                r.checked_at,
-            ]
-            for r in results
-        ],
+    rows = [asdict(r) for r in results]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    types = {"success": pa.bool_(), "element_count": pa.int64(), "unexpected_count": pa.int64()}
+    table = pa.table(
+        {
+            **{name: pa.array(values, types.get(name, pa.string())) for name, values in columns.items()},
+            "load_ids": pa.array([load_ids] * len(rows), pa.list_(pa.string())),
+        }
     )
+    con.register("_civicpulse_dq_rows", table)
+    try:
+        con.execute(
+            """
+            insert into ops.dq_results
+            select check_id, run_id, load_ids, layer, suite, dataset, source,
+                cast(partition_start as date), cast(partition_end as date), expectation, column_name,
+                severity, success, element_count, unexpected_count, observed_value,
+                cast(checked_at as timestamptz)
+            from _civicpulse_dq_rows
+            """
+        )
+    finally:
+        con.unregister("_civicpulse_dq_rows")
 
 
 # ---------------------------------------------------------------------------------------------------
