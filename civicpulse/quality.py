@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -206,8 +207,11 @@ class _Validator:
             )
         return outcomes, record
 
-    def build_docs(self, records: Sequence[Mapping[str, Any]], site: Path) -> None:
-        """Render the recorded validations as a GX site in `site` (an empty folder)."""
+    def build_docs(
+        self, records: Sequence[Mapping[str, Any]], suites: Sequence[Mapping[str, Any]], site: Path
+    ) -> None:
+        """Render the validation pages of `records` and the expectation pages of `suites` (suite specs)
+        into `site`, with GX's static files; GX's own index is not built (`write_index` replaces it)."""
         from great_expectations.core.expectation_suite import ExpectationSuite
         from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
 
@@ -216,8 +220,9 @@ class _Validator:
         identifier: Any = ValidationResultIdentifier
         keys = [identifier.from_tuple(tuple(record["key"])) for record in records]
         for record, key in zip(records, keys, strict=True):
-            context.suites.add(ExpectationSuite(**record["suite"]))
             store.set(key, store.deserialize(record["result"]))
+        for suite in suites:
+            context.suites.add(ExpectationSuite(**suite))
         site_config: Any = {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
@@ -226,12 +231,13 @@ class _Validator:
         }
         context.add_data_docs_site("civicpulse", site_config)
         try:
-            context.build_data_docs(site_names=["civicpulse"])
+            context.build_data_docs(site_names=["civicpulse"], build_index=False)
         finally:
             context.delete_data_docs_site("civicpulse")
-            for record, key in zip(records, keys, strict=True):
+            for key in keys:
                 store.remove_key(key)
-                context.suites.delete(record["name"])
+            for suite in suites:
+                context.suites.delete(suite["name"])
 
 
 @cache
@@ -252,9 +258,7 @@ _TYPE_EXPECTATIONS = {"expect_column_values_to_be_of_type", "expect_column_value
 
 
 def _type_checked(suite_spec: Mapping[str, Any]) -> set[str]:
-    return {
-        e["kwargs"]["column"] for e in suite_spec["expectations"] if e["type"] in _TYPE_EXPECTATIONS
-    }
+    return {e["kwargs"]["column"] for e in suite_spec["expectations"] if e["type"] in _TYPE_EXPECTATIONS}
 
 
 def _to_frame(table: pa.Table, type_checked: set[str]) -> Any:
@@ -678,7 +682,9 @@ def build_data_docs(config: Config) -> Path:
 
     The pipeline calls this once at the end of a run; a critical failure calls it before raising.
     The site is built in a temporary folder and then swapped in, so readers never see half a site;
-    builders (extract tasks failing at once) take turns on a lock file.
+    builders (extract tasks failing at once) take turns on a lock file. Only the pages whose validation
+    or suite changed since the last build are rendered; the others are carried over from the last site
+    (`SITE_PAGES` lists each page with the digest of what it shows).
     """
     target = config.report_path / DATA_DOCS
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -688,9 +694,7 @@ def build_data_docs(config: Config) -> Path:
         building = config.report_path / f".{DATA_DOCS}.{uuid.uuid4().hex}"
         building.mkdir()
         try:
-            if records:
-                _validator().build_docs(records, building)
-            make_offline(building)
+            _build_pages(records, target, building)
             write_index(building, [_docs_entry(record) for record in records])
             retired = config.report_path / f".{DATA_DOCS}.old.{uuid.uuid4().hex}"
             if target.exists():
@@ -701,6 +705,69 @@ def build_data_docs(config: Config) -> Path:
         for old in config.report_path.glob(f".{DATA_DOCS}.old.*"):
             shutil.rmtree(old, ignore_errors=True)
     return target / "index.html"
+
+
+SITE_PAGES = ".pages.json"
+
+
+def _build_pages(records: Sequence[Mapping[str, Any]], previous_site: Path, site: Path) -> None:
+    """The validation and expectation pages of `records` in `site` (offline), and `SITE_PAGES`."""
+    previous = _site_pages(previous_site)
+    pages: dict[str, str] = {}
+    render: list[Mapping[str, Any]] = []
+    suites: dict[str, Mapping[str, Any]] = {}
+    kept: list[str] = []
+    for record in records:
+        entry = _docs_entry(record)
+        for page, digest, is_validation in (
+            (entry.validation_page, _digest(record["key"], record["result"]), True),
+            (entry.suite_page, _digest(record["suite"]), False),
+        ):
+            pages[page] = digest
+            if previous.get(page) == digest and (previous_site / page).is_file():
+                kept.append(page)
+            elif is_validation:
+                render.append(record)
+            else:
+                suites[record["name"]] = record["suite"]
+    for page in kept:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        os.link(previous_site / page, site / page)  # never written again: new pages are new files
+    if render or suites:
+        _validator().build_docs(render, list(suites.values()), site)
+    elif (previous_site / "static").is_dir():
+        shutil.copytree(previous_site / "static", site / "static", copy_function=os.link)
+    carried = {site / page for page in kept}
+    make_offline(site, [page for page in sorted(site.rglob("*.html")) if page not in carried])
+    (site / SITE_PAGES).write_text(json.dumps({"format": _docs_format(), "pages": pages}), encoding="utf-8")
+
+
+def _site_pages(site: Path) -> dict[str, str]:
+    """The pages of the last site and their digests; nothing if it was built by another version."""
+    try:
+        listing = json.loads((site / SITE_PAGES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(listing, dict) or listing.get("format") != _docs_format():
+        return {}
+    pages = listing.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+@cache
+def _docs_format() -> str:
+    """GX's version and the offline rewriting: a page built by others is not carried over."""
+    from importlib.metadata import version
+
+    from civicpulse import datadocs
+
+    rules = Path(datadocs.__file__).read_bytes()
+    return f"{version('great_expectations')}:{hashlib.sha256(rules).hexdigest()[:16]}"
+
+
+def _digest(*parts: object) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _run_time(stamp: str) -> str:
