@@ -83,9 +83,10 @@ class DocsEntry:
     suite_page: str
 
 
-def make_offline(site: Path) -> int:
-    """Rewrite every HTML page under `site` to load nothing from the network; returns the page count."""
-    pages = sorted(site.rglob("*.html"))
+def make_offline(site: Path, pages: Sequence[Path] | None = None) -> int:
+    """Rewrite the HTML pages under `site` (all of them, or `pages`) to load nothing from the network;
+    returns the page count."""
+    pages = sorted(site.rglob("*.html")) if pages is None else pages
     for page in pages:
         text = page.read_text(encoding="utf-8")
         page.write_text(_offline(text, page, site / "static"), encoding="utf-8")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -150,7 +151,7 @@ class _Validator:
         """Run the suite on the table under the GX name `name`: the outcomes and the docs record."""
         from great_expectations.core.expectation_suite import ExpectationSuite
 
-        frame = _to_frame(table)
+        frame = _to_frame(table, _type_checked(suite_spec))
         parameters = _gx_parameters(parameters)
 
         spec = dict(suite_spec)
@@ -206,8 +207,11 @@ class _Validator:
             )
         return outcomes, record
 
-    def build_docs(self, records: Sequence[Mapping[str, Any]], site: Path) -> None:
-        """Render the recorded validations as a GX site in `site` (an empty folder)."""
+    def build_docs(
+        self, records: Sequence[Mapping[str, Any]], suites: Sequence[Mapping[str, Any]], site: Path
+    ) -> None:
+        """Render the validation pages of `records` and the expectation pages of `suites` (suite specs)
+        into `site`, with GX's static files; GX's own index is not built (`write_index` replaces it)."""
         from great_expectations.core.expectation_suite import ExpectationSuite
         from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
 
@@ -216,8 +220,9 @@ class _Validator:
         identifier: Any = ValidationResultIdentifier
         keys = [identifier.from_tuple(tuple(record["key"])) for record in records]
         for record, key in zip(records, keys, strict=True):
-            context.suites.add(ExpectationSuite(**record["suite"]))
             store.set(key, store.deserialize(record["result"]))
+        for suite in suites:
+            context.suites.add(ExpectationSuite(**suite))
         site_config: Any = {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
@@ -226,12 +231,13 @@ class _Validator:
         }
         context.add_data_docs_site("civicpulse", site_config)
         try:
-            context.build_data_docs(site_names=["civicpulse"])
+            context.build_data_docs(site_names=["civicpulse"], build_index=False)
         finally:
             context.delete_data_docs_site("civicpulse")
-            for record, key in zip(records, keys, strict=True):
+            for key in keys:
                 store.remove_key(key)
-                context.suites.delete(record["name"])
+            for suite in suites:
+                context.suites.delete(suite["name"])
 
 
 @cache
@@ -248,10 +254,26 @@ def _parameters_known(expectation: Mapping[str, Any], parameters: Mapping[str, A
     return True
 
 
-def _to_frame(table: pa.Table) -> Any:
+_TYPE_EXPECTATIONS = {"expect_column_values_to_be_of_type", "expect_column_values_to_be_in_type_list"}
+
+
+def _type_checked(suite_spec: Mapping[str, Any]) -> set[str]:
+    return {e["kwargs"]["column"] for e in suite_spec["expectations"] if e["type"] in _TYPE_EXPECTATIONS}
+
+
+def _to_frame(table: pa.Table, type_checked: set[str]) -> Any:
+    """The table as pandas with Arrow dtypes (what the type expectations check), except numbers and
+    timestamps whose type no expectation checks: those get NumPy dtypes, for which GX compares a whole
+    column at once (on Arrow dtypes `expect_column_values_to_be_between` calls Python per value)."""
     import pandas as pd  # type: ignore[import-untyped]
 
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    for name, field in zip(table.column_names, table.schema, strict=True):
+        kind = field.type
+        numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+        if name not in type_checked and (numeric or pa.types.is_timestamp(kind)):
+            frame[name] = table.column(name).to_pandas()
+    return frame
 
 
 def _time_parameters(now: dt.datetime | None = None) -> dict[str, Any]:
@@ -598,33 +620,32 @@ def ingest_landing_results(con: duckdb.DuckDBPyConnection, config: Config) -> in
 def _insert(
     con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult], load_ids: list[str] | None
 ) -> None:
+    """One insert for all the results (an `executemany` costs a statement per row)."""
     if not results:
         return
-    con.executemany(
-        "insert into ops.dq_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                r.check_id,
-                r.run_id,
-                load_ids,
-                r.layer,
-                r.suite,
-                r.dataset,
-                r.source,
-                r.partition_start,
-                r.partition_end,
-                r.expectation,
-                r.column_name,
-                r.severity,
-                r.success,
-                r.element_count,
-                r.unexpected_count,
-                r.observed_value,
-                r.checked_at,
-            ]
-            for r in results
-        ],
+    rows = [asdict(r) for r in results]
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    types = {"success": pa.bool_(), "element_count": pa.int64(), "unexpected_count": pa.int64()}
+    table = pa.table(
+        {
+            **{name: pa.array(values, types.get(name, pa.string())) for name, values in columns.items()},
+            "load_ids": pa.array([load_ids] * len(rows), pa.list_(pa.string())),
+        }
     )
+    con.register("_civicpulse_dq_rows", table)
+    try:
+        con.execute(
+            """
+            insert into ops.dq_results
+            select check_id, run_id, load_ids, layer, suite, dataset, source,
+                cast(partition_start as date), cast(partition_end as date), expectation, column_name,
+                severity, success, element_count, unexpected_count, observed_value,
+                cast(checked_at as timestamptz)
+            from _civicpulse_dq_rows
+            """
+        )
+    finally:
+        con.unregister("_civicpulse_dq_rows")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -661,7 +682,9 @@ def build_data_docs(config: Config) -> Path:
 
     The pipeline calls this once at the end of a run; a critical failure calls it before raising.
     The site is built in a temporary folder and then swapped in, so readers never see half a site;
-    builders (extract tasks failing at once) take turns on a lock file.
+    builders (extract tasks failing at once) take turns on a lock file. Only the pages whose validation
+    or suite changed since the last build are rendered; the others are carried over from the last site
+    (`SITE_PAGES` lists each page with the digest of what it shows).
     """
     target = config.report_path / DATA_DOCS
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -671,9 +694,7 @@ def build_data_docs(config: Config) -> Path:
         building = config.report_path / f".{DATA_DOCS}.{uuid.uuid4().hex}"
         building.mkdir()
         try:
-            if records:
-                _validator().build_docs(records, building)
-            make_offline(building)
+            _build_pages(records, target, building)
             write_index(building, [_docs_entry(record) for record in records])
             retired = config.report_path / f".{DATA_DOCS}.old.{uuid.uuid4().hex}"
             if target.exists():
@@ -684,6 +705,69 @@ def build_data_docs(config: Config) -> Path:
         for old in config.report_path.glob(f".{DATA_DOCS}.old.*"):
             shutil.rmtree(old, ignore_errors=True)
     return target / "index.html"
+
+
+SITE_PAGES = ".pages.json"
+
+
+def _build_pages(records: Sequence[Mapping[str, Any]], previous_site: Path, site: Path) -> None:
+    """The validation and expectation pages of `records` in `site` (offline), and `SITE_PAGES`."""
+    previous = _site_pages(previous_site)
+    pages: dict[str, str] = {}
+    render: list[Mapping[str, Any]] = []
+    suites: dict[str, Mapping[str, Any]] = {}
+    kept: list[str] = []
+    for record in records:
+        entry = _docs_entry(record)
+        for page, digest, is_validation in (
+            (entry.validation_page, _digest(record["key"], record["result"]), True),
+            (entry.suite_page, _digest(record["suite"]), False),
+        ):
+            pages[page] = digest
+            if previous.get(page) == digest and (previous_site / page).is_file():
+                kept.append(page)
+            elif is_validation:
+                render.append(record)
+            else:
+                suites[record["name"]] = record["suite"]
+    for page in kept:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        os.link(previous_site / page, site / page)  # never written again: new pages are new files
+    if render or suites:
+        _validator().build_docs(render, list(suites.values()), site)
+    elif (previous_site / "static").is_dir():
+        shutil.copytree(previous_site / "static", site / "static", copy_function=os.link)
+    carried = {site / page for page in kept}
+    make_offline(site, [page for page in sorted(site.rglob("*.html")) if page not in carried])
+    (site / SITE_PAGES).write_text(json.dumps({"format": _docs_format(), "pages": pages}), encoding="utf-8")
+
+
+def _site_pages(site: Path) -> dict[str, str]:
+    """The pages of the last site and their digests; nothing if it was built by another version."""
+    try:
+        listing = json.loads((site / SITE_PAGES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(listing, dict) or listing.get("format") != _docs_format():
+        return {}
+    pages = listing.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+@cache
+def _docs_format() -> str:
+    """GX's version and the offline rewriting: a page built by others is not carried over."""
+    from importlib.metadata import version
+
+    from civicpulse import datadocs
+
+    rules = Path(datadocs.__file__).read_bytes()
+    return f"{version('great_expectations')}:{hashlib.sha256(rules).hexdigest()[:16]}"
+
+
+def _digest(*parts: object) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _run_time(stamp: str) -> str:

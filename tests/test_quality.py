@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -17,6 +18,7 @@ from civicpulse.landing import Manifest, complete_days, day_folder, write_day
 from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.quality import (
     REJECTED_MANIFEST,
+    SITE_PAGES,
     QualityError,
     build_data_docs,
     check_landing,
@@ -290,3 +292,110 @@ def test_data_docs_render_offline_in_chromium(docs_run: Config) -> None:
             assert not requests, f"requests outside the site: {requests}"
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# What keeps the checks cheap changes no verdict and no page.
+
+GX_IDS = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _site(site: Path) -> dict[str, bytes]:
+    """Every file of a Data Docs site but the page list, with GX's random element ids blanked."""
+    return {
+        path.relative_to(site).as_posix(): GX_IDS.sub(b"id", path.read_bytes())
+        for path in site.rglob("*")
+        if path.is_file() and path.name != SITE_PAGES
+    }
+
+
+def test_data_docs_render_only_changed_pages_and_equal_a_full_build(config: Config) -> None:
+    _land(config, [_survey("1", 5, 2), _survey("2", 2, 3)])
+    check_landing(config, "touchpoints", DAY, DAY + dt.timedelta(days=1), now=NOW)
+    pipeline.load(config, DAY, DAY + dt.timedelta(days=1), ["touchpoints"])
+    pipeline.build(config)  # checks the layers and builds the Data Docs
+    site = config.report_path / "data-docs"
+    pages = sorted(site.glob("*/**/*.html"))
+    inodes = {page.relative_to(site): page.stat().st_ino for page in pages}
+    before = {page.relative_to(site): page.read_bytes() for page in pages}
+
+    build_data_docs(config)  # nothing changed: every page is carried over, not rendered again
+    assert {page.relative_to(site): page.read_bytes() for page in site.glob("*/**/*.html")} == before
+    assert {page.relative_to(site): page.stat().st_ino for page in site.glob("*/**/*.html")} == inodes
+
+    with writer(config) as con:
+        check_layers(con, config, "run-2", now=NOW)  # new layer validations, same suites
+    build_data_docs(config)
+    after = {page.relative_to(site): page.stat().st_ino for page in site.glob("*/**/*.html")}
+    carried = {page for page, inode in after.items() if inodes.get(page) == inode}
+    assert carried, "the unchanged pages are carried over"
+    assert {page.parts[0] for page in carried} == {"expectations", "validations"}
+    assert all(page.parts[1] == "landing" for page in carried if page.parts[0] == "validations")
+    assert all(
+        page not in inodes for page in after if page.parts[0] == "validations" and page.parts[1] != "landing"
+    )
+    incremental = _site(site)
+
+    (site / SITE_PAGES).unlink()  # no page list: everything is rendered again
+    build_data_docs(config)
+    assert _site(site) == incremental
+
+
+def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts() -> None:
+    from civicpulse.quality import _validator
+
+    at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    table = pa.table(
+        {
+            "rating": pa.array([1, 5, None, 7, 0], pa.int64()),
+            "share": pa.array([0.5, None, 1.5, 0.0, -0.1], pa.float64()),
+            "occurred_at": pa.array(
+                [at, None, at + dt.timedelta(days=40), at, at], pa.timestamp("us", "UTC")
+            ),
+            "day": pa.array([at.date(), None, (at + dt.timedelta(days=40)).date(), at.date(), at.date()]),
+        }
+    )
+    between = [
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "rating", "min_value": 1, "max_value": 5},
+        },
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "share", "min_value": 0, "max_value": 1},
+        },
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "occurred_at", "max_value": {"$PARAMETER": "latest_timestamp"}},
+        },
+        {
+            "type": "expect_column_values_to_be_between",
+            "kwargs": {"column": "day", "max_value": {"$PARAMETER": "latest_day"}},
+        },
+    ]
+    types = {"rating": "int", "share": "float", "occurred_at": "datetime", "day": "date"}
+    typed = [
+        {"type": "expect_column_values_to_be_in_type_list", "kwargs": {"column": c, "type_list": None}}
+        for c in types
+    ]
+    parameters = {
+        "latest_timestamp": at + dt.timedelta(days=1),
+        "latest_day": (at + dt.timedelta(days=1)).date(),
+    }
+    numpy, _ = _validator().validate(
+        {"name": "t", "meta": {}, "expectations": between}, "t.numpy", table, parameters
+    )
+    arrow, _ = _validator().validate(
+        {"name": "t", "meta": {}, "expectations": between + typed}, "t.arrow", table, parameters
+    )
+    for outcome in [*numpy, *arrow]:
+        del outcome["kwargs"]["batch_id"]  # the GX asset: t.numpy or t.arrow
+    by_column = {o["kwargs"]["column"]: o for o in numpy}
+    assert {c: o["unexpected_count"] for c, o in by_column.items()} == {
+        "rating": 2,
+        "share": 2,
+        "occurred_at": 1,
+        "day": 1,
+    }
+    checked = {o["kwargs"]["column"]: o for o in arrow if o["type"] == "expect_column_values_to_be_between"}
+    assert checked == by_column
