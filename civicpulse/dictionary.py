@@ -146,6 +146,21 @@ UPGRADES = [
     "(`tests/fixtures/previous_release/`) through the current code and fails when it ends up with "
     "another shape than a fresh warehouse.",
     "",
+    "## Incremental builds",
+    "",
+    "A build after new loads (`ops.builds.build_mode = 'changed'`, same models, themes and config as the "
+    "build before it) updates the staging models that deduplicate one raw table (`stg_contact_calls`, "
+    "`stg_service_requests`, `stg_social_post_rules`, `stg_survey_responses`, `stg_web_pages`, "
+    "`stg_web_searches`) for the keys the loaded (source, day) partitions touch instead of rebuilding "
+    "them: each declares its raw table, key and how an output row matches a key in its header (`-- "
+    "incremental: raw.<table> by <key>` and `-- incremental match: <condition>`, "
+    "civicpulse/warehouse/incremental.py). The keys touched are those of the partitions' raw rows and "
+    "those of the rows an earlier load of the same partitions wrote (a re-sent day that lost a record). "
+    "Their `ops.model_runs.kind` is `sql incremental`. Every other model is rebuilt, and a first build, "
+    "`civicpulse build --full`, a change of models, themes or config, an input edit without a load, an "
+    "erasure and a response rebuild everything; tests/test_incremental_build.py checks that nightly "
+    "builds give the same staging, core and marts tables as a full build.",
+    "",
 ]
 
 
