@@ -26,6 +26,10 @@ MIN_TEXTS_PER_SERVICE = 5
 MIN_SERVICES = 2
 FOLDS = 5
 SEED = 20261201
+# The fit learns from at most this many rule-mapped posts, the most recent ones: its cost grows with its
+# training posts (about 3 CPU-s per 1,000 on 2 cores) and the build refits it whenever they change, so
+# without a bound a city's nightly build would slow down with every year of history.
+MAX_TRAINING_POSTS = 5000
 # Bump whenever `_pipeline`, `fit` or `predict` change what they compute: it keys the cached results.
 REVISION = "1"
 

@@ -207,3 +207,33 @@ def test_the_cache_holds_no_text(con: duckdb.DuckDBPyConnection) -> None:
     assert cached
     values = {str(value) for row in cached for value in row}
     assert not texts & values
+
+
+def test_the_fit_learns_from_the_most_recent_posts_only(con: duckdb.DuckDBPyConnection) -> None:
+    """A bounded training set keeps the nightly refit's cost flat: with room for all but the ten oldest
+    rule-mapped posts, the results are those of a fit on a warehouse without those ten."""
+    training = "service_id <> 'unmapped' and not is_repost"
+    (labelled,) = con.execute(
+        f"select count(*) from staging.stg_social_post_rules where {training}"
+    ).fetchone() or (0,)
+    assert labelled > 40
+    infer_social_services(con, max_training=labelled - 10)
+    capped, setting = _results(con)
+    summary = json.loads(str(setting))
+    assert summary["rule_mapped"] == labelled
+    assert summary["older_posts_not_trained_on"] == 10
+    con.execute(
+        f"""
+        delete from staging.stg_social_post_rules where feedback_id in (
+            select feedback_id from staging.stg_social_post_rules where {training}
+            order by occurred_at asc nulls first, feedback_id asc limit 10
+        )
+        """
+    )
+    con.execute(f"delete from {CACHE}")
+    infer_social_services(con)
+    rows, setting = _results(con)
+    assert rows == capped
+    unbounded = json.loads(str(setting))
+    assert "older_posts_not_trained_on" not in unbounded
+    assert (unbounded["trained_on"], unbounded["threshold"]) == (summary["trained_on"], summary["threshold"])

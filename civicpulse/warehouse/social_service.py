@@ -16,7 +16,13 @@ import re
 import duckdb
 import pyarrow as pa
 
-from civicpulse.service_inference import ServiceClassifier, fit, inputs_key, rule_free_text
+from civicpulse.service_inference import (
+    MAX_TRAINING_POSTS,
+    ServiceClassifier,
+    fit,
+    inputs_key,
+    rule_free_text,
+)
 from civicpulse.warehouse.models import Model
 
 log = logging.getLogger(__name__)
@@ -40,20 +46,33 @@ def keyword_patterns(con: duckdb.DuckDBPyConnection) -> dict[str, list[re.Patter
     return patterns
 
 
-def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
-    """Fit on the rule-mapped original posts (reposts repeat a text), predict the unmapped posts and
-    write those assigned to TABLE; records the fit in the run setting `service_inference`."""
+def infer_social_services(con: duckdb.DuckDBPyConnection, max_training: int = MAX_TRAINING_POSTS) -> int:
+    """Fit on the most recent `max_training` rule-mapped original posts (reposts repeat a text), predict
+    the unmapped posts and write those assigned to TABLE; records the fit in the run setting
+    `service_inference`."""
     patterns = keyword_patterns(con)
     rows = con.execute(
         """
-        select feedback_id, source, service_id, text, is_repost
+        select
+            feedback_id, source, service_id, text, is_repost,
+            service_id <> 'unmapped' and not is_repost
+            and row_number() over (
+                partition by service_id <> 'unmapped' and not is_repost
+                order by occurred_at desc nulls last, feedback_id desc
+            ) <= ? as is_training
         from staging.stg_social_post_rules
         order by feedback_id
-        """
+        """,
+        [max_training],
     ).fetchall()
-    texts = {fid: rule_free_text(text or "", patterns.get(source, ())) for fid, source, _, text, _ in rows}
-    labelled = [(fid, service) for fid, _, service, _, repost in rows if service != "unmapped" and not repost]
-    unmapped = [fid for fid, _, service, _, _ in rows if service == "unmapped"]
+    texts = {fid: rule_free_text(text or "", patterns.get(source, ())) for fid, source, _, text, *_ in rows}
+    labelled = [(fid, service) for fid, _, service, _, _, training in rows if training]
+    unmapped = [fid for fid, _, service, *_ in rows if service == "unmapped"]
+    left_out = sum(
+        1
+        for _, _, service, _, repost, training in rows
+        if service != "unmapped" and not repost and not training
+    )
     key = inputs_key(
         ((texts[fid], service) for fid, service in labelled), ((fid, texts[fid]) for fid in unmapped)
     )
@@ -71,7 +90,7 @@ def infer_social_services(con: duckdb.DuckDBPyConnection) -> int:
                 for fid, p in zip(unmapped, predictions, strict=True)
                 if p.assigned
             ]
-        summary = _summary(classifier, len(labelled), len(unmapped), len(assigned))
+        summary = _summary(classifier, len(labelled) + left_out, len(unmapped), len(assigned), left_out)
         _store(con, key, assigned, summary)
     _record(con, summary)
     con.register("new_social_service_inference", _as_table(assigned))
@@ -125,8 +144,12 @@ def _store(con: duckdb.DuckDBPyConnection, key: str, assigned: Assigned, summary
             con.unregister("new_service_inference_cache")
 
 
-def _summary(classifier: ServiceClassifier | None, labelled: int, unmapped: int, assigned: int) -> str:
+def _summary(
+    classifier: ServiceClassifier | None, labelled: int, unmapped: int, assigned: int, left_out: int
+) -> str:
     summary: dict[str, object] = {"rule_mapped": labelled, "rule_unmapped": unmapped, "inferred": assigned}
+    if left_out:
+        summary["older_posts_not_trained_on"] = left_out
     if classifier is None:
         summary["classifier"] = "none: too few rule-mapped posts per service"
     else:
