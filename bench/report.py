@@ -55,12 +55,14 @@ def rows(results: dict[str, Any]) -> list[Row]:
             )
         )
     sentiment = results["sentiment_texts_per_s"]
+    texts_from = results.get("sentiment_texts_from", "texts")
     raw = sentiment["raw_vader"]
     for workers, target in ((1, 0.8), (2, 1.7)):
         mine = sentiment[f"civicpulse_{workers}_worker{'s' if workers > 1 else ''}"]
         out.append(
             Row(
-                f"sentiment texts/s, {workers} worker(s) vs raw VADER, 1 process",
+                f"sentiment texts/s ({sentiment['texts']:,.0f} {texts_from}),"
+                f" {workers} worker(s) vs raw VADER, 1 process",
                 f"{mine:,.0f}",
                 f"{raw:,.0f}",
                 f"{mine / raw:.2f}x",
