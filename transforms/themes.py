@@ -258,13 +258,18 @@ def _phrase_keys(phrases: Iterable[str]) -> frozenset[str] | None:
     return frozenset(keys)
 
 
+def _keys_of_word(word: str) -> tuple[str, ...]:
+    """The `_starts` keys a word begins with: its prefixes up to `_KEY_LENGTH` letters, and the word
+    itself followed by a space if it is that short."""
+    keys = (word[:1], word[:2], word[:3], word[:4], word[:5], word[:6])  # _KEY_LENGTH prefixes
+    return (*keys, word + " ") if len(word) <= _KEY_LENGTH else keys
+
+
 def _text_keys(text: str) -> set[str]:
-    """The `_starts` keys of the words of a text: its prefixes, and the word itself if short."""
+    """The `_starts` keys of the words of a text."""
     keys: set[str] = set()
     for word in _WORD_RUN.findall(text):
-        keys.update((word[:1], word[:2], word[:3], word[:4], word[:5], word[:6]))
-        if len(word) <= _KEY_LENGTH:
-            keys.add(word + " ")
+        keys.update(_keys_of_word(word))
     return keys
 
 
@@ -274,12 +279,8 @@ def _candidates(text: str, index: Mapping[str, tuple[int, ...]]) -> dict[int, li
     found: dict[int, list[int]] = {}
     get = index.get
     for match in _WORD_RUN.finditer(text):
-        word = match.group()
-        keys: tuple[str, ...] = (word[:1], word[:2], word[:3], word[:4], word[:5], word[:6])
-        if len(word) <= _KEY_LENGTH:
-            keys += (word + " ",)
         at = match.start()
-        for key in keys:
+        for key in _keys_of_word(match.group()):
             slots = get(key)
             if slots is None:
                 continue
