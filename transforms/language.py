@@ -318,16 +318,20 @@ def _certainly_english(words: list[str], scores: dict[str, float]) -> bool:
     """
     if any(score > scores.get("en", 0.0) for score in scores.values()):
         return False
-    vocabulary = _ENGLISH_VOCABULARY
     if not any(scores.values()) and len(words) < MIN_WORDS_WITHOUT_EVIDENCE:
         # no profile or lexicon word: langdetect's guess would give way to 'en' for any English word
         # (language_guard) or leave 'und' when it is unsure; English words make it 'en' either way
-        return any(w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary) for w in words)
+        return any(_is_english_word(w) for w in words)
     long_words = [w.strip("'") for w in words if len(w.strip("'")) >= 2]
     if len(long_words) < _CERTAIN_ENGLISH_MIN_WORDS:
         return False
-    known = sum(1 for w in long_words if w in vocabulary or (w.endswith("s") and w[:-1] in vocabulary))
+    known = sum(1 for w in long_words if _is_english_word(w))
     return known >= _CERTAIN_ENGLISH_SHARE * len(long_words)
+
+
+def _is_english_word(word: str) -> bool:
+    """In `_ENGLISH_VOCABULARY`, or a plural of a word in it."""
+    return word in _ENGLISH_VOCABULARY or (word.endswith("s") and word[:-1] in _ENGLISH_VOCABULARY)
 
 
 def detect_language(text: str) -> str:
