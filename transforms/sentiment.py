@@ -44,7 +44,7 @@ import re
 import string
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import metadata
@@ -192,6 +192,16 @@ def _negative_risks(lexicon: dict[str, float]) -> frozenset[str]:
     )
 
 
+def _holds_any(lowered: str, words: Collection[str]) -> bool:
+    """Whether a word of `lowered`, as it is or stripped of punctuation as VADER strips it, is in `words`."""
+    for word in lowered.split():  # a plain loop: faster than any() over a generator here
+        if word in words or word.strip(_PUNCTUATION) in words:
+            break
+    else:
+        return False
+    return True
+
+
 def _label(compound: float) -> str:
     if compound >= POSITIVE_THRESHOLD:
         return "positive"
@@ -227,13 +237,9 @@ class _Scorer:
         lexicon scores 0.0 (every valence is 0, and so their sum), so VADER is not called for it;
         its tokens are the words split on whitespace, each possibly stripped of punctuation, and
         non-ASCII text (emoji, which VADER turns into words) is always scored."""
-        if sentence.isascii():
-            lexicon = self._lexicon
-            for word in sentence.lower().split():  # ASCII: lower-casing each word or the whole is the same
-                if word in lexicon or word.strip(_PUNCTUATION) in lexicon:
-                    break
-            else:
-                return 0.0
+        # ASCII: lower-casing each word or the whole sentence is the same
+        if sentence.isascii() and not _holds_any(sentence.lower(), self._lexicon):
+            return 0.0
         return self.polarity(sentence)["compound"]
 
     def worst_sentence(self, sentences: Sequence[str]) -> tuple[int, float]:
@@ -251,10 +257,7 @@ class _Scorer:
         if not sentence.isascii():
             return True
         lowered = sentence.lower()
-        if "n't" in lowered:
-            return True
-        risky = self._negative_risks
-        return any(word in risky or word.strip(_PUNCTUATION) in risky for word in lowered.split())
+        return "n't" in lowered or _holds_any(lowered, self._negative_risks)
 
     def score(self, text: str) -> SentimentScore:
         self.texts_scored += 1
