@@ -53,14 +53,17 @@ def infer_social_services(con: duckdb.DuckDBPyConnection, max_training: int = MA
     patterns = keyword_patterns(con)
     rows = con.execute(
         """
+        with posts as (
+            select *, service_id <> 'unmapped' and not is_repost as is_rule_mapped
+            from staging.stg_social_post_rules
+        )
+
         select
-            feedback_id, source, service_id, text, is_repost,
-            service_id <> 'unmapped' and not is_repost
-            and row_number() over (
-                partition by service_id <> 'unmapped' and not is_repost
-                order by occurred_at desc nulls last, feedback_id desc
+            feedback_id, source, service_id, text, is_rule_mapped,
+            is_rule_mapped and row_number() over (
+                partition by is_rule_mapped order by occurred_at desc nulls last, feedback_id desc
             ) <= ? as is_training
-        from staging.stg_social_post_rules
+        from posts
         order by feedback_id
         """,
         [max_training],
@@ -68,11 +71,7 @@ def infer_social_services(con: duckdb.DuckDBPyConnection, max_training: int = MA
     texts = {fid: rule_free_text(text or "", patterns.get(source, ())) for fid, source, _, text, *_ in rows}
     labelled = [(fid, service) for fid, _, service, _, _, training in rows if training]
     unmapped = [fid for fid, _, service, *_ in rows if service == "unmapped"]
-    left_out = sum(
-        1
-        for _, _, service, _, repost, training in rows
-        if service != "unmapped" and not repost and not training
-    )
+    left_out = sum(1 for *_, mapped, training in rows if mapped and not training)
     key = inputs_key(
         ((texts[fid], service) for fid, service in labelled), ((fid, texts[fid]) for fid in unmapped)
     )
