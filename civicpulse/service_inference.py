@@ -11,6 +11,8 @@ texts. Everything is deterministic: fixed seeds, single-threaded solvers, the ca
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import json
 import math
 import re
@@ -18,6 +20,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
+
+import numpy as np
+from numpy.typing import NDArray
 
 from civicpulse.term_counts import TermCounts, counted_tfidf
 
@@ -30,11 +35,16 @@ SEED = 20261201
 # training posts (about 3 CPU-s per 1,000 on 2 cores) and the build refits it whenever they change, so
 # without a bound a city's nightly build would slow down with every year of history.
 MAX_TRAINING_POSTS = 5000
-# Bump whenever `_pipeline`, `fit` or `predict` change what they compute: it keys the cached results.
-REVISION = "1"
+# Bump whenever `_pipeline`, `fit`, `predict` or `KeptModel` change what they compute: it keys the cached
+# results and the kept model.
+REVISION = "2"
 
 _HASHTAG = re.compile(r"#\w+")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"(?u)\b\w+\b")
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+Floats = NDArray[np.float64]
 
 
 def rule_free_text(text: str, keyword_patterns: Iterable[re.Pattern[str]] = ()) -> str:
@@ -121,16 +131,9 @@ def _library_versions() -> list[str]:
     return versions
 
 
-def inputs_key(
-    training: Iterable[tuple[str, str]],
-    to_predict: Iterable[tuple[str, str]],
-    *,
-    target_precision: float = TARGET_PRECISION,
-) -> str:
-    """A hash of everything `fit` on the (text, label) pairs of `training` and `predict` on the texts of
-    the (id, text) pairs of `to_predict` depend on: the pairs in order, the settings, this module's
-    REVISION and the versions of the libraries that compute them. Equal keys give equal results."""
-    digest = hashlib.sha256()
+def settings_key(*, target_precision: float = TARGET_PRECISION) -> str:
+    """A hash of the settings `fit` and `predict` depend on beyond their inputs: this module's
+    REVISION, the settings and the versions of the libraries that compute them."""
     settings = [
         REVISION,
         target_precision,
@@ -140,7 +143,19 @@ def inputs_key(
         SEED,
         _library_versions(),
     ]
-    digest.update(json.dumps(settings).encode())
+    return hashlib.sha256(json.dumps(settings).encode()).hexdigest()
+
+
+def inputs_key(
+    training: Iterable[tuple[str, str]],
+    to_predict: Iterable[tuple[str, str]],
+    *,
+    target_precision: float = TARGET_PRECISION,
+) -> str:
+    """A hash of everything `fit` on the (text, label) pairs of `training` and `predict` on the texts of
+    the (id, text) pairs of `to_predict` depend on: the pairs in order and `settings_key`. Equal keys
+    give equal results."""
+    digest = hashlib.sha256(settings_key(target_precision=target_precision).encode())
     for part, pairs in (("train", training), ("predict", to_predict)):
         digest.update(f"\n{part}\n".encode())
         for first, second in pairs:
@@ -191,10 +206,6 @@ def fit(
     than MIN_SERVICES services with MIN_TEXTS_PER_SERVICE texts each). Texts of services with fewer
     texts are left out: such a service is never inferred. `memoize=False` lets the vectorizers
     analyse and count every text at every fit (the reference `_term_counts` is tested against)."""
-    import numpy as np
-    from sklearn.base import clone
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
     if len(texts) != len(labels):
         raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
     keep = trainable(labels)
@@ -205,6 +216,10 @@ def fit(
     y = np.array([labels[i] for i in rows])
     if min(Counter(y.tolist()).values()) < MIN_TEXTS_PER_SERVICE:
         return None
+    # Imported only once there is something to fit: scikit-learn (with scipy.stats) is most of the cost.
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
     counts = _term_counts() if memoize else None
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     oof = cross_val_predict(clone(_pipeline(counts)), x, y, cv=folds, method="predict_proba")
@@ -232,12 +247,18 @@ def predict(classifier: ServiceClassifier, texts: Sequence[str]) -> list[Predict
     if not texts:
         return []
     probabilities = classifier.pipeline.predict_proba(list(texts))  # type: ignore[attr-defined]
+    return _predictions(classifier.services, classifier.threshold, texts, probabilities)
+
+
+def _predictions(
+    services: Sequence[str], threshold: float, texts: Sequence[str], probabilities: Floats
+) -> list[Prediction]:
     predictions = []
     for text, row in zip(texts, probabilities, strict=True):
         best = int(row.argmax())
         confidence = float(row[best])
-        assigned = bool(text.strip()) and confidence >= classifier.threshold
-        predictions.append(Prediction(classifier.services[best], confidence, assigned))
+        assigned = bool(text.strip()) and confidence >= threshold
+        predictions.append(Prediction(services[best], confidence, assigned))
     return predictions
 
 
@@ -247,3 +268,169 @@ def evaluate(classifier: ServiceClassifier, texts: Sequence[str], labels: Sequen
     assigned = [p for p in predictions if p.assigned]
     correct = sum(p.service_id == label for p, label in zip(predictions, labels, strict=True) if p.assigned)
     return Evaluation(len(predictions), len(assigned), correct)
+
+
+def word_ngrams(text: str) -> list[str]:
+    """The word analyzer of `_pipeline()` without scikit-learn: lower-cased `\\b\\w+\\b` tokens, then
+    every bigram, in scikit-learn's order (tests/test_service_inference_kept.py)."""
+    tokens = _WORD.findall(text.lower())
+    return tokens + [" ".join(tokens[i : i + 2]) for i in range(len(tokens) - 1)]
+
+
+def char_wb_ngrams(text: str) -> list[str]:
+    """The char_wb 2-5-gram analyzer of `_pipeline()` without scikit-learn: each word padded with a
+    space, a word shorter than n counted once, in scikit-learn's order."""
+    ngrams = []
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        padded = f" {word} "
+        for n in range(2, 6):
+            ngrams += [padded[i : i + n] for i in range(max(len(padded) - n, 0) + 1)]
+            if len(padded) <= n:
+                break
+    return ngrams
+
+
+_ANALYZERS = (word_ngrams, char_wb_ngrams)
+
+
+def _expit(x: float) -> float:
+    """scipy.special.expit of one value: the C library's exp, whose last bit NumPy's own exp may not share."""
+    try:
+        return 1.0 / (1.0 + math.exp(-x))
+    except OverflowError:
+        return 0.0
+
+
+def _term_keys(terms: Iterable[str], salt: bytes) -> NDArray[np.uint64]:
+    """64-bit keyed hashes of n-grams: what a kept model stores instead of its vocabulary's text."""
+    keys = [
+        int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8, key=salt).digest(), "little")
+        for term in terms
+    ]
+    return np.array(keys, dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class KeptModel:
+    """A fitted classifier as NumPy arrays, to keep between builds and predict without scikit-learn:
+    per analyzer the keyed hashes of its vocabulary's n-grams (`keys`, sorted) and their feature
+    columns, the idf and the linear model of every feature column. No n-gram is stored as text."""
+
+    services: tuple[str, ...]
+    threshold: float
+    salt: bytes
+    keys: tuple[NDArray[np.uint64], NDArray[np.uint64]]
+    columns: tuple[NDArray[np.int64], NDArray[np.int64]]
+    idf: Floats
+    coef: Floats
+    intercept: Floats
+
+    @classmethod
+    def of(cls, classifier: ServiceClassifier, salt: bytes) -> KeptModel:
+        """The arrays of a `fit` result (its tf-idf vectorizers' vocabularies and idf, its SGD model)."""
+        union, model = (step for _, step in classifier.pipeline.steps)  # type: ignore[attr-defined]
+        keys, columns, idf, offset = [], [], [], 0
+        for _, vectorizer in union.transformer_list:
+            terms = list(vectorizer.vocabulary_)
+            hashed = _term_keys(terms, salt)
+            order = np.argsort(hashed, kind="stable")
+            if len(np.unique(hashed)) != len(hashed):
+                raise ValueError("two n-grams share a 64-bit key")
+            keys.append(hashed[order])
+            columns.append(np.array([vectorizer.vocabulary_[terms[i]] + offset for i in order], np.int64))
+            idf.append(np.asarray(vectorizer.idf_, np.float64))
+            offset += len(terms)
+        return cls(
+            classifier.services,
+            classifier.threshold,
+            salt,
+            (keys[0], keys[1]),
+            (columns[0], columns[1]),
+            np.concatenate(idf),
+            np.asarray(model.coef_, np.float64),
+            np.asarray(model.intercept_, np.float64),
+        )
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """What `predict` gives with the classifier this was kept from, bit for bit."""
+        if not texts:
+            return []
+        return _predictions(self.services, self.threshold, texts, self.probabilities(texts))
+
+    def to_bytes(self) -> bytes:
+        arrays = {
+            "services": np.array(self.services, dtype=str),
+            "threshold": np.array(self.threshold),
+            "salt": np.frombuffer(self.salt, np.uint8),
+            "word_keys": self.keys[0],
+            "char_keys": self.keys[1],
+            "word_columns": self.columns[0],
+            "char_columns": self.columns[1],
+            "idf": self.idf,
+            "coef": self.coef,
+            "intercept": self.intercept,
+        }
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KeptModel:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return cls(
+                tuple(str(s) for s in arrays["services"]),
+                float(arrays["threshold"]),
+                arrays["salt"].tobytes(),
+                (arrays["word_keys"], arrays["char_keys"]),
+                (arrays["word_columns"], arrays["char_columns"]),
+                arrays["idf"],
+                arrays["coef"],
+                arrays["intercept"],
+            )
+
+    def _features(self, texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64], Floats]:
+        """(row, column, tf-idf value) of every non-zero feature, as the pipeline's FeatureUnion has them:
+        a row's word block then its char block, columns ascending in each, sublinear tf times idf,
+        each block's values divided by their l2 norm summed in that order (scikit-learn's loop)."""
+        rows: list[int] = []
+        columns: list[NDArray[np.int64]] = []
+        values: list[Floats] = []
+        for block, analyze in enumerate(_ANALYZERS):
+            counts = [Counter(analyze(text)) for text in texts]
+            distinct = sorted({term for counted in counts for term in counted})
+            hashed = _term_keys(distinct, self.salt)
+            at = np.searchsorted(self.keys[block], hashed).clip(max=max(len(self.keys[block]) - 1, 0))
+            known = self.keys[block][at] == hashed
+            column_of = dict(
+                zip(distinct, np.where(known, self.columns[block][at], -1).tolist(), strict=True)
+            )
+            for row, counted in enumerate(counts):
+                found = sorted((column_of[t], n) for t, n in counted.items() if column_of[t] >= 0)
+                cols = np.array([c for c, _ in found], np.int64)
+                tfidf = (np.log(np.array([n for _, n in found], np.float64)) + 1.0) * self.idf[cols]
+                norm = math.sqrt(float(np.cumsum(tfidf * tfidf)[-1])) if len(tfidf) else 0.0
+                rows += [row] * len(cols)
+                columns.append(cols)
+                values.append(tfidf / norm if norm else tfidf)
+        order = np.argsort(np.array(rows, np.int64), kind="stable")  # word block before char block
+        return np.array(rows, np.int64)[order], np.concatenate(columns)[order], np.concatenate(values)[order]
+
+    def probabilities(self, texts: Sequence[str]) -> Floats:
+        """SGDClassifier.predict_proba of the kept model: the decision summed feature by feature in
+        column order (as scipy's sparse product does), logistic, one-vs-rest normalised."""
+        rows, columns, values = self._features(texts)
+        products = values[:, None] * self.coef[:, columns].T
+        bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
+        decision = np.zeros((len(texts), len(self.intercept)))
+        for row, (start, end) in enumerate(itertools.pairwise(bounds)):
+            if end > start:  # cumsum adds in order, as the sparse product's loop does
+                decision[row] = np.cumsum(products[start:end], axis=0)[-1]
+        decision += self.intercept
+        probability: Floats = np.vectorize(_expit, otypes=[np.float64])(decision)
+        if probability.shape[1] == 1:
+            return np.hstack([1 - probability, probability])
+        total = probability.sum(axis=1)
+        probability[total == 0] = 1
+        total[total == 0] = probability.shape[1]
+        normalised: Floats = probability / total[:, None]
+        return normalised

@@ -1,7 +1,9 @@
 """A demo build (generate, extract, load, build, publish; no Airflow) records how every social post was
-mapped, and infers a service for posts no rule mapped. The inference fits again only when its inputs
-change (ops.service_inference_cache): a rebuild on the same posts reuses the stored results, which are
-those of a fresh fit; a changed post refits and replaces them; the cache holds no text."""
+mapped, and infers a service for posts no rule mapped. A rebuild on the same posts reuses the stored
+results (ops.service_inference_cache), which are those of a fresh fit; the kept model
+(ops.service_inference_model) predicts exactly what the fit did, and is fitted again only when the
+refit policy says so (erased or changed training posts, a new week, >= 10% new training posts); the
+cache and the kept model hold no text."""
 
 from __future__ import annotations
 
@@ -16,7 +18,14 @@ import duckdb
 import pytest
 
 from civicpulse.config import Config, load_config
-from civicpulse.warehouse.social_service import CACHE, TABLE, infer_social_services
+from civicpulse.warehouse.social_service import (
+    CACHE,
+    KEPT,
+    KEPT_TRAINING,
+    REFIT_NEW_SHARE,
+    TABLE,
+    infer_social_services,
+)
 from tests.conftest import write_project_config
 
 START = dt.date(2026, 6, 1)
@@ -166,15 +175,143 @@ def test_the_build_stores_its_results_and_a_rebuild_reuses_them(
     assert _results(con) == built
 
 
+def _without_fit_time(results: tuple[list[tuple[object, ...]], object]) -> tuple[object, ...]:
+    rows, setting = results
+    summary = json.loads(str(setting))
+    summary.pop("model_fitted_at", None)
+    summary.pop("model_refit", None)
+    return rows, summary
+
+
 def test_reused_results_equal_a_fresh_fit(
     con: duckdb.DuckDBPyConnection, caplog: pytest.LogCaptureFixture
 ) -> None:
     stored = _results(con)
     con.execute(f"delete from {CACHE}")
+    con.execute(f"delete from {KEPT}")
     caplog.set_level(logging.INFO, logger="civicpulse.warehouse.social_service")
     infer_social_services(con)
-    assert "results reused" not in caplog.text
-    assert _results(con) == stored
+    assert "results reused" not in caplog.text and "fitted again (no kept model)" in caplog.text
+    assert _without_fit_time(_results(con)) == _without_fit_time(stored)
+
+
+def test_the_kept_model_predicts_what_the_fit_did(
+    con: duckdb.DuckDBPyConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows, setting = _results(con)
+    con.execute(f"delete from {CACHE}")
+    caplog.set_level(logging.INFO, logger="civicpulse.warehouse.social_service")
+    infer_social_services(con)
+    assert "fitted again" not in caplog.text and "kept model" in caplog.text
+    kept_rows, kept_setting = _results(con)
+    assert kept_rows == rows
+    assert json.loads(str(kept_setting)) == json.loads(str(setting)) | {"model_refit": None}
+    (version,) = {row[-1] for row in rows}
+    assert version == json.loads(str(setting))["model_version"]
+
+
+_TRAINING = "service_id <> 'unmapped' and not is_repost"
+
+
+def _hide_oldest_training_posts(con: duckdb.DuckDBPyConnection, share: float) -> int:
+    """Fit without the oldest `share` of the training posts, then give them back: as many new posts
+    for the kept model, in the weeks it has seen."""
+    (labelled,) = con.execute(
+        f"select count(*) from staging.stg_social_post_rules where {_TRAINING}"
+    ).fetchone() or (0,)
+    hidden = int(labelled * share) + 1
+    con.execute(
+        f"""
+        create temp table hidden as select * from staging.stg_social_post_rules where feedback_id in (
+            select feedback_id from staging.stg_social_post_rules where {_TRAINING}
+            order by occurred_at asc nulls first, feedback_id asc limit {hidden}
+        )
+        """
+    )
+    con.execute(
+        "delete from staging.stg_social_post_rules where feedback_id in (select feedback_id from hidden)"
+    )
+    con.execute(f"delete from {KEPT}")
+    infer_social_services(con)
+    con.execute("insert into staging.stg_social_post_rules select * from hidden")
+    return hidden
+
+
+def _refit(con: duckdb.DuckDBPyConnection) -> object:
+    """The build's `model_refit`: why it fitted again, or None (the result cache, which would reuse
+    the last results for unchanged texts and labels, emptied first)."""
+    con.execute(f"delete from {CACHE}")
+    infer_social_services(con)
+    (setting,) = con.execute("select value from ops.settings where key = 'service_inference'").fetchone() or (
+        None,
+    )
+    return json.loads(str(setting))["model_refit"]
+
+
+def test_a_few_new_training_posts_keep_the_model(con: duckdb.DuckDBPyConnection) -> None:
+    _hide_oldest_training_posts(con, REFIT_NEW_SHARE / 2)
+    (before,) = con.execute(f"select model_version from {KEPT}").fetchone() or (None,)
+    assert _refit(con) is None
+    assert con.execute(f"select model_version from {KEPT}").fetchone() == (before,)
+
+
+def test_a_tenth_new_training_posts_refit(con: duckdb.DuckDBPyConnection) -> None:
+    hidden = _hide_oldest_training_posts(con, REFIT_NEW_SHARE)
+    assert _refit(con) == f"{hidden} new training posts"
+
+
+def test_an_erased_training_post_refits_and_leaves_the_kept_model(con: duckdb.DuckDBPyConnection) -> None:
+    (erased,) = con.execute(f"select min(feedback_id) from {KEPT_TRAINING}").fetchone() or (None,)
+    # What an erasure does: the person's rows go from staging and from every ops table by feedback_id.
+    con.execute("delete from staging.stg_social_post_rules where feedback_id = ?", [erased])
+    con.execute(f"delete from {KEPT_TRAINING} where feedback_id = ?", [erased])
+    assert _refit(con) == "training posts erased or changed"
+    assert con.execute(
+        f"select count(*) from {KEPT_TRAINING} where feedback_id = ?", [erased]
+    ).fetchone() == (0,)
+    assert con.execute(f"select count(*) from {KEPT}").fetchone() == (1,)
+
+
+def test_a_changed_rule_service_refits(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"""
+        update staging.stg_social_post_rules set service_id = 'unmapped' where feedback_id = (
+            select min(feedback_id) from {KEPT_TRAINING}
+        )
+        """
+    )
+    assert _refit(con) == "training posts erased or changed"
+
+
+def test_a_new_week_refits(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"""
+        update staging.stg_social_post_rules set occurred_at = occurred_at + interval 7 day
+        where feedback_id = (
+            select feedback_id from staging.stg_social_post_rules where {_TRAINING}
+            order by occurred_at desc, feedback_id desc limit 1
+        )
+        """
+    )
+    reason = _refit(con)
+    assert isinstance(reason, str) and reason.startswith("a new week")
+
+
+def test_the_kept_model_holds_no_text(con: duckdb.DuckDBPyConnection) -> None:
+    (model,) = con.execute(f"select model from {KEPT}").fetchone() or (b"",)
+    words = {
+        word
+        for (text,) in con.execute(
+            f"select text from staging.stg_social_post_rules where {_TRAINING}"
+        ).fetchall()
+        for word in str(text).lower().split()
+        if len(word) >= 8 and word.isalpha()
+    }
+    # The service ids and the names of the stored arrays ("services", ...) are in the bytes, by design.
+    named = {str(s) for (s,) in con.execute("select service_id from ops.services").fetchall()} | {"services"}
+    words = {w for w in words if not any(w in name for name in named)}
+    assert len(words) > 20
+    assert [w for w in words if w.encode() in bytes(model) or w.encode("utf-32-le") in bytes(model)] == []
 
 
 def test_a_changed_training_post_refits_and_replaces_the_cache(
@@ -217,6 +354,7 @@ def test_the_fit_learns_from_the_most_recent_posts_only(con: duckdb.DuckDBPyConn
         f"select count(*) from staging.stg_social_post_rules where {training}"
     ).fetchone() or (0,)
     assert labelled > 40
+    con.execute(f"delete from {KEPT}")  # the bound applies to a fit
     infer_social_services(con, max_training=labelled - 10)
     capped, setting = _results(con)
     summary = json.loads(str(setting))
@@ -231,9 +369,10 @@ def test_the_fit_learns_from_the_most_recent_posts_only(con: duckdb.DuckDBPyConn
         """
     )
     con.execute(f"delete from {CACHE}")
+    con.execute(f"delete from {KEPT}")
     infer_social_services(con)
     rows, setting = _results(con)
-    assert rows == capped
+    assert [row[:3] for row in rows] == [row[:3] for row in capped]
     unbounded = json.loads(str(setting))
     assert "older_posts_not_trained_on" not in unbounded
     assert (unbounded["trained_on"], unbounded["threshold"]) == (summary["trained_on"], summary["threshold"])
