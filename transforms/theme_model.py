@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,26 +61,120 @@ class Example:
     themes: frozenset[str] = frozenset()
 
 
-def _vectorizers() -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import HashingVectorizer
+# The features are what sklearn's `HashingVectorizer` gives with the settings the model was trained
+# with (word 1-2-grams of `(?u)\b\w\w+\b` tokens and `char_wb` 3-4-grams, unsigned counts, l2 norm per
+# block), computed without it: importing sklearn costs about 1.8 CPU-s, and its analyzers hash every
+# n-gram occurrence in Python. Here each distinct word and n-gram of a batch is hashed once,
+# vectorised; tests/transforms/test_theme_model.py checks the matrix is HashingVectorizer's, bit for bit.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_WHITE_SPACES = re.compile(r"\s\s+")
+_U32 = np.uint32
 
-    words = HashingVectorizer(
-        n_features=N_FEATURES,
-        ngram_range=(1, 2),
-        alternate_sign=False,
-        norm="l2",
-        token_pattern=r"(?u)\b\w\w+\b",
-        lowercase=False,
-    )
-    chars = HashingVectorizer(
-        n_features=N_FEATURES,
-        analyzer="char_wb",
-        ngram_range=(3, 4),
-        alternate_sign=False,
-        norm="l2",
-        lowercase=False,
-    )
-    return words, chars
+
+def _rotl(x: NDArray[np.uint32], bits: int) -> NDArray[np.uint32]:
+    return (x << _U32(bits)) | (x >> _U32(32 - bits))
+
+
+def _scramble(k: NDArray[np.uint32]) -> NDArray[np.uint32]:
+    return _rotl(k * _U32(0xCC9E2D51), 15) * _U32(0x1B873593)
+
+
+def _murmur3(keys: Sequence[bytes]) -> NDArray[np.int64]:
+    """MurmurHash3 (x86, 32 bits, seed 0) of each key as a signed integer, what
+    `sklearn.utils.murmurhash3_32` gives; the keys of one length are hashed together."""
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    order = np.argsort(lengths, kind="stable")
+    data = np.frombuffer(b"".join([keys[i] for i in order.tolist()]), dtype=np.uint8)
+    result = np.empty(len(keys), dtype=np.int64)
+    offset = 0
+    groups = np.unique(lengths[order], return_index=True, return_counts=True)
+    for length, first, count in zip(*groups, strict=True):
+        raw = data[offset : offset + length * count].reshape(count, length)
+        offset += length * count
+        blocks = length // 4
+        h = np.zeros(count, dtype=np.uint32)
+        if blocks:
+            words = np.ascontiguousarray(raw[:, : 4 * blocks]).view("<u4").astype(np.uint32)
+            for block in range(blocks):
+                h = _rotl(h ^ _scramble(words[:, block]), 13) * _U32(5) + _U32(0xE6546B64)
+        if length % 4:
+            tail = np.zeros(count, dtype=np.uint32)
+            for byte in range(length % 4):
+                tail |= raw[:, 4 * blocks + byte].astype(np.uint32) << _U32(8 * byte)
+            h ^= _scramble(tail)
+        h ^= _U32(length & 0xFFFFFFFF)
+        for shift, multiplier in ((16, 0x85EBCA6B), (13, 0xC2B2AE35)):
+            h ^= h >> _U32(shift)
+            h *= _U32(multiplier)
+        h ^= h >> _U32(16)
+        result[order[first : first + count]] = h.view(np.int32)
+    return result
+
+
+def _columns(grams: list[str]) -> NDArray[np.int32]:
+    """The hashed column of each n-gram (`abs(murmurhash3_32(gram)) % N_FEATURES`), each distinct
+    n-gram hashed once."""
+    distinct = list(dict.fromkeys(grams))
+    hashed = np.abs(_murmur3([gram.encode("utf-8") for gram in distinct])) % N_FEATURES
+    column = dict(zip(distinct, hashed.tolist(), strict=True))
+    return np.fromiter(map(column.__getitem__, grams), dtype=np.int32, count=len(grams))
+
+
+def _word_grams(text: str) -> list[str]:
+    """Word unigrams, then bigrams, as the word analyzer gives them."""
+    tokens = _TOKEN.findall(text)
+    return [*tokens, *(" ".join(pair) for pair in pairwise(tokens))]
+
+
+def _char_wb_grams(word: str) -> list[str]:
+    """The `char_wb` 3- and 4-grams of one word padded with a space each side (a padded word no
+    longer than an n-gram counts once, whole, and ends its n-grams)."""
+    padded = f" {word} "
+    if len(padded) <= 3:
+        return [padded]
+    return [padded[at : at + n] for n in (3, 4) for at in range(max(len(padded) - n + 1, 1))]
+
+
+def _counts(indices: NDArray[np.int32], indptr: NDArray[np.int64]) -> Any:
+    """CSR counts of hashed columns (row i: `indices[indptr[i]:indptr[i + 1]]`), indices sorted and
+    duplicates summed as `FeatureHasher` leaves them."""
+    from scipy import sparse
+
+    shape = (len(indptr) - 1, N_FEATURES)
+    matrix = sparse.csr_matrix((np.ones(len(indices)), indices, indptr.astype(np.int32)), shape=shape)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _word_counts(texts: Sequence[str]) -> Any:
+    rows = [_word_grams(text) for text in texts]
+    return _counts(_columns(list(chain.from_iterable(rows))), np.cumsum([0, *map(len, rows)]))
+
+
+def _char_counts(texts: Sequence[str]) -> Any:
+    """The `char_wb` counts: the n-grams of a distinct word are built and hashed once."""
+    rows = [_WHITE_SPACES.sub(" ", text).split() for text in texts]
+    flat = list(chain.from_iterable(rows))
+    words = list(dict.fromkeys(flat))
+    grams = [_char_wb_grams(word) for word in words]
+    word_columns = _columns(list(chain.from_iterable(grams)))
+    sizes = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+    ids = dict(zip(words, range(len(words)), strict=True))
+    occurrences = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    counts = sizes[occurrences]
+    ends = np.cumsum(counts)
+    # each occurrence's n-grams are its word's run of `word_columns`
+    runs = np.repeat((np.cumsum(sizes) - sizes)[occurrences] - (ends - counts), counts)
+    indices = word_columns[np.arange(len(runs)) + runs]
+    return _counts(indices, np.concatenate([[0], ends])[np.cumsum([0, *map(len, rows)])])
+
+
+def _normalize_rows(matrix: Any) -> Any:
+    """Each row divided by its l2 norm (the rows hold integer counts: their sums of squares are exact)."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=matrix.data * matrix.data, minlength=matrix.shape[0]))
+    matrix.data /= norms[rows]
+    return matrix
 
 
 def features(examples: Sequence[Example]) -> Any:
@@ -87,7 +183,6 @@ def features(examples: Sequence[Example]) -> Any:
 
     from transforms.theme_patterns import mask_numbers
 
-    words, chars = _vectorizers()
     texts = [mask_numbers(e.text) for e in examples]
     evidence = [
         " ".join(
@@ -98,9 +193,10 @@ def features(examples: Sequence[Example]) -> Any:
         )
         for e in examples
     ]
-    flags = words.transform(evidence)
+    flags = _word_counts(evidence)
     flags.data[:] = 1.0
-    return sparse.hstack([words.transform(texts), chars.transform(texts), flags]).tocsr()
+    words, chars = _normalize_rows(_word_counts(texts)), _normalize_rows(_char_counts(texts))
+    return sparse.hstack([words, chars, flags]).tocsr()
 
 
 def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:

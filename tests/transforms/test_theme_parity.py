@@ -1,5 +1,5 @@
 """Phrase matching with word keys, tried at word starts only, finds exactly what the plain per-theme
-search found.
+search found; the theme model's features are HashingVectorizer's, bit for bit.
 
 The reference is the phrase layer as it was (every theme's pattern searched in every text), kept
 here; the comparison covers every shared real text with every service of the project's config. The
@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 from bench.real_texts import REAL_DIR, real_texts
+from tests.transforms.test_theme_model import assert_same_matrix, hashing_vectorizer_features
 from transforms.text_clean import clean_for_sentiment
+from transforms.theme_model import features
 from transforms.themes import (
     _SENTENCE_BREAK,
     DEFAULT_TAXONOMY_PATH,
@@ -117,3 +119,11 @@ def test_a_matching_text_has_one_of_the_phrase_keys(phrase: str, text: str) -> N
     phrase_keys = _phrase_keys([phrase])
     assert phrase_keys is not None and not phrase_keys.isdisjoint(_text_keys(text))
     assert Taxonomy([Theme("t", "T", "ease", (phrase,))], "v").match(text) != []
+
+
+def test_model_features_equal_hashing_vectorizer_on_every_real_text() -> None:
+    taxonomy = Taxonomy.load()
+    texts = list(dict.fromkeys(text for _, text in real_texts()))
+    examples = taxonomy.examples(texts, [None] * len(texts), [frozenset()] * len(texts))
+    assert sum(bool(e.rule_themes or e.pattern_themes) for e in examples) > 500
+    assert_same_matrix(features(examples), hashing_vectorizer_features(examples))
