@@ -19,7 +19,7 @@ Why this shape:
   with `version` = a hash of its content; the version is part of the theme cache key, so trends
   never mix two models silently. Nothing is downloaded at run time.
 
-`ThemeModel.predict` scores many texts at once (one sparse matrix product per theme).
+`ThemeModel.predict` scores many texts at once (the nonzero features of the batch, once per theme).
 """
 
 from __future__ import annotations
@@ -111,13 +111,13 @@ def _murmur3(keys: Sequence[bytes]) -> NDArray[np.int64]:
     return result
 
 
-def _columns(grams: list[str]) -> NDArray[np.int32]:
+def _columns(grams: list[str]) -> NDArray[np.int64]:
     """The hashed column of each n-gram (`abs(murmurhash3_32(gram)) % N_FEATURES`), each distinct
     n-gram hashed once."""
     distinct = list(dict.fromkeys(grams))
     hashed = np.abs(_murmur3([gram.encode("utf-8") for gram in distinct])) % N_FEATURES
     column = dict(zip(distinct, hashed.tolist(), strict=True))
-    return np.fromiter(map(column.__getitem__, grams), dtype=np.int32, count=len(grams))
+    return np.fromiter(map(column.__getitem__, grams), dtype=np.int64, count=len(grams))
 
 
 def _word_grams(text: str) -> list[str]:
@@ -135,24 +135,16 @@ def _char_wb_grams(word: str) -> list[str]:
     return [padded[at : at + n] for n in (3, 4) for at in range(max(len(padded) - n + 1, 1))]
 
 
-def _counts(indices: NDArray[np.int32], indptr: NDArray[np.int64]) -> Any:
-    """CSR counts of hashed columns (row i: `indices[indptr[i]:indptr[i + 1]]`), indices sorted and
-    duplicates summed as `FeatureHasher` leaves them."""
-    from scipy import sparse
-
-    shape = (len(indptr) - 1, N_FEATURES)
-    matrix = sparse.csr_matrix((np.ones(len(indices)), indices, indptr.astype(np.int32)), shape=shape)
-    matrix.sum_duplicates()
-    return matrix
-
-
-def _word_counts(texts: Sequence[str]) -> Any:
+def _word_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The hashed columns of the word n-grams of all texts, one text after the other, and how many
+    each text has."""
     rows = [_word_grams(text) for text in texts]
-    return _counts(_columns(list(chain.from_iterable(rows))), np.cumsum([0, *map(len, rows)]))
+    sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    return _columns(list(chain.from_iterable(rows))), sizes
 
 
-def _char_counts(texts: Sequence[str]) -> Any:
-    """The `char_wb` counts: the n-grams of a distinct word are built and hashed once."""
+def _char_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """`_word_columns` for the `char_wb` n-grams: those of a distinct word are built and hashed once."""
     rows = [_WHITE_SPACES.sub(" ", text).split() for text in texts]
     flat = list(chain.from_iterable(rows))
     words = list(dict.fromkeys(flat))
@@ -165,22 +157,13 @@ def _char_counts(texts: Sequence[str]) -> Any:
     ends = np.cumsum(counts)
     # each occurrence's n-grams are its word's run of `word_columns`
     runs = np.repeat((np.cumsum(sizes) - sizes)[occurrences] - (ends - counts), counts)
-    indices = word_columns[np.arange(len(runs)) + runs]
-    return _counts(indices, np.concatenate([[0], ends])[np.cumsum([0, *map(len, rows)])])
+    per_text = np.diff(np.concatenate([[0], ends])[np.cumsum([0, *map(len, rows)])])
+    return word_columns[np.arange(len(runs)) + runs], per_text
 
 
-def _normalize_rows(matrix: Any) -> Any:
-    """Each row divided by its l2 norm (the rows hold integer counts: their sums of squares are exact)."""
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=matrix.data * matrix.data, minlength=matrix.shape[0]))
-    matrix.data /= norms[rows]
-    return matrix
-
-
-def features(examples: Sequence[Example]) -> Any:
-    """The sparse feature matrix (rows = examples): word and char n-grams, then evidence indicators."""
-    from scipy import sparse  # here, not at import: loading a taxonomy needs no features
-
+def _entries(examples: Sequence[Example]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """(row, column, value) of each nonzero of the feature matrix, by row then column: word and char
+    n-gram counts, each block's row divided by its l2 norm, then the evidence indicators (1.0)."""
     from transforms.theme_patterns import mask_numbers
 
     texts = [mask_numbers(e.text) for e in examples]
@@ -193,10 +176,29 @@ def features(examples: Sequence[Example]) -> Any:
         )
         for e in examples
     ]
-    flags = _word_counts(evidence)
-    flags.data[:] = 1.0
-    words, chars = _normalize_rows(_word_counts(texts)), _normalize_rows(_char_counts(texts))
-    return sparse.hstack([words, chars, flags]).tocsr()
+    width = 3 * N_FEATURES
+    keys = []
+    for block, (columns, sizes) in enumerate(
+        (_word_columns(texts), _char_columns(texts), _word_columns(evidence))
+    ):
+        keys.append(np.repeat(np.arange(len(examples)), sizes) * width + block * N_FEATURES + columns)
+    unique, counts = np.unique(np.concatenate(keys), return_counts=True)
+    rows, columns = np.divmod(unique, width)
+    groups = rows * 3 + columns // N_FEATURES
+    # integer counts: the sums of squares are exact, in any order
+    norms = np.sqrt(np.bincount(groups, weights=counts * counts, minlength=3 * len(examples)))
+    values = np.where(columns < 2 * N_FEATURES, counts / norms[groups], 1.0)
+    return rows, columns, values
+
+
+def features(examples: Sequence[Example]) -> Any:
+    """The sparse feature matrix (rows = examples): word and char n-grams, then evidence indicators."""
+    from scipy import sparse  # here, not at import: scoring needs no matrix, only `_entries`
+
+    rows, columns, values = _entries(examples)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(examples)))])
+    shape = (len(examples), 3 * N_FEATURES)
+    return sparse.csr_matrix((values, columns.astype(np.int32), indptr.astype(np.int32)), shape=shape)
 
 
 def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -255,10 +257,16 @@ class ThemeModel:
         """Calibrated probability of each modelled theme for each example (arrays in example order)."""
         if not examples:
             return {theme_id: np.zeros(0) for theme_id in self._themes}
-        matrix = features(examples)
+        rows, columns, values = _entries(examples)
         result = {}
         for theme_id, spec in self._themes.items():
-            scores = matrix @ spec.weights + spec.intercept
+            # what `features(examples) @ spec.weights` sums, in its order (row by row, by column,
+            # from 0.0): `np.add.at` adds in index order; a zero weight adds nothing
+            weights = spec.weights[columns]
+            used = weights != 0.0
+            scores = np.zeros(len(examples))
+            np.add.at(scores, rows[used], values[used] * weights[used])
+            scores += spec.intercept
             result[theme_id] = _sigmoid(spec.platt[0] * scores + spec.platt[1])
         return result
 
