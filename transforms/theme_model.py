@@ -233,6 +233,10 @@ class ThemeModel:
             self._themes[theme_id] = _ThemeWeights(
                 float(spec["intercept"]), weights, (float(a), float(b)), float(spec["threshold"])
             )
+        # the columns some theme weighs: the only features a prediction reads
+        self._weighed = np.zeros(size, dtype=np.bool_)
+        for theme in self._themes.values():
+            self._weighed |= theme.weights != 0.0
 
     @classmethod
     def load(cls, path: Path) -> ThemeModel:
@@ -258,6 +262,8 @@ class ThemeModel:
         if not examples:
             return {theme_id: np.zeros(0) for theme_id in self._themes}
         rows, columns, values = _entries(examples)
+        weighed = self._weighed[columns]
+        rows, columns, values = rows[weighed], columns[weighed], values[weighed]
         result = {}
         for theme_id, spec in self._themes.items():
             # what `features(examples) @ spec.weights` sums, in its order (row by row, by column,
