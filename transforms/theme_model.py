@@ -19,15 +19,17 @@ Why this shape:
   with `version` = a hash of its content; the version is part of the theme cache key, so trends
   never mix two models silently. Nothing is downloaded at run time.
 
-`ThemeModel.predict` scores many texts at once (one sparse matrix product per theme).
+`ThemeModel.predict` scores many texts at once (the nonzero features of the batch, once per theme).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -59,35 +61,111 @@ class Example:
     themes: frozenset[str] = frozenset()
 
 
-def _vectorizers() -> tuple[Any, Any]:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    words = HashingVectorizer(
-        n_features=N_FEATURES,
-        ngram_range=(1, 2),
-        alternate_sign=False,
-        norm="l2",
-        token_pattern=r"(?u)\b\w\w+\b",
-        lowercase=False,
-    )
-    chars = HashingVectorizer(
-        n_features=N_FEATURES,
-        analyzer="char_wb",
-        ngram_range=(3, 4),
-        alternate_sign=False,
-        norm="l2",
-        lowercase=False,
-    )
-    return words, chars
+# The features are what sklearn's `HashingVectorizer` gives with the settings the model was trained
+# with (word 1-2-grams of `(?u)\b\w\w+\b` tokens and `char_wb` 3-4-grams, unsigned counts, l2 norm per
+# block), computed without it: importing sklearn costs about 1.8 CPU-s, and its analyzers hash every
+# n-gram occurrence in Python. Here each distinct word and n-gram of a batch is hashed once,
+# vectorised; tests/transforms/test_theme_model.py checks the matrix is HashingVectorizer's, bit for bit.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_WHITE_SPACES = re.compile(r"\s\s+")
+_U32 = np.uint32
 
 
-def features(examples: Sequence[Example]) -> Any:
-    """The sparse feature matrix (rows = examples): word and char n-grams, then evidence indicators."""
-    from scipy import sparse  # here, not at import: loading a taxonomy needs no features
+def _rotl(x: NDArray[np.uint32], bits: int) -> NDArray[np.uint32]:
+    return (x << _U32(bits)) | (x >> _U32(32 - bits))
 
+
+def _scramble(k: NDArray[np.uint32]) -> NDArray[np.uint32]:
+    return _rotl(k * _U32(0xCC9E2D51), 15) * _U32(0x1B873593)
+
+
+def _murmur3(keys: Sequence[bytes]) -> NDArray[np.int64]:
+    """MurmurHash3 (x86, 32 bits, seed 0) of each key as a signed integer, what
+    `sklearn.utils.murmurhash3_32` gives; the keys of one length are hashed together."""
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    order = np.argsort(lengths, kind="stable")
+    data = np.frombuffer(b"".join([keys[i] for i in order.tolist()]), dtype=np.uint8)
+    result = np.empty(len(keys), dtype=np.int64)
+    offset = 0
+    groups = np.unique(lengths[order], return_index=True, return_counts=True)
+    for length, first, count in zip(*groups, strict=True):
+        raw = data[offset : offset + length * count].reshape(count, length)
+        offset += length * count
+        blocks = length // 4
+        h = np.zeros(count, dtype=np.uint32)
+        if blocks:
+            words = np.ascontiguousarray(raw[:, : 4 * blocks]).view("<u4").astype(np.uint32)
+            for block in range(blocks):
+                h = _rotl(h ^ _scramble(words[:, block]), 13) * _U32(5) + _U32(0xE6546B64)
+        if length % 4:
+            tail = np.zeros(count, dtype=np.uint32)
+            for byte in range(length % 4):
+                tail |= raw[:, 4 * blocks + byte].astype(np.uint32) << _U32(8 * byte)
+            h ^= _scramble(tail)
+        h ^= _U32(length & 0xFFFFFFFF)
+        for shift, multiplier in ((16, 0x85EBCA6B), (13, 0xC2B2AE35)):
+            h ^= h >> _U32(shift)
+            h *= _U32(multiplier)
+        h ^= h >> _U32(16)
+        result[order[first : first + count]] = h.view(np.int32)
+    return result
+
+
+def _columns(grams: list[str]) -> NDArray[np.int64]:
+    """The hashed column of each n-gram (`abs(murmurhash3_32(gram)) % N_FEATURES`), each distinct
+    n-gram hashed once."""
+    distinct = list(dict.fromkeys(grams))
+    hashed = np.abs(_murmur3([gram.encode("utf-8") for gram in distinct])) % N_FEATURES
+    column = dict(zip(distinct, hashed.tolist(), strict=True))
+    return np.fromiter(map(column.__getitem__, grams), dtype=np.int64, count=len(grams))
+
+
+def _word_grams(text: str) -> list[str]:
+    """Word unigrams, then bigrams, as the word analyzer gives them."""
+    tokens = _TOKEN.findall(text)
+    return [*tokens, *(" ".join(pair) for pair in pairwise(tokens))]
+
+
+def _char_wb_grams(word: str) -> list[str]:
+    """The `char_wb` 3- and 4-grams of one word padded with a space each side (a padded word no
+    longer than an n-gram counts once, whole, and ends its n-grams)."""
+    padded = f" {word} "
+    if len(padded) <= 3:
+        return [padded]
+    return [padded[at : at + n] for n in (3, 4) for at in range(max(len(padded) - n + 1, 1))]
+
+
+def _word_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The hashed columns of the word n-grams of all texts, one text after the other, and how many
+    each text has."""
+    rows = [_word_grams(text) for text in texts]
+    sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    return _columns(list(chain.from_iterable(rows))), sizes
+
+
+def _char_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """`_word_columns` for the `char_wb` n-grams: those of a distinct word are built and hashed once."""
+    rows = [_WHITE_SPACES.sub(" ", text).split() for text in texts]
+    flat = list(chain.from_iterable(rows))
+    words = list(dict.fromkeys(flat))
+    grams = [_char_wb_grams(word) for word in words]
+    word_columns = _columns(list(chain.from_iterable(grams)))
+    sizes = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+    ids = dict(zip(words, range(len(words)), strict=True))
+    occurrences = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    counts = sizes[occurrences]
+    ends = np.cumsum(counts)
+    # each occurrence's n-grams are its word's run of `word_columns`
+    runs = np.repeat((np.cumsum(sizes) - sizes)[occurrences] - (ends - counts), counts)
+    per_text = np.diff(np.concatenate([[0], ends])[np.cumsum([0, *map(len, rows)])])
+    return word_columns[np.arange(len(runs)) + runs], per_text
+
+
+def _entries(examples: Sequence[Example]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """(row, column, value) of each nonzero of the feature matrix, by row then column: word and char
+    n-gram counts, each block's row divided by its l2 norm, then the evidence indicators (1.0)."""
     from transforms.theme_patterns import mask_numbers
 
-    words, chars = _vectorizers()
     texts = [mask_numbers(e.text) for e in examples]
     evidence = [
         " ".join(
@@ -98,9 +176,29 @@ def features(examples: Sequence[Example]) -> Any:
         )
         for e in examples
     ]
-    flags = words.transform(evidence)
-    flags.data[:] = 1.0
-    return sparse.hstack([words.transform(texts), chars.transform(texts), flags]).tocsr()
+    width = 3 * N_FEATURES
+    keys = []
+    for block, (columns, sizes) in enumerate(
+        (_word_columns(texts), _char_columns(texts), _word_columns(evidence))
+    ):
+        keys.append(np.repeat(np.arange(len(examples)), sizes) * width + block * N_FEATURES + columns)
+    unique, counts = np.unique(np.concatenate(keys), return_counts=True)
+    rows, columns = np.divmod(unique, width)
+    groups = rows * 3 + columns // N_FEATURES
+    # integer counts: the sums of squares are exact, in any order
+    norms = np.sqrt(np.bincount(groups, weights=counts * counts, minlength=3 * len(examples)))
+    values = np.where(columns < 2 * N_FEATURES, counts / norms[groups], 1.0)
+    return rows, columns, values
+
+
+def features(examples: Sequence[Example]) -> Any:
+    """The sparse feature matrix (rows = examples): word and char n-grams, then evidence indicators."""
+    from scipy import sparse  # here, not at import: scoring needs no matrix, only `_entries`
+
+    rows, columns, values = _entries(examples)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(examples)))])
+    shape = (len(examples), 3 * N_FEATURES)
+    return sparse.csr_matrix((values, columns.astype(np.int32), indptr.astype(np.int32)), shape=shape)
 
 
 def _sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -135,6 +233,10 @@ class ThemeModel:
             self._themes[theme_id] = _ThemeWeights(
                 float(spec["intercept"]), weights, (float(a), float(b)), float(spec["threshold"])
             )
+        # the columns some theme weighs: the only features a prediction reads
+        self._weighed = np.zeros(size, dtype=np.bool_)
+        for theme in self._themes.values():
+            self._weighed |= theme.weights != 0.0
 
     @classmethod
     def load(cls, path: Path) -> ThemeModel:
@@ -159,10 +261,18 @@ class ThemeModel:
         """Calibrated probability of each modelled theme for each example (arrays in example order)."""
         if not examples:
             return {theme_id: np.zeros(0) for theme_id in self._themes}
-        matrix = features(examples)
+        rows, columns, values = _entries(examples)
+        weighed = self._weighed[columns]
+        rows, columns, values = rows[weighed], columns[weighed], values[weighed]
         result = {}
         for theme_id, spec in self._themes.items():
-            scores = matrix @ spec.weights + spec.intercept
+            # what `features(examples) @ spec.weights` sums, in its order (row by row, by column,
+            # from 0.0): `np.add.at` adds in index order; a zero weight adds nothing
+            weights = spec.weights[columns]
+            used = weights != 0.0
+            scores = np.zeros(len(examples))
+            np.add.at(scores, rows[used], values[used] * weights[used])
+            scores += spec.intercept
             result[theme_id] = _sigmoid(spec.platt[0] * scores + spec.platt[1])
         return result
 

@@ -1,11 +1,14 @@
 """The committed theme model rebuilds bit-for-bit, predicts in batches, and loads with clear errors."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from evaluation.build_theme_model import MODEL_PATH, build
-from transforms.theme_model import ThemeModel, model_version
+from transforms.theme_model import N_FEATURES, Example, ThemeModel, _murmur3, features, model_version
 from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 
 
@@ -84,3 +87,64 @@ def test_the_committed_model_uses_the_chosen_floors() -> None:
     model = ThemeModel.load(MODEL_PATH)
     for theme_id in model.themes:
         assert model.threshold(theme_id) >= DECISION_FLOORS.get(theme_id, THRESHOLD_FLOOR)
+
+
+def hashing_vectorizer_features(examples: Sequence[Example]) -> Any:
+    """The features as sklearn's HashingVectorizer computed them when the committed model was
+    trained: the reference `features` must equal, entry for entry."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from transforms.theme_patterns import mask_numbers
+
+    common = {"n_features": N_FEATURES, "alternate_sign": False, "norm": "l2", "lowercase": False}
+    words = HashingVectorizer(ngram_range=(1, 2), token_pattern=r"(?u)\b\w\w+\b", **common)
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 4), **common)
+    texts = [mask_numbers(e.text) for e in examples]
+    evidence = [
+        " ".join(
+            [
+                *(f"zzrule{t}" for t in sorted(e.rule_themes)),
+                *(f"zzpattern{t}" for t in sorted(e.pattern_themes)),
+            ]
+        )
+        for e in examples
+    ]
+    flags = words.transform(evidence)
+    flags.data[:] = 1.0
+    return sparse.hstack([words.transform(texts), chars.transform(texts), flags]).tocsr()
+
+
+def assert_same_matrix(ours: Any, reference: Any) -> None:
+    assert ours.shape == reference.shape
+    assert ours.indptr.tolist() == reference.indptr.tolist()
+    assert ours.indices.tolist() == reference.indices.tolist()
+    assert ours.data.tobytes() == reference.data.tobytes()
+
+
+def test_murmur3_is_sklearns_murmurhash3_32() -> None:
+    from sklearn.utils import murmurhash3_32
+
+    random = np.random.default_rng(0)
+    keys = [bytes(random.integers(0, 256, size=n, dtype=np.uint8)) for n in range(40) for _ in range(20)]
+    keys += ["naïve café 東京".encode(), b"\xff\xff\xff\xff", b""]
+    assert _murmur3(keys).tolist() == [murmurhash3_32(key, seed=0) for key in keys]
+
+
+def test_features_equal_hashing_vectorizer_on_edge_cases() -> None:
+    texts = [
+        "",
+        "a",
+        "a b c",
+        "i  x\t\tyy zzz\n\nwords  with   spaces ",
+        "naïve café ― 東京 ümlaut'd",
+        "call 404-555-1234 at 1200 main street, error 404!",
+        "the the the the the",
+        "supercalifragilisticexpialidocious " * 3,
+        "_ __ ___ 1 22 333",
+    ]
+    examples = [
+        Example(text, frozenset({"wait_time"} if i % 2 else ()), frozenset({"a", "b"} if i % 3 else ()))
+        for i, text in enumerate(texts)
+    ]
+    assert_same_matrix(features(examples), hashing_vectorizer_features(examples))

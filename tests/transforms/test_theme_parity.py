@@ -1,5 +1,5 @@
 """Phrase matching with word keys, tried at word starts only, finds exactly what the plain per-theme
-search found.
+search found; the theme model's features are HashingVectorizer's, bit for bit.
 
 The reference is the phrase layer as it was (every theme's pattern searched in every text), kept
 here; the comparison covers every shared real text with every service of the project's config. The
@@ -14,7 +14,9 @@ import pytest
 import yaml
 
 from bench.real_texts import REAL_DIR, real_texts
+from tests.transforms.test_theme_model import assert_same_matrix, hashing_vectorizer_features
 from transforms.text_clean import clean_for_sentiment
+from transforms.theme_model import _sigmoid, features
 from transforms.themes import (
     _SENTENCE_BREAK,
     DEFAULT_TAXONOMY_PATH,
@@ -117,3 +119,20 @@ def test_a_matching_text_has_one_of_the_phrase_keys(phrase: str, text: str) -> N
     phrase_keys = _phrase_keys([phrase])
     assert phrase_keys is not None and not phrase_keys.isdisjoint(_text_keys(text))
     assert Taxonomy([Theme("t", "T", "ease", (phrase,))], "v").match(text) != []
+
+
+def test_model_features_and_probabilities_equal_the_sklearn_ones_on_every_real_text() -> None:
+    """`features` is HashingVectorizer's matrix and `predict` (which sums the matrix's nonzeros
+    itself) gives what the sparse product with each theme's weights gives, bit for bit."""
+    taxonomy = Taxonomy.load()
+    model = taxonomy.model
+    assert model is not None
+    texts = list(dict.fromkeys(text for _, text in real_texts()))
+    examples = taxonomy.examples(texts, [None] * len(texts), [frozenset()] * len(texts))
+    assert sum(bool(e.rule_themes or e.pattern_themes) for e in examples) > 500
+    reference = hashing_vectorizer_features(examples)
+    assert_same_matrix(features(examples), reference)
+    probabilities = model.predict(examples)
+    for theme_id, spec in model._themes.items():
+        expected = _sigmoid(spec.platt[0] * (reference @ spec.weights + spec.intercept) + spec.platt[1])
+        assert probabilities[theme_id].tobytes() == expected.tobytes(), theme_id
