@@ -182,14 +182,10 @@ class _Validator:
             context.suites.delete(name)
         store: Any = context.validation_results_store  # GX's stores are untyped
         keys = [key for key in store.list_keys() if key.expectation_suite_identifier.name == name]
+        stored = store.store_backend.get(store.key_to_tuple(keys[-1]))  # serialised by the run
         for key in keys:
             store.remove_key(key)
-        record = {
-            "name": name,
-            "key": list(keys[-1].to_tuple()),
-            "suite": spec,
-            "result": json.loads(store.serialize(result)),
-        }
+        record = {"name": name, "key": list(keys[-1].to_tuple()), "suite": spec, "result": json.loads(stored)}
         outcomes = []
         for item in result.results:
             config = item.expectation_config
@@ -224,7 +220,8 @@ class _Validator:
         identifier: Any = ValidationResultIdentifier
         keys = [identifier.from_tuple(tuple(record["key"])) for record in records]
         for record, key in zip(records, keys, strict=True):
-            store.set(key, store.deserialize(record["result"]))
+            # As the store keeps it (the serialised result): not loaded and serialised again first.
+            store.store_backend.set(store.key_to_tuple(key), json.dumps(record["result"]))
         for suite in suites:
             context.suites.add(ExpectationSuite(**suite))
         site_config: Any = {

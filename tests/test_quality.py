@@ -462,3 +462,29 @@ def test_gx_checks_and_renders_every_suite_without_loading_scipy_stats(config: C
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_recorded_result_reads_back_into_gx_as_the_validation_left_it(config: Config) -> None:
+    """The docs record is the result as GX's store serialised it, and the Data Docs put it back into
+    the store as is: GX reads it back into the same result, field for field."""
+    from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+    from civicpulse.quality import _time_parameters, _validator, landing_suite
+
+    records = [_survey("1", 5, 2), _survey("2", 9, 3), _survey("3", 4, 4)]
+    folder = _land(config, records)
+    table = pq.read_table(folder / "survey_response.parquet")
+    validator = _validator()
+    outcomes, record = validator.validate(
+        landing_suite("survey_response"), "t.record", table, _time_parameters(NOW)
+    )
+    assert any(not outcome["success"] for outcome in outcomes)
+    store: Any = validator._context.validation_results_store
+    key = ValidationResultIdentifier.from_tuple(tuple(record["key"]))
+    assert not store.has_key(key), "the validation leaves nothing behind in the store"
+    store.store_backend.set(store.key_to_tuple(key), json.dumps(record["result"]))
+    try:
+        assert json.loads(store.serialize(store.get(key))) == record["result"]
+        assert store.get(key).to_json_dict() == store.deserialize(record["result"]).to_json_dict()
+    finally:
+        store.remove_key(key)
