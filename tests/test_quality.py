@@ -399,3 +399,92 @@ def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts
     }
     checked = {o["kwargs"]["column"]: o for o in arrow if o["type"] == "expect_column_values_to_be_between"}
     assert checked == by_column
+
+
+_WITHOUT_SCIPY_STATS = """
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+
+from civicpulse import quality
+from civicpulse.config import load_config
+from civicpulse.warehouse.connection import writer
+from tests.test_quality import DAY, NOW, _land, _survey
+
+config = load_config(Path(sys.argv[1]))
+with writer(config) as con:
+    quality.check_layers(con, config, "run-2", now=NOW)  # every layer suite
+_land(config, [_survey("1", 5, 2), _survey("2", 9, 3)])
+try:
+    quality.check_landing(config, "touchpoints", DAY, DAY + dt.timedelta(days=1), now=NOW)
+except quality.QualityError:
+    pass  # and its Data Docs, with the failure
+else:
+    raise AssertionError("the landing check should have failed")
+assert "scipy.stats._stats_py" not in sys.modules, "scipy.stats was loaded"
+
+kl = {
+    "type": "expect_column_kl_divergence_to_be_less_than",
+    "kwargs": {
+        "column": "x",
+        "partition_object": {"bins": [0, 1, 2], "weights": [0.5, 0.5]},
+        "threshold": 0.1,
+    },
+}
+table = pa.table({"x": [0.5, 1.5, 0.2, 1.7]})
+suite = {"name": "kl", "meta": {}, "expectations": [kl]}
+(outcome,), _ = quality._validator().validate(suite, "kl", table, {})
+assert outcome["success"] and outcome["exception"] is None and outcome["observed_value"] == 0.0, outcome
+assert "scipy.stats._stats_py" in sys.modules
+"""
+
+
+def test_gx_checks_and_renders_every_suite_without_loading_scipy_stats(config: Config) -> None:
+    """GX's import of scipy.stats is deferred to its first use (`_defer_scipy_stats`). On a built
+    warehouse, a fresh interpreter runs every layer suite, a failing landing check and the Data Docs
+    without loading it; an expectation that needs it (KL divergence) still computes its value."""
+    import subprocess
+    import sys
+
+    from civicpulse.paths import PROJECT_ROOT
+
+    _land(config, [_survey("1", 5, 2), _survey("2", 2, 3)])
+    check_landing(config, "touchpoints", DAY, DAY + dt.timedelta(days=1), now=NOW)
+    pipeline.load(config, DAY, DAY + dt.timedelta(days=1), ["touchpoints"])
+    pipeline.build(config)
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SCIPY_STATS, str(config.path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_a_recorded_result_reads_back_into_gx_as_the_validation_left_it(config: Config) -> None:
+    """The docs record is the result as GX's store serialised it, and the Data Docs put it back into
+    the store as is: GX reads it back into the same result, field for field."""
+    from great_expectations.data_context.types.resource_identifiers import ValidationResultIdentifier
+
+    from civicpulse.quality import _time_parameters, _validator, landing_suite
+
+    records = [_survey("1", 5, 2), _survey("2", 9, 3), _survey("3", 4, 4)]
+    folder = _land(config, records)
+    table = pq.read_table(folder / "survey_response.parquet")
+    validator = _validator()
+    outcomes, record = validator.validate(
+        landing_suite("survey_response"), "t.record", table, _time_parameters(NOW)
+    )
+    assert any(not outcome["success"] for outcome in outcomes)
+    store: Any = validator._context.validation_results_store
+    key = ValidationResultIdentifier.from_tuple(tuple(record["key"]))
+    assert not store.has_key(key), "the validation leaves nothing behind in the store"
+    store.store_backend.set(store.key_to_tuple(key), json.dumps(record["result"]))
+    try:
+        assert json.loads(store.serialize(store.get(key))) == record["result"]
+        assert store.get(key).to_json_dict() == store.deserialize(record["result"]).to_json_dict()
+    finally:
+        store.remove_key(key)
