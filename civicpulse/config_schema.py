@@ -222,6 +222,8 @@ def _validated_parse_options(settings: Settings) -> dict[str, BaseModel]:
 
 def _validated_api_settings(settings: Settings) -> dict[str, ApiSettings]:
     """Each `api:` section checked against its connector's `Settings`; errors name sources.N.api.<key>."""
+    if all(source.api is None for source in settings.sources):
+        return {}  # nothing to check: civicpulse.api and the HTTP stack it imports stay unloaded
     from civicpulse.api import settings_type  # loads connectors: only when validating
 
     return _validated_sections(settings, "api", settings_type)

@@ -8,12 +8,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from civicpulse.api import load_api_connector
 from civicpulse.config import Config, ConfigError, Source
-from civicpulse.credentials import credentials_of, resolve_secret
 from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
-from civicpulse.http import MB, ApiSession, RetryPolicy
 from civicpulse.landing import Manifest, day_folder, remove_orphan_folders, write_day
 from civicpulse.manifest import FileEntry, FileManifest, LandedDay, content_hash, landing_hash, parser_version
 from civicpulse.pseudonym_key import pseudonym_key
@@ -23,6 +21,9 @@ from civicpulse.streams import get_stream
 from civicpulse.unused_fields import UnusedField, collecting, grouped
 from civicpulse.warehouse.connection import state_path
 from transforms.privacy import pseudonymize
+
+if TYPE_CHECKING:
+    from civicpulse.http import ApiSession
 
 log = logging.getLogger(__name__)
 
@@ -396,6 +397,11 @@ def _fetch_api(
     http: ApiSession | None,
 ) -> _Fetched:
     """Fetch [start, end) (or from the committed cursor after a gap); the new cursor rides in the manifest."""
+    # The HTTP stack (requests) is imported only by a source in api mode: file mode never needs it.
+    from civicpulse.api import load_api_connector
+    from civicpulse.credentials import credentials_of, resolve_secret
+    from civicpulse.http import MB, ApiSession, RetryPolicy
+
     settings = config.api_settings(source)
     api = load_api_connector(source.connector)
     committed = committed_cursor(config.landing_path, state_path(config), source.name)

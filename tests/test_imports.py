@@ -232,6 +232,20 @@ def test_a_light_config_validates_the_schema_without_loading_connectors(publishe
     assert _of(loaded, ("connectors", "requests", "pyarrow")) == []
 
 
+def test_file_mode_sources_validate_and_run_without_the_http_stack(published_config: Path) -> None:
+    """No source has an api: section: neither the full validation nor `run`'s modules load requests."""
+    code = (
+        "from civicpulse.config import load_config\n"
+        "import civicpulse.pipeline\n"
+        "config = load_config(sys.argv[1])\n"
+        "assert config.sources and {s.mode for s in config.sources} == {'file'}\n"
+        "assert [config.parse_options(s) for s in config.sources]\n"
+    )
+    loaded = _loaded(code, str(published_config))
+    assert {"civicpulse.config_schema", "civicpulse.extract", "civicpulse.sources"} <= loaded
+    assert _of(loaded, ("requests", "civicpulse.http", "civicpulse.api", "civicpulse.credentials")) == []
+
+
 def test_a_light_config_still_checks_connector_sections_when_they_are_used(published_config: Path) -> None:
     from civicpulse.config import ConfigError, load_config
 

@@ -18,7 +18,14 @@ import pytest
 
 from civicpulse.config import Config
 from civicpulse.demo.pii import Planted
-from civicpulse.warehouse.connection import published_path, reader, remove_orphans, state_path, writer
+from civicpulse.warehouse.connection import (
+    published_path,
+    reader,
+    remove_orphans,
+    snapshot,
+    state_path,
+    writer,
+)
 from civicpulse.warehouse.publish import PUBLISHED_OPS_TABLES
 
 _WORD = re.compile(r"\w+")
@@ -98,6 +105,67 @@ def test_the_published_copy_holds_only_the_contract(city: Config) -> None:
     assert state == {("ops", "source_state"), ("ops", "erased_keys")}
     exports = {p.stem for p in city.exports_path.iterdir()}
     assert exports == {t for s, t in tables if s == "marts"}, "exports/ holds the marts only"
+
+
+def test_the_published_copy_is_the_writers_contract_with_its_comments(city: Config) -> None:
+    """Every published table holds the writer's rows, and its table and column comments (if any)."""
+    with snapshot(city) as con:
+        row = con.execute("select current_database()").fetchone()
+        own = str(row[0]) if row else ""
+        con.execute(f"attach '{published_path(city)}' as published (read_only)")
+        catalog = (
+            "select schema_name, table_name, comment from duckdb_tables() "
+            "where database_name = ? order by all"
+        )
+        columns = (
+            "select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where database_name = ? order by all"
+        )
+        published = con.execute(catalog, ["published"]).fetchall()
+        tables = {(s, t) for s, t, _ in published}
+        assert len(tables) > 20
+        writers = [row for row in con.execute(catalog, [own]).fetchall() if row[:2] in tables]
+        assert published == writers
+        published_columns = con.execute(columns, ["published"]).fetchall()
+        assert published_columns == [
+            row for row in con.execute(columns, [own]).fetchall() if row[:2] in tables
+        ]
+        for schema, table in sorted(tables):
+            name = f'"{schema}"."{table}"'
+            differing = con.execute(
+                f'select count(*) from ((from published.{name} except all from "{own}".{name}) '
+                f'union all (from "{own}".{name} except all from published.{name}))'
+            ).fetchone()
+            assert differing == (0,), name
+
+
+def test_publish_copies_table_and_column_comments(tmp_path: Path) -> None:
+    from civicpulse.warehouse.publish import _copy_contract, _write
+
+    target = tmp_path / "published.duckdb"
+    with duckdb.connect(str(tmp_path / "writer.duckdb")) as con:
+        con.execute("create schema core; create schema ops; create schema staging")
+        con.execute("create table core.a (x int, y varchar); insert into core.a values (1, 'one')")
+        con.execute("create table core.b (z int); create table staging.c (w int)")
+        con.execute("create table ops.settings (key varchar, value varchar)")
+        con.execute("create table ops.cursors (v int)")
+        con.execute("comment on table core.a is 'it''s a'; comment on column core.a.y is 'why'")
+        con.execute("comment on column core.b.z is 'zed'; comment on table staging.c is 'private'")
+        _write(con, {target: _copy_contract})
+    with duckdb.connect(str(target), read_only=True) as con:
+        tables = con.execute("select schema_name, table_name, comment from duckdb_tables() order by all")
+        assert tables.fetchall() == [("core", "a", "it's a"), ("core", "b", None), ("ops", "settings", None)]
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where not internal order by all"
+        )
+        assert columns.fetchall() == [
+            ("a", "x", None),
+            ("a", "y", "why"),
+            ("b", "z", "zed"),
+            ("settings", "key", None),
+            ("settings", "value", None),
+        ]
+        assert con.execute("select * from core.a").fetchall() == [(1, "one")]
 
 
 @pytest.mark.parametrize(

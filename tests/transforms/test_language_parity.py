@@ -4,6 +4,8 @@ reference is the detector's decision as it was, kept here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bench.real_texts import REAL_DIR, real_texts
@@ -88,7 +90,7 @@ def test_the_numpy_detector_gives_langdetects_probabilities() -> None:
     """Every shared real text of four or more words (a spread sample) and a few non-English ones."""
     from langdetect.detector import Detector  # type: ignore[import-untyped]
 
-    factory = language.warm_langdetect()
+    factory, reference_factory = language.warm_langdetect(), _langdetects_own_factory()
     texts = [clean_for_sentiment(text) for _, text in real_texts()]
     sample = [text for text in texts if len(text.split()) >= 4][::25]
     sample += [
@@ -98,7 +100,7 @@ def test_the_numpy_detector_gives_langdetects_probabilities() -> None:
     ]
     differences = []
     for text in sample:
-        reference, fast = Detector(factory), language._fast_detector(factory)
+        reference, fast = Detector(reference_factory), language._fast_detector(factory)
         reference.append(text)
         fast.append(text)
         expected = [(p.lang, p.prob) for p in reference.get_probabilities()]
@@ -106,3 +108,23 @@ def test_the_numpy_detector_gives_langdetects_probabilities() -> None:
             differences.append(text)
     assert differences == []
     assert len(sample) > 300
+
+
+def _langdetects_own_factory() -> Any:
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # type: ignore[import-untyped]
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def test_the_profile_rows_are_langdetects_own() -> None:
+    """Every n-gram's row built on first use equals the one langdetect's load_profile builds."""
+    own, lazy = _langdetects_own_factory(), language.warm_langdetect()
+    assert lazy.langlist == own.langlist
+    assert set(lazy.word_lang_prob_map) == set(own.word_lang_prob_map)
+    assert len(lazy.word_lang_prob_map) == len(own.word_lang_prob_map) > 80_000
+    differing = [w for w, row in own.word_lang_prob_map.items() if lazy.word_lang_prob_map[w] != row]
+    assert differing == []
+    assert "no such n-gram" not in lazy.word_lang_prob_map
