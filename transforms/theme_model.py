@@ -29,7 +29,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +63,11 @@ class Example:
 
 # The features are what sklearn's `HashingVectorizer` gives with the settings the model was trained
 # with (word 1-2-grams of `(?u)\b\w\w+\b` tokens and `char_wb` 3-4-grams, unsigned counts, l2 norm per
-# block), computed without it: importing sklearn costs about 1.8 CPU-s, and its analyzers hash every
-# n-gram occurrence in Python. Here each distinct word and n-gram of a batch is hashed once,
-# vectorised; tests/transforms/test_theme_model.py checks the matrix is HashingVectorizer's, bit for bit.
+# block), computed without it: importing sklearn costs about 1.8 CPU-s, and its analyzers build every
+# n-gram occurrence as a string. Here a distinct word's n-grams are built once a batch and each distinct
+# n-gram hashed once, vectorised; tests/transforms/test_theme_model.py and test_theme_parity.py check
+# the matrix is HashingVectorizer's, bit for bit.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_WHITE_SPACES = re.compile(r"\s\s+")
 _U32 = np.uint32
 
 
@@ -120,32 +120,43 @@ def _columns(grams: list[str]) -> NDArray[np.int64]:
     return np.fromiter(map(column.__getitem__, grams), dtype=np.int64, count=len(grams))
 
 
-def _word_grams(text: str) -> list[str]:
-    """Word unigrams, then bigrams, as the word analyzer gives them."""
-    tokens = _TOKEN.findall(text)
-    return [*tokens, *(" ".join(pair) for pair in pairwise(tokens))]
-
-
 def _char_wb_grams(word: str) -> list[str]:
     """The `char_wb` 3- and 4-grams of one word padded with a space each side (a padded word no
     longer than an n-gram counts once, whole, and ends its n-grams)."""
     padded = f" {word} "
     if len(padded) <= 3:
         return [padded]
-    return [padded[at : at + n] for n in (3, 4) for at in range(max(len(padded) - n + 1, 1))]
+    threes = [padded[at : at + 3] for at in range(len(padded) - 2)]
+    return threes + [padded[at : at + 4] for at in range(len(padded) - 3)]
 
 
 def _word_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The hashed columns of the word n-grams of all texts, one text after the other, and how many
-    each text has."""
-    rows = [_word_grams(text) for text in texts]
+    """(text, hashed column) of each word unigram and bigram of the texts: a distinct token, and a
+    distinct pair of tokens, is hashed once."""
+    rows = [_TOKEN.findall(text) for text in texts]
     sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    return _columns(list(chain.from_iterable(rows))), sizes
+    flat = list(chain.from_iterable(rows))
+    tokens = list(dict.fromkeys(flat))
+    ids = dict(zip(tokens, range(len(tokens)), strict=True))
+    token_ids = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    follows = np.ones(len(flat), dtype=np.bool_)  # a next token in the same text
+    follows[(np.cumsum(sizes) - 1)[sizes > 0]] = False
+    firsts = np.flatnonzero(follows)
+    pairs, pair_of = np.unique(token_ids[firsts] * len(tokens) + token_ids[firsts + 1], return_inverse=True)
+    lefts, rights = np.divmod(pairs, len(tokens))
+    bigrams = [f"{tokens[a]} {tokens[b]}" for a, b in zip(lefts.tolist(), rights.tolist(), strict=True)]
+    text_of = np.repeat(np.arange(len(texts)), sizes)
+    return (
+        np.concatenate([text_of, text_of[firsts]]),
+        np.concatenate([_columns(tokens)[token_ids], _columns(bigrams)[pair_of]]),
+    )
 
 
 def _char_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """`_word_columns` for the `char_wb` n-grams: those of a distinct word are built and hashed once."""
-    rows = [_WHITE_SPACES.sub(" ", text).split() for text in texts]
+    """(text, hashed column) of each `char_wb` n-gram: those of a distinct word are built and hashed
+    once. (sklearn first replaces runs of whitespace by one space; `str.split` and `\\s` agree on
+    what whitespace is, so the words are the same without.)"""
+    rows = [text.split() for text in texts]
     flat = list(chain.from_iterable(rows))
     words = list(dict.fromkeys(flat))
     grams = [_char_wb_grams(word) for word in words]
@@ -158,7 +169,7 @@ def _char_columns(texts: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.i
     # each occurrence's n-grams are its word's run of `word_columns`
     runs = np.repeat((np.cumsum(sizes) - sizes)[occurrences] - (ends - counts), counts)
     per_text = np.diff(np.concatenate([[0], ends])[np.cumsum([0, *map(len, rows)])])
-    return word_columns[np.arange(len(runs)) + runs], per_text
+    return np.repeat(np.arange(len(texts)), per_text), word_columns[np.arange(len(runs)) + runs]
 
 
 def _entries(examples: Sequence[Example]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
@@ -177,13 +188,15 @@ def _entries(examples: Sequence[Example]) -> tuple[NDArray[np.int64], NDArray[np
         for e in examples
     ]
     width = 3 * N_FEATURES
+    # (row, column) keys; 32 bits sort faster and hold 10,922 rows (a scoring batch is 5,000)
+    kind = np.uint32 if len(examples) * width < 2**32 else np.int64
     keys = []
-    for block, (columns, sizes) in enumerate(
+    for block, (rows, columns) in enumerate(
         (_word_columns(texts), _char_columns(texts), _word_columns(evidence))
     ):
-        keys.append(np.repeat(np.arange(len(examples)), sizes) * width + block * N_FEATURES + columns)
+        keys.append((rows * width + block * N_FEATURES + columns).astype(kind))
     unique, counts = np.unique(np.concatenate(keys), return_counts=True)
-    rows, columns = np.divmod(unique, width)
+    rows, columns = np.divmod(unique.astype(np.int64), width)
     groups = rows * 3 + columns // N_FEATURES
     # integer counts: the sums of squares are exact, in any order
     norms = np.sqrt(np.bincount(groups, weights=counts * counts, minlength=3 * len(examples)))

@@ -142,6 +142,7 @@ def test_features_equal_hashing_vectorizer_on_edge_cases() -> None:
         "the the the the the",
         "supercalifragilisticexpialidocious " * 3,
         "_ __ ___ 1 22 333",
+        "every whitespace:" + "x".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\u3000\u3000end",
     ]
     examples = [
         Example(text, frozenset({"wait_time"} if i % 2 else ()), frozenset({"a", "b"} if i % 3 else ()))
