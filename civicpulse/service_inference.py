@@ -10,6 +10,7 @@ texts. Everything is deterministic: fixed seeds, single-threaded solvers, the ca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -121,14 +122,15 @@ def _term_counts() -> tuple[TermCounts, TermCounts]:
     return words, chars
 
 
-def _library_versions() -> list[str]:
+@functools.cache
+def _library_versions() -> tuple[str, ...]:
     versions = []
     for name in ("scikit-learn", "scipy", "numpy"):
         try:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} unknown")
-    return versions
+    return tuple(versions)
 
 
 def settings_key(*, target_precision: float = TARGET_PRECISION) -> str:
