@@ -304,7 +304,9 @@ class _Alternation:
 
     def __init__(self, phrases: Iterable[str]) -> None:
         phrases = tuple(phrases)
-        patterns = sorted({compile_phrase(p) for p in phrases}, key=len, reverse=True)
+        # Longest first, so a longer phrase wins where two begin at one place; ties by text, not by the
+        # set's hash order, so every process builds the same expression.
+        patterns = sorted({compile_phrase(p) for p in phrases}, key=lambda p: (-len(p), p))
         self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
         firsts = [_phrase_shape(p)[1] for p in phrases]
         known = [first for first in firsts if first is not None]

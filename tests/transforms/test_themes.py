@@ -1,5 +1,8 @@
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -277,3 +280,25 @@ def test_invalid_taxonomy_files_name_the_theme_and_key(tmp_path: Path, yaml_text
     with pytest.raises(ValueError, match=r"themes\.yml") as error:
         _load(tmp_path, yaml_text)
     assert message in str(error.value)
+
+
+def test_every_process_builds_the_same_theme_expressions() -> None:
+    """Phrases of equal length are ordered by text, not by the hash seed of a process's string sets:
+    where two fit at one place, every process must pick the same one."""
+    script = (
+        "from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy, _Alternation\n"
+        "for theme in Taxonomy.load(DEFAULT_TAXONOMY_PATH).themes:\n"
+        "    phrases = [*theme.include, *(p for ps in theme.services.values() for p in ps)]\n"
+        "    print(_Alternation(phrases).pattern.pattern)\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
