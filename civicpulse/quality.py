@@ -42,9 +42,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -52,6 +51,9 @@ from civicpulse.config import Config
 from civicpulse.datadocs import DocsEntry, make_offline, write_index
 from civicpulse.landing import MANIFEST, Manifest, complete_days
 from civicpulse.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:  # the quality worker never touches the warehouse: no DuckDB import there
+    import duckdb
 
 log = logging.getLogger(__name__)
 
