@@ -210,7 +210,7 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     kept = _kept(con)
     reason = refit_reason(kept, posts)
     to_predict = [posts.texts[fid] for fid in posts.unmapped]
-    predictions: list[Prediction] = []
+    predictions: list[Prediction] = []  # none when there was too little to fit a classifier on
     if kept is not None and reason is None:
         model = KeptModel.from_bytes(kept.model)
         predictions = model.predict(to_predict)
@@ -224,7 +224,7 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
         log.info("service inference: fitted again (%s)", reason)
     assigned = [
         (fid, p.service_id, p.confidence)
-        for fid, p in zip(posts.unmapped, predictions, strict=True)
+        for fid, p in zip(posts.unmapped, predictions, strict=bool(predictions))
         if p.assigned
     ]
     counts = {"rule_mapped": len(posts.labelled) + posts.left_out, "rule_unmapped": len(posts.unmapped)}
