@@ -4,9 +4,6 @@ its analyzers are scikit-learn's; its bytes hold no n-gram as text."""
 
 from __future__ import annotations
 
-import csv
-import json
-
 import numpy as np
 import pytest
 
@@ -18,33 +15,20 @@ from civicpulse.service_inference import (
     rule_free_text,
     word_ngrams,
 )
-from tests.conftest import SHARED_REAL
+from tests.service_labelled_texts import nhs_pairs, open311_pairs
 
-OPEN311 = SHARED_REAL / "open311" / "seeclickfix_atlanta_resident_text_development.jsonl"
-NHS = SHARED_REAL / "nhs_patient_feedback" / "nhft.csv"
 SALT = bytes.fromhex("00112233445566778899aabbccddeeff")
-
-
-def _open311() -> list[tuple[str, str]]:
-    rows = [json.loads(line) for line in OPEN311.read_text(encoding="utf-8").splitlines()]
-    return [(f"{r['summary']} {r['description'] or ''}", str(r["type_large"])) for r in rows]
-
-
-def _nhs() -> list[tuple[str, str]]:
-    with NHS.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [(r["FFT answer"], r["Service type 1"]) for r in rows[:1200]]
 
 
 def test_the_analyzers_are_scikit_learns() -> None:
     words, chars = (v.build_analyzer() for _, v in _pipeline().steps[0][1].transformer_list)  # type: ignore[attr-defined]
     odd = ["", " ", "a", "I  am", "x\ty\n\nz", "héllo wörld", "one-two three_four 5 6", "  padded  "]
-    texts = [text for text, _ in _open311() + _nhs()] + odd
+    texts = [text for text, _ in open311_pairs() + nhs_pairs()] + odd
     assert [word_ngrams(t) for t in texts] == [words(t) for t in texts]
     assert [char_wb_ngrams(t) for t in texts] == [chars(t) for t in texts]
 
 
-@pytest.mark.parametrize("load", [_open311, _nhs], ids=["open311", "nhs"])
+@pytest.mark.parametrize("load", [open311_pairs, nhs_pairs], ids=["open311", "nhs"])
 def test_the_kept_model_predicts_bit_for_bit_like_the_fitted_pipeline(load: object) -> None:
     pairs = load()  # type: ignore[operator]
     texts = [rule_free_text(text) for text, _ in pairs]
@@ -62,7 +46,7 @@ def test_the_kept_model_predicts_bit_for_bit_like_the_fitted_pipeline(load: obje
 
 
 def test_two_services_predict_as_the_pipeline_does() -> None:
-    pairs = [(t, label) for t, label in _open311() if label in ("Roadway", "Garbage")]
+    pairs = [(t, label) for t, label in open311_pairs() if label in ("Roadway", "Garbage")]
     texts, labels = [rule_free_text(t) for t, _ in pairs], [label for _, label in pairs]
     classifier = fit(texts[::2], labels[::2])
     assert classifier is not None and len(classifier.services) == 2
@@ -71,7 +55,7 @@ def test_two_services_predict_as_the_pipeline_does() -> None:
 
 
 def test_the_kept_bytes_hold_no_ngram_as_text() -> None:
-    pairs = _open311()[::2]
+    pairs = open311_pairs()[::2]
     texts, labels = [rule_free_text(t) for t, _ in pairs], [label for _, label in pairs]
     classifier = fit(texts, labels)
     assert classifier is not None

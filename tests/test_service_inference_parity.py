@@ -3,31 +3,13 @@ on real resident texts: SeeClickFix requests (by request type) and NHS feedback 
 
 from __future__ import annotations
 
-import csv
-import json
-
 import pytest
 
 from civicpulse.service_inference import fit, rule_free_text
-from tests.conftest import SHARED_REAL
-
-OPEN311 = SHARED_REAL / "open311" / "seeclickfix_atlanta_resident_text_development.jsonl"
-NHS = SHARED_REAL / "nhs_patient_feedback" / "nhft.csv"
+from tests.service_labelled_texts import nhs_pairs, open311_pairs
 
 
-def _open311() -> list[tuple[str, str]]:
-    rows = [json.loads(line) for line in OPEN311.read_text(encoding="utf-8").splitlines()]
-    return [(f"{r['summary']} {r['description'] or ''}", str(r["type_large"])) for r in rows]
-
-
-def _nhs() -> list[tuple[str, str]]:
-    with NHS.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    # The first 1,200 comments keep the two fits of this test to a few seconds.
-    return [(r["FFT answer"], r["Service type 1"]) for r in rows[:1200]]
-
-
-@pytest.mark.parametrize("load", [_open311, _nhs], ids=["open311", "nhs"])
+@pytest.mark.parametrize("load", [open311_pairs, nhs_pairs], ids=["open311", "nhs"])
 def test_memoized_analysis_fits_and_predicts_exactly_like_sklearns(load: object) -> None:
     pairs = load()  # type: ignore[operator]
     texts = [rule_free_text(text) for text, _ in pairs]
