@@ -48,13 +48,22 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 Floats = NDArray[np.float64]
 
 
-def rule_free_text(text: str, keyword_patterns: Iterable[re.Pattern[str]] = ()) -> str:
-    """The lower-cased text without hashtags and without every match of the keyword patterns (compiled
-    for lower-cased text, as civicpulse.build.keyword_regex writes them): what is left for the
-    classifier once the cues the rules use are gone, so it cannot just learn the rules back."""
+def keyword_stem(keyword: str) -> str:
+    """The part of the keyword every text its keyword_regex matches contains (a cheap test before the
+    pattern)."""
+    lowered = keyword.lower()
+    return lowered[:-1] if re.search(r"[^aeiou\W]y$", lowered) else lowered
+
+
+def rule_free_text(text: str, keyword_patterns: Iterable[tuple[str, re.Pattern[str]]] = ()) -> str:
+    """The lower-cased text without hashtags and without every match of the keyword patterns, given as
+    (keyword_stem, pattern compiled for lower-cased text as civicpulse.build.keyword_regex writes it):
+    what is left for the classifier once the cues the rules use are gone, so it cannot just learn the
+    rules back. A pattern only runs when its stem is in what is left (it cannot match otherwise)."""
     lowered = _HASHTAG.sub(" ", text.lower())
-    for pattern in keyword_patterns:
-        lowered = pattern.sub(" ", lowered)
+    for stem, pattern in keyword_patterns:
+        if stem in lowered:
+            lowered = pattern.sub(" ", lowered)
     return _SPACES.sub(" ", lowered).strip()
 
 

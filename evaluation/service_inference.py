@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Literal
 import duckdb
 
 from civicpulse.service_inference import TARGET_PRECISION, evaluate, fit, predict, rule_free_text
+from civicpulse.warehouse.social_service import keyword_patterns
 from evaluation import TargetsMissed
 from evaluation.split import SEECLICKFIX_DIR, SEECLICKFIX_FILES, part
 from evaluation.stats import wilson
@@ -91,12 +91,7 @@ def _measure(
 
 def measure_social(con: duckdb.DuckDBPyConnection, name: str) -> Measured:
     """Held-out rule-mapped posts with their rule cues removed, and the build's unmapped share."""
-    patterns: dict[str, list[re.Pattern[str]]] = {}
-    for source, regex in con.execute(
-        "select source, match_regex from ops.service_rules where rule_kind = 'keyword' "
-        "order by source, rule_order"
-    ).fetchall():
-        patterns.setdefault(source, []).append(re.compile(regex, re.ASCII))
+    patterns = keyword_patterns(con)
     rows = con.execute(
         """
         select source, native_id, service_id, text

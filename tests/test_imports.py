@@ -258,3 +258,10 @@ def test_a_light_config_still_checks_connector_sections_when_they_are_used(publi
         config.parse_options(config.sources[0])
     with pytest.raises(ConfigError, match=r"sources\.0\.parse\.no_such_option: unknown key"):
         load_config(published_config)
+
+
+def test_the_x_file_parser_loads_neither_tweepy_nor_requests() -> None:
+    """The X connector's file mode reads tweets as tweepy's Tweet would, without importing tweepy."""
+    loaded = _loaded("import connectors.x\nimport connectors.x.helpers\n")
+    assert "connectors.x.helpers" in loaded
+    assert _of(loaded, ("tweepy", "requests")) == []

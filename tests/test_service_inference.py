@@ -10,6 +10,7 @@ from civicpulse.service_inference import (
     choose_threshold,
     evaluate,
     fit,
+    keyword_stem,
     predict,
     rule_free_text,
     wilson_lower,
@@ -61,7 +62,7 @@ def _labelled() -> tuple[list[str], list[str]]:
 
 
 def test_rule_free_text_drops_hashtags_and_rule_keywords_with_their_inflections() -> None:
-    patterns = [re.compile(keyword_regex(k), re.ASCII) for k in ("permit", "water bill")]
+    patterns = [(keyword_stem(k), re.compile(keyword_regex(k), re.ASCII)) for k in ("permit", "water bill")]
     text = "Two PERMITS later and my Water Bills still wrong #RivertonPermits #Riverton"
     assert rule_free_text(text, patterns) == "two later and my still wrong"
     assert rule_free_text("permitted use", patterns) == "permitted use"

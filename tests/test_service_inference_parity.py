@@ -3,9 +3,14 @@ on real resident texts: SeeClickFix requests (by request type) and NHS feedback 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from civicpulse.service_inference import fit, rule_free_text
+from civicpulse.config import load_config
+from civicpulse.paths import DEFAULT_CONFIG
+from civicpulse.service_inference import fit, keyword_stem, rule_free_text
+from civicpulse.warehouse.build import keyword_regex
 from tests.service_labelled_texts import nhs_pairs, open311_pairs
 
 
@@ -29,3 +34,33 @@ def test_memoized_analysis_fits_and_predicts_exactly_like_sklearns(load: object)
     assert predictions == reference.predict(to_predict)
     assert len({p.service_id for p in predictions}) >= 2 and len({p.confidence for p in predictions}) > 100
     assert memoized.predict(train_texts) == reference.predict(train_texts)
+
+
+def _every_pattern_applied(text: str, patterns: list[re.Pattern[str]]) -> str:
+    lowered = re.sub(r"#\w+", " ", text.lower())
+    for pattern in patterns:
+        lowered = pattern.sub(" ", lowered)
+    return re.sub(r"\s+", " ", lowered).strip()
+
+
+def test_rule_free_text_skipping_patterns_without_their_stem_changes_no_text() -> None:
+    """The demo city's keyword rules on the real SeeClickFix and NHS texts: running a pattern only
+    when its keyword's stem is in the text gives what running every pattern gives."""
+    config = load_config(DEFAULT_CONFIG)
+    keywords = [
+        pattern
+        for source in config.sources
+        for match in source.service_map.values()
+        for kind, pattern in match.rules()
+        if kind == "keyword"
+    ]
+    compiled = [re.compile(keyword_regex(k), re.ASCII) for k in keywords]
+    stems = [keyword_stem(k) for k in keywords]
+    texts = [text for text, _ in open311_pairs() + nhs_pairs()]
+    assert len(keywords) > 50
+    changed = 0
+    for text in texts:
+        expected = _every_pattern_applied(text, compiled)
+        assert rule_free_text(text, zip(stems, compiled, strict=True)) == expected
+        changed += expected != rule_free_text(text)
+    assert changed > 100

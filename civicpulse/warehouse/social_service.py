@@ -27,6 +27,7 @@ from civicpulse.service_inference import (
     ServiceClassifier,
     fit,
     inputs_key,
+    keyword_stem,
     rule_free_text,
     settings_key,
 )
@@ -50,15 +51,16 @@ _SCHEMA = pa.schema(
 )
 
 
-def keyword_patterns(con: duckdb.DuckDBPyConnection) -> dict[str, list[re.Pattern[str]]]:
-    """Each source's keyword rules as compiled patterns (the regex ops.service_rules keeps)."""
+def keyword_patterns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """Each source's keyword rules as (keyword stem, compiled pattern: the regex ops.service_rules
+    keeps), for rule_free_text."""
     rows = con.execute(
-        "select source, match_regex from ops.service_rules where rule_kind = 'keyword' "
+        "select source, pattern, match_regex from ops.service_rules where rule_kind = 'keyword' "
         "order by source, rule_order"
     ).fetchall()
-    patterns: dict[str, list[re.Pattern[str]]] = {}
-    for source, regex in rows:
-        patterns.setdefault(source, []).append(re.compile(regex, re.ASCII))
+    patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for source, keyword, regex in rows:
+        patterns.setdefault(source, []).append((keyword_stem(keyword), re.compile(regex, re.ASCII)))
     return patterns
 
 

@@ -1,12 +1,12 @@
-"""X API v2 tweets (read through tweepy's Tweet model) to social_post values."""
+"""X API v2 tweets (read and checked as tweepy's Tweet model reads them) to social_post values."""
 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tweepy
 
 from civicpulse.filereaders import (
     BadValue,
@@ -99,14 +99,58 @@ def post_values(item: Any, usernames: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _tweet_model(data: dict[str, Any]) -> Any:
-    """tweepy's Tweet; created_at is left to utc_timestamp, which also reads times without milliseconds."""
+@dataclass(frozen=True)
+class _Tweet:
+    """The fields of a tweet the parser reads; referenced tweets as (id, type)."""
+
+    id: int
+    author_id: int | None
+    lang: Any
+    entities: Any
+    public_metrics: Any
+    referenced_tweets: list[tuple[int, Any]] | None
+
+
+def _tweet_model(data: dict[str, Any]) -> _Tweet:
+    """The tweet as tweepy's Tweet (4.17) would read it, with the same conversions in the same order,
+    so a malformed tweet fails with the same error; tweepy itself (and requests with it, ~0.12 CPU-s of
+    every run) is only imported by the api mode. created_at is left to utc_timestamp, which also reads
+    times without milliseconds."""
     try:
-        return tweepy.Tweet({key: value for key, value in data.items() if key != "created_at"})
+        return _read_tweet(data)
     except (KeyError, TypeError, ValueError) as exc:
         raise BadValue(
             f"the tweet does not fit the X API v2 Tweet shape ({type(exc).__name__}: {exc})"
         ) from None
+
+
+def _read_tweet(data: dict[str, Any]) -> _Tweet:
+    tweet_id = int(data["id"])
+    data["text"]  # tweepy's KeyError for a tweet without text
+    if "edit_history_tweet_ids" in data:
+        list(map(int, data["edit_history_tweet_ids"]))
+    else:
+        warnings.warn("Tweet data missing default edit_history_tweet_ids field", RuntimeWarning, stacklevel=2)
+    author_id = None if data.get("author_id") is None else int(data["author_id"])
+    if data.get("conversation_id") is not None:
+        int(data["conversation_id"])
+    edit_controls = data.get("edit_controls")
+    if edit_controls is not None:
+        edit_controls["edits_remaining"] = int(edit_controls["edits_remaining"])
+        edit_controls["editable_until"] = dt.datetime.strptime(
+            edit_controls["editable_until"], "%Y-%m-%dT%H:%M:%S.%f%z"
+        ).replace(tzinfo=dt.UTC)
+    if data.get("in_reply_to_user_id") is not None:
+        int(data["in_reply_to_user_id"])
+    references = data.get("referenced_tweets")
+    return _Tweet(
+        tweet_id,
+        author_id,
+        data.get("lang"),
+        data.get("entities"),
+        data.get("public_metrics"),
+        None if references is None else [(int(r["id"]), r.get("type")) for r in references],
+    )
 
 
 def snowflake_time(tweet_id: int) -> dt.datetime:
@@ -123,10 +167,10 @@ def post_url(native_id: str, username: str | None) -> str:
     return POST_URL_WITHOUT_USER.format(id=native_id)
 
 
-def _referenced_id(tweet: Any, kind: str) -> str | None:
-    for reference in tweet.referenced_tweets or []:
-        if reference.type == kind:
-            return str(reference.id)
+def _referenced_id(tweet: _Tweet, kind: str) -> str | None:
+    for reference_id, reference_type in tweet.referenced_tweets or []:
+        if reference_type == kind:
+            return str(reference_id)
     return None
 
 

@@ -126,3 +126,72 @@ def test_empty_file_is_a_file_problem(file_problem: Problem, tmp_path: Path) -> 
     empty = tmp_path / "page.json"
     empty.write_bytes(b"\n")
     assert "empty" in file_problem("x", empty).problem
+
+
+def _tweepy_reading(data: dict[str, Any]) -> tuple[Any, ...]:
+    """What the parser read through tweepy.Tweet before: the fields it uses, or the error."""
+    import tweepy
+
+    try:
+        tweet = tweepy.Tweet({k: v for k, v in data.items() if k != "created_at"})
+    except (KeyError, TypeError, ValueError) as exc:
+        return ("error", f"{type(exc).__name__}: {exc}")
+    references = None
+    if tweet.referenced_tweets is not None:
+        references = [(r.id, r.type) for r in tweet.referenced_tweets]
+    return (tweet.id, tweet.author_id, tweet.lang, tweet.entities, tweet.public_metrics, references)
+
+
+def _our_reading(data: dict[str, Any]) -> tuple[Any, ...]:
+    from civicpulse.filereaders import BadValue
+    from connectors.x.helpers import _tweet_model
+
+    try:
+        tweet = _tweet_model(data)
+    except BadValue as exc:
+        return ("error", str(exc).split("(", 1)[1].removesuffix(")"))
+    return (
+        tweet.id,
+        tweet.author_id,
+        tweet.lang,
+        tweet.entities,
+        tweet.public_metrics,
+        tweet.referenced_tweets,
+    )
+
+
+def test_tweets_are_read_as_tweepys_tweet_reads_them(fixtures: Path) -> None:
+    """Every recorded tweet, and malformed variants of one, give the fields (or the error) tweepy's
+    Tweet gave; the parser no longer imports tweepy."""
+    pages = [json.loads(page.read_text()) for page in sorted((fixtures / "x").glob("*.json"))]
+    tweets = [tweet for page in pages for tweet in page.get("data", [])]
+    full = next(t for t in tweets if t.get("referenced_tweets") and t.get("author_id"))
+    broken: list[dict[str, Any]] = [
+        {k: v for k, v in full.items() if k != "id"},
+        full | {"id": "12x"},
+        full | {"id": None},
+        {k: v for k, v in full.items() if k != "text"},
+        full | {"author_id": "someone"},
+        full | {"author_id": []},
+        full | {"conversation_id": "c1"},
+        full | {"in_reply_to_user_id": {"id": 1}},
+        full | {"edit_history_tweet_ids": ["1", "x"]},
+        full | {"edit_history_tweet_ids": 5},
+        full | {"edit_controls": {"edits_remaining": "5", "editable_until": "2024-05-06T10:00:00.000Z"}},
+        full | {"edit_controls": {"edits_remaining": "five", "editable_until": "2024-05-06T10:00:00.000Z"}},
+        full | {"edit_controls": {"edits_remaining": 5, "editable_until": "yesterday"}},
+        full | {"edit_controls": {"edits_remaining": 5}},
+        full | {"edit_controls": "none"},
+        full | {"referenced_tweets": [{"type": "quoted"}]},
+        full | {"referenced_tweets": [{"id": "7"}]},
+        full | {"referenced_tweets": "retweeted"},
+        full | {"referenced_tweets": 3},
+    ]
+    assert len(tweets) > 20
+    for data in tweets + broken:
+        theirs, ours = (
+            _tweepy_reading(json.loads(json.dumps(data))),
+            _our_reading(json.loads(json.dumps(data))),
+        )
+        assert ours == theirs, data
+    assert sum(_our_reading(data)[0] == "error" for data in broken) >= 15
