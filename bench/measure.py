@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -71,3 +73,20 @@ class Summary:
 def best_wall(command: Sequence[str], times: int, **kwargs: object) -> float:
     """The fastest wall time of `times` runs (start-up measurements: the minimum is the signal)."""
     return min(run_timed(command, **kwargs).wall_s for _ in range(times))  # type: ignore[arg-type]
+
+
+def code_roots_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The arguments of a tool that times one phase of a built warehouse under several code roots."""
+    parser = argparse.ArgumentParser(prog=prog, description=(doc or "").splitlines()[0])
+    parser.add_argument("warehouse", type=Path, help="a built warehouse (var/warehouse/<name>.duckdb)")
+    parser.add_argument("roots", type=Path, nargs="*", help="code roots to compare (default: this checkout)")
+    parser.add_argument("--repeat", type=int, default=3)
+    return parser
+
+
+def warehouse_missing(warehouse: Path) -> bool:
+    """True, with the fix printed, when `warehouse` is not a file."""
+    if warehouse.is_file():
+        return False
+    print(f"{warehouse}: no such warehouse file; run `civicpulse run` first", file=sys.stderr)
+    return True

@@ -10,7 +10,6 @@ phase writes, so two code roots can be compared, interleaved, and their outputs 
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -20,6 +19,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from bench.measure import code_roots_parser, warehouse_missing
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHES = ("ops.sentiment_cache", "ops.theme_cache", "ops.urgency_cache", "ops.term_cache")
@@ -117,17 +118,11 @@ def run_phase(
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.scoring_phase", description=(__doc__ or "").splitlines()[0]
-    )
-    parser.add_argument("warehouse", type=Path, help="a built warehouse (var/warehouse/<name>.duckdb)")
-    parser.add_argument("roots", type=Path, nargs="*", help="code roots to compare (default: this checkout)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = code_roots_parser("python -m bench.scoring_phase", __doc__)
     parser.add_argument("--themes", type=Path, default=ROOT / "config" / "themes.yml")
     parser.add_argument("--warm", action="store_true", help="time a rebuild on the caches of a first phase")
     args = parser.parse_args(argv)
-    if not args.warehouse.is_file():
-        print(f"{args.warehouse}: no such warehouse file; run `civicpulse run` first", file=sys.stderr)
+    if warehouse_missing(args.warehouse):
         return 2
     roots: list[Path] = args.roots or [ROOT]
     cpu: dict[Path, list[float]] = {root: [] for root in roots}

@@ -15,7 +15,6 @@ evidence, in order), so two code roots can be proven to give the same output.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -24,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.measure import code_roots_parser, warehouse_missing
 from bench.real_texts import REAL_DIR, real_texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,12 +75,7 @@ def measure(pairs_file: Path, code_root: Path, *, warm: bool) -> tuple[float, st
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.theme_speed", description=(__doc__ or "").splitlines()[0]
-    )
-    parser.add_argument("warehouse", type=Path, help="a built warehouse (var/warehouse/<name>.duckdb)")
-    parser.add_argument("roots", type=Path, nargs="*", help="code roots to compare (default: this checkout)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = code_roots_parser("python -m bench.theme_speed", __doc__)
     parser.add_argument(
         "--warm", action="store_true", help="scikit-learn and scipy imported before the clock"
     )
@@ -88,8 +83,7 @@ def main(argv: Sequence[str]) -> int:
         "--out", type=Path, default=Path("/tmp/theme_speed"), help="folder for the text lists"
     )
     args = parser.parse_args(argv)
-    if not args.warehouse.is_file():
-        print(f"{args.warehouse}: no such warehouse file; run `civicpulse run` first", file=sys.stderr)
+    if warehouse_missing(args.warehouse):
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     sets = {"city": args.out / "city.json", "real": args.out / "real.json"}
