@@ -255,22 +255,30 @@ def _detector_class() -> type:
             table = np.stack([_row(self.word_lang_prob_map, word) for word in distinct])
             slot = [position[word] for word in ngrams]
             indices = range(len(ngrams))
+            choice = self.random.choice
             self.langprob = [0.0] * len(self.langlist)
             self.random.seed(self.seed)
             for _ in range(self.n_trial):
                 prob = np.array(self._init_probability(), dtype=np.float64)
                 alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-                # weight + p(word|lang) per distinct n-gram: the sum langdetect forms at every draw
-                factors = (alpha / self.BASE_FREQ) + table
+                # weight + p(word|lang) for each n-gram of the text: the sum langdetect forms at every
+                # draw; a list of rows, which indexes faster than the array
+                rows = list((alpha / self.BASE_FREQ) + table)
+                factors = [rows[k] for k in slot]
+                # the same draw as random.choice(ngrams): choice indexes what it is given
+                prob *= factors[choice(indices)]
                 i = 0
-                while True:
-                    # the same draw as random.choice(ngrams): choice indexes what it is given
-                    prob *= factors[slot[self.random.choice(indices)]]
-                    if i % 5 == 0:
-                        prob /= sum(prob.tolist())
-                        if max(0.0, float(prob.max())) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
-                            break
-                    i += 1
+                while True:  # langdetect normalises and checks after draws i = 0, 5, 10, ...
+                    values = prob.tolist()
+                    total = sum(values)
+                    prob /= total
+                    # division by a positive total keeps the order, so the largest quotient is the
+                    # largest value's: max(values) / total is the normalised maximum, bit for bit
+                    if max(0.0, max(values) / total) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                        break
+                    for _ in range(5):
+                        prob *= factors[choice(indices)]
+                    i += 5
                 for j, p in enumerate(prob.tolist()):
                     self.langprob[j] += p / self.n_trial
 
