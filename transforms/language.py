@@ -177,6 +177,12 @@ _CERTAIN_ENGLISH_SHARE = 0.75
 _CERTAIN_ENGLISH_MIN_WORDS = 3
 _ENGLISH_LEXICON_WEIGHT = 0.5
 _CHAR_LANGS: dict[str, str] = {c: lang for lang, chars in _DISTINCTIVE_CHARS.items() for c in chars}
+# What each word adds to which language's score: 1 for each profile it is in, else
+# _ENGLISH_LEXICON_WEIGHT to English for a word of VADER's lexicon (in no profile, so never both).
+_EVIDENCE: dict[str, tuple[tuple[str, float], ...]] = {
+    **{word: tuple((lang, 1.0) for lang in langs) for word, langs in _WORD_LANGS.items()},
+    **{word: (("en", _ENGLISH_LEXICON_WEIGHT),) for word in _ENGLISH_LEXICON},
+}
 
 _NOISE = re.compile(
     r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>|\b[\w.-]+\.(?:com|org|net|gov|edu)\b\S*", re.IGNORECASE
@@ -184,6 +190,7 @@ _NOISE = re.compile(
 # Every match of _NOISE holds one of these characters or a domain ending: a cheap test to skip it.
 _MAYBE_NOISE = re.compile(r"[@#&<]|://|www\.|\.(?:com|org|net|gov|edu)", re.IGNORECASE)
 _WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)?")
+_ASCII_WORD = re.compile(r"'?[a-z]+(?:'[a-z]+)?")  # _WORD in ASCII lower-case text, faster
 
 _MIN_WINNING_SCORE = 2.0
 _FALLBACK_MIN_WORDS = 4
@@ -392,6 +399,16 @@ def _is_english_word(word: str) -> bool:
     return word in _ENGLISH_VOCABULARY or (word.endswith("s") and word[:-1] in _ENGLISH_VOCABULARY)
 
 
+def _apostrophe_evidence(word: str) -> tuple[tuple[str, float], ...]:
+    """The evidence of a word with an apostrophe that is in no profile as it is ("'cause'", "o'clock"):
+    that of the word without its outer apostrophes, or without any."""
+    stripped = word.strip("'")
+    langs = _WORD_LANGS.get(stripped) or _WORD_LANGS.get(stripped.replace("'", ""))
+    if langs:
+        return tuple((lang, 1.0) for lang in langs)
+    return (("en", _ENGLISH_LEXICON_WEIGHT),) if stripped in _ENGLISH_LEXICON else ()
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
     if _MAYBE_NOISE.search(text):
@@ -403,19 +420,17 @@ def detect_language(text: str) -> str:
         if script_lang is not None:
             return script_lang
     scores: dict[str, float] = {}
-    words = _WORD.findall(lower)
+    words = (_WORD if latin_letters >= 0 else _ASCII_WORD).findall(lower)
     if not words:
         return "und"
     for word in words:
-        langs = _WORD_LANGS.get(word)
-        if langs is None and "'" in word:
-            word = word.strip("'")
-            langs = _WORD_LANGS.get(word) or _WORD_LANGS.get(word.replace("'", ""))
-        if langs:
-            for lang in langs:
-                scores[lang] = scores.get(lang, 0.0) + 1.0
-        elif word in _ENGLISH_LEXICON:
-            scores["en"] = scores.get("en", 0.0) + _ENGLISH_LEXICON_WEIGHT
+        evidence = _EVIDENCE.get(word)
+        if evidence is None:
+            if "'" not in word:
+                continue
+            evidence = _apostrophe_evidence(word)
+        for lang, weight in evidence:
+            scores[lang] = scores.get(lang, 0.0) + weight
     if latin_letters >= 0:
         for ch in lower:
             lang_of_char = _CHAR_LANGS.get(ch)

@@ -41,10 +41,9 @@ import math
 import multiprocessing
 import os
 import re
-import string
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from importlib import metadata
@@ -56,7 +55,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ig
 from transforms.language import DETECTOR_VERSION, detect_language
 from transforms.sentiment_domain import DOMAIN_REVISION, adjust
 from transforms.text_clean import clean_for_sentiment
-from transforms.vader_fast import polarity_function
+from transforms.vader_fast import holds_any, may_be_negative, negative_risks, polarity_function
 
 __all__ = [
     "PARALLEL_MIN_TEXTS",
@@ -93,7 +92,6 @@ _MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S|\n")
 # A sentence ends at a run of '.', '!' or '?' (and any closing quotes or brackets) followed by white
 # space, except where pysbd's English rules keep the sentence going (`split_paragraph`).
 _BOUNDARY = re.compile(r"([.!?]+)([\"')\]]*)[ \t]+(?=(\S))")
-_PUNCTUATION = string.punctuation  # what VADER strips from the ends of a word
 _ABBREVIATIONS = frozenset(a.lower() for a in English.Abbreviation.ABBREVIATIONS)
 _PREPOSITIVE = frozenset(English.Abbreviation.PREPOSITIVE_ABBREVIATIONS)  # "Dr. Smith"
 _BEFORE_NUMBER = frozenset(English.Abbreviation.NUMBER_ABBREVIATIONS)  # "No. 5"
@@ -180,28 +178,6 @@ class SentimentScore:
     most_negative_compound: float | None
 
 
-def _negative_risks(lexicon: dict[str, float]) -> frozenset[str]:
-    """Every token that can give a sentence a negative VADER valence (see `_Scorer._may_be_negative`)."""
-    from vaderSentiment import vaderSentiment as vader  # type: ignore[import-untyped]
-
-    lowering_boosters = {w for key, v in vader.BOOSTER_DICT.items() if v < 0 for w in key.split()}
-    negative_idioms = {w for key, v in vader.SPECIAL_CASES.items() if v < 0 for w in key.split()}
-    negative_words = {word for word, valence in lexicon.items() if valence <= 0}
-    return frozenset(
-        negative_words | lowering_boosters | negative_idioms | set(vader.NEGATE) | {"least", "no"}
-    )
-
-
-def _holds_any(lowered: str, words: Collection[str]) -> bool:
-    """Whether a word of `lowered`, as it is or stripped of punctuation as VADER strips it, is in `words`."""
-    for word in lowered.split():  # a plain loop: faster than any() over a generator here
-        if word in words or word.strip(_PUNCTUATION) in words:
-            break
-    else:
-        return False
-    return True
-
-
 def _label(compound: float) -> str:
     if compound >= POSITIVE_THRESHOLD:
         return "positive"
@@ -218,7 +194,7 @@ class _Scorer:
         # transforms.vader_fast: the same dicts, faster; CIVICPULSE_VADER=reference for plain VADER
         self._polarity_scores = polarity_function(self._analyzer)
         self._lexicon: dict[str, float] = self._analyzer.lexicon
-        self._negative_risks = _negative_risks(self._lexicon)
+        self._negative_risks = negative_risks(self._lexicon)
         self.texts_scored = 0
 
     def sentences(self, text: str) -> list[str]:
@@ -238,7 +214,7 @@ class _Scorer:
         its tokens are the words split on whitespace, each possibly stripped of punctuation, and
         non-ASCII text (emoji, which VADER turns into words) is always scored."""
         # ASCII: lower-casing each word or the whole sentence is the same
-        if sentence.isascii() and not _holds_any(sentence.lower(), self._lexicon):
+        if sentence.isascii() and not holds_any(sentence.lower(), self._lexicon):
             return 0.0
         return self.polarity(sentence)["compound"]
 
@@ -251,13 +227,8 @@ class _Scorer:
         return index, compounds[index]
 
     def _may_be_negative(self, sentence: str) -> bool:
-        """False only for an ASCII sentence whose VADER valences are all 0 or more: no negative
-        lexicon word or emoticon, no negation ("not", "n't", "least", "no"), no booster that lowers a
-        valence ("barely", "kind of") and no negative idiom ("yeah right")."""
-        if not sentence.isascii():
-            return True
-        lowered = sentence.lower()
-        return "n't" in lowered or _holds_any(lowered, self._negative_risks)
+        """False only for an ASCII sentence whose VADER valences are all 0 or more (`may_be_negative`)."""
+        return may_be_negative(sentence, self._negative_risks)
 
     def score(self, text: str) -> SentimentScore:
         self.texts_scored += 1
@@ -266,6 +237,7 @@ class _Scorer:
         if not cleaned or language not in SCORED_LANGUAGES:
             return SentimentScore(None, None, None, None, "unscored", language, 0, None, None)
         sentences = self.sentences(cleaned)
+        whole_text = True  # the document score is VADER's score of the whole text
         if len(sentences) == 1:
             doc = self.polarity(cleaned)
             worst_sentence, worst = cleaned, doc["compound"]
@@ -278,7 +250,8 @@ class _Scorer:
             worst_index = min(range(len(sentences)), key=lambda i: per_sentence[i]["compound"])
             worst_sentence, worst = sentences[worst_index], per_sentence[worst_index]["compound"]
             doc = _length_weighted_mean(sentences, per_sentence)
-        doc = adjust(cleaned, sentences, doc)
+            whole_text = False
+        doc = adjust(cleaned, sentences, doc, whole_text=whole_text)
         negative = worst <= NEGATIVE_THRESHOLD
         return SentimentScore(
             compound=doc["compound"],

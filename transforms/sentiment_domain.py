@@ -46,6 +46,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from transforms.vader_fast import holds_any, may_be_negative
+
 __all__ = ["CIVIC_LEXICON", "DOMAIN_REVISION", "NOTHING_ANSWER", "SUGGESTION", "adjust", "is_civic"]
 
 DOMAIN_REVISION = "2"
@@ -166,11 +168,12 @@ class _CivicAnalyzer:
     def __init__(self) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
-        from transforms.vader_fast import polarity_function
+        from transforms.vader_fast import negative_risks, polarity_function
 
         self._analyzer: Any = SentimentIntensityAnalyzer()
         self._analyzer.lexicon.update(CIVIC_LEXICON)
         self._polarity_scores = polarity_function(self._analyzer)
+        self.negative_risks = negative_risks(self._analyzer.lexicon)
 
     def compound(self, text: str) -> float:
         return float(self._polarity_scores(text)["compound"])
@@ -179,20 +182,48 @@ class _CivicAnalyzer:
 _civic: _CivicAnalyzer | None = None
 
 
-def _civic_compound(text: str) -> float:
+def _civic_analyzer() -> _CivicAnalyzer:
     global _civic
     if _civic is None:
         _civic = _CivicAnalyzer()
-    return _civic.compound(text)
+    return _civic
+
+
+def _civic_compound(text: str) -> float:
+    return _civic_analyzer().compound(text)
+
+
+# Every match of POLITENESS holds one of these, in lower case: an ASCII text holding none of them has
+# no request formula, decided without the regex (tests/transforms/test_sentiment_domain.py checks it).
+_POLITE_STEMS = ("would", "apprec", "thank", "please", "kindly", "regards", "have a")
 
 
 def _depolite(text: str) -> str:
+    if text.isascii():
+        lower = text.lower()
+        for stem in _POLITE_STEMS:  # a plain loop, as in is_civic
+            if stem in lower:
+                break
+        else:
+            return " ".join(text.split()) or text
     stripped = " ".join(POLITENESS.sub(" ", text).split())
     return stripped or text
 
 
-def adjust(text: str, sentences: Sequence[str], doc: dict[str, float]) -> dict[str, float]:
-    """The document scores with the domain layer's compound (pos/neu/neg kept as VADER gave them)."""
+def _scored_as_vader(text: str, plain: str) -> bool:
+    """Whether the civic analyzer scores `plain` (`_depolite(text)`) exactly as VADER scores `text`: an
+    ASCII text without a request formula (`plain` is then `text` with its white space collapsed, which
+    VADER's tokens and '!'/'?' counts ignore) and without a word of `CIVIC_LEXICON` among its tokens
+    (the only entries where the two lexicons differ)."""
+    return text.isascii() and plain == " ".join(text.split()) and not holds_any(text.lower(), CIVIC_LEXICON)
+
+
+def adjust(
+    text: str, sentences: Sequence[str], doc: dict[str, float], *, whole_text: bool = False
+) -> dict[str, float]:
+    """The document scores with the domain layer's compound (pos/neu/neg kept as VADER gave them).
+    `whole_text`: `doc` is VADER's own score of `text`, not a mean of sentence scores, so the civic
+    compound need not be computed again where it cannot differ (`_scored_as_vader`)."""
     if NOTHING_ANSWER.search(text):
         return {**doc, "compound": max(doc["compound"], NOTHING_ANSWER_FLOOR)}
     if not is_civic(text):
@@ -200,11 +231,15 @@ def adjust(text: str, sentences: Sequence[str], doc: dict[str, float]) -> dict[s
             return {**doc, "compound": min(doc["compound"], SUGGESTION_CEILING)}
         return doc
     plain = _depolite(text)
-    compound = _civic_compound(plain)
+    compound = doc["compound"] if whole_text and _scored_as_vader(text, plain) else _civic_compound(plain)
     if plain != text and compound > 0.05 and not _PROBLEM.search(text):
         compound = _civic_compound(text)  # thanks for a good service, not a request formula in a complaint
     if len(sentences) > 1 and (compound < 0.05 or _PROBLEM.search(text)):
-        worst = min(_civic_compound(_depolite(s)) for s in sentences)
+        # A sentence that cannot score below 0 changes neither a minimum <= -0.05 nor its absence.
+        civic = _civic_analyzer()
+        plains = [_depolite(s) for s in sentences]
+        risks = civic.negative_risks
+        worst = min((civic.compound(p) for p in plains if may_be_negative(p, risks)), default=0.0)
         if worst <= -0.05:  # a neutral sentence must not halve praise
             compound = (compound + min(worst, compound)) / 2
     if compound > 0 and any(_SARCASM.search(s) for s in sentences):

@@ -23,14 +23,23 @@ import os
 import re
 import string
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from importlib import metadata
 from itertools import compress
 from typing import Any
 
 from vaderSentiment import vaderSentiment as _vs  # type: ignore[import-untyped]
 
-__all__ = ["ENV_VAR", "FAST_VERSION", "FastVader", "fast_supported", "polarity_function"]
+__all__ = [
+    "ENV_VAR",
+    "FAST_VERSION",
+    "FastVader",
+    "fast_supported",
+    "holds_any",
+    "may_be_negative",
+    "negative_risks",
+    "polarity_function",
+]
 
 FAST_VERSION = "3.3.2"  # the vaderSentiment release whose arithmetic this module reproduces
 
@@ -307,6 +316,35 @@ def _score_valence(sentiments: list[float], hits: list[int], text: str) -> Score
         "pos": round(math.fabs(pos_sum / total), 3),
         "compound": round(compound, 4),
     }
+
+
+def negative_risks(lexicon: Mapping[str, float]) -> frozenset[str]:
+    """Every token that can give a text a negative VADER valence with `lexicon` (see `may_be_negative`)."""
+    lowering_boosters = {w for key, v in _BOOSTER.items() if v < 0 for w in key.split()}
+    negative_idioms = {w for key, v in _SPECIAL.items() if v < 0 for w in key.split()}
+    negative_words = {word for word, valence in lexicon.items() if valence <= 0}
+    return frozenset(negative_words | lowering_boosters | negative_idioms | _NEGATE | {"least", "no"})
+
+
+def holds_any(lowered: str, words: Collection[str]) -> bool:
+    """Whether a word of `lowered`, as it is or stripped of punctuation as VADER strips it, is in `words`."""
+    for word in lowered.split():  # a plain loop: faster than any() over a generator here
+        if word in words or word.strip(_PUNCTUATION) in words:
+            break
+    else:
+        return False
+    return True
+
+
+def may_be_negative(text: str, risks: frozenset[str]) -> bool:
+    """False only for an ASCII text whose VADER valences are all 0 or more with the lexicon `risks` was
+    made from (`negative_risks`): no negative lexicon word or emoticon, no negation ("not", "n't",
+    "least", "no"), no booster that lowers a valence ("barely", "kind of") and no negative idiom ("yeah
+    right"). Such a text's compound score is 0.0 or more."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return "n't" in lowered or holds_any(lowered, risks)
 
 
 ENV_VAR = "CIVICPULSE_VADER"  # "fast" (default) or "reference": plain vaderSentiment
