@@ -73,12 +73,13 @@ def _hashtag_words(match: re.Match[str]) -> str:
     return _CAMEL.sub(" ", word)
 
 
-_OTHER_ASCII_SPACES = frozenset("\t\x0b\x0c\r\x1c\x1d\x1e\x1f")  # what `\s` matches in ASCII
+# What `\s` matches in ASCII besides ' ' and '\n' (a character class: faster than a set over the text)
+_OTHER_ASCII_SPACE = re.compile("[\t\x0b\x0c\r\x1c\x1d\x1e\x1f]")
 
 
 def _single_spaces(text: str) -> bool:
     """Whether _SPACES would leave `text` as it is: ASCII, no space but ' ' and '\n', none doubled."""
-    return text.isascii() and "  " not in text and _OTHER_ASCII_SPACES.isdisjoint(text)
+    return text.isascii() and "  " not in text and _OTHER_ASCII_SPACE.search(text) is None
 
 
 def clean_for_sentiment(text: str) -> str:
@@ -86,7 +87,9 @@ def clean_for_sentiment(text: str) -> str:
 
     Emoji, emoticons, capitalisation and punctuation are kept unchanged.
     """
-    text = unicodedata.normalize("NFC", strip_html(text)).translate(_QUOTES)
+    text = strip_html(text)
+    if not text.isascii():  # ASCII text is in NFC already and holds none of _QUOTES' characters
+        text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _MAYBE_URL.search(text):
         text = _URL.sub(" ", text)

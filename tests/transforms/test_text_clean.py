@@ -1,4 +1,5 @@
 import json
+import unicodedata
 
 import pytest
 
@@ -107,12 +108,12 @@ def _real_and_mutated_texts() -> list[str]:
 
 
 def test_the_cheap_tests_skip_a_substitution_only_where_it_changes_nothing() -> None:
-    """clean_for_sentiment skips _URL and _SPACES on texts their cheap tests rule out (and
-    detect_language _NOISE): on every real text and 20,000 variants, the skipped substitution would
-    have left the text unchanged."""
+    """clean_for_sentiment skips _URL and _SPACES on texts their cheap tests rule out and NFC and
+    _QUOTES on ASCII texts (and detect_language _NOISE): on every real text and 20,000 variants, the
+    skipped substitution would have left the text unchanged."""
     from transforms import language, text_clean
 
-    skipped = {"url": 0, "spaces": 0, "noise": 0}
+    skipped = {"url": 0, "spaces": 0, "noise": 0, "unicode": 0}
     for text in _real_and_mutated_texts():
         if not text_clean._MAYBE_URL.search(text):
             skipped["url"] += 1
@@ -120,6 +121,9 @@ def test_the_cheap_tests_skip_a_substitution_only_where_it_changes_nothing() -> 
         if text_clean._single_spaces(text):
             skipped["spaces"] += 1
             assert text_clean._SPACES.sub(" ", text) == text
+        if text.isascii():
+            skipped["unicode"] += 1
+            assert unicodedata.normalize("NFC", text).translate(text_clean._QUOTES) == text
         if not language._MAYBE_NOISE.search(text):
             skipped["noise"] += 1
             assert language._NOISE.sub(" ", text) == text
