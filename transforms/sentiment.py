@@ -242,7 +242,10 @@ class _Scorer:
             doc = self.polarity(cleaned)
             worst_sentence, worst = cleaned, doc["compound"]
         elif len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
-            worst_index, worst = self.worst_sentence(sentences)
+            # no sentence can score below 0 when the whole text cannot: the same words and characters
+            worst_index, worst = (
+                self.worst_sentence(sentences) if self._may_be_negative(cleaned) else (0, 0.0)
+            )
             worst_sentence = sentences[worst_index]
             doc = self.polarity(cleaned)
         else:
