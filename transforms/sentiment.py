@@ -53,7 +53,7 @@ from pysbd.lang.english import English  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
 from transforms.language import DETECTOR_VERSION, detect_language
-from transforms.sentiment_domain import DOMAIN_REVISION, adjust
+from transforms.sentiment_domain import DOMAIN_REVISION, adjust, warm_civic
 from transforms.text_clean import clean_for_sentiment
 from transforms.vader_fast import holds_any, may_be_negative, negative_risks, polarity_function
 
@@ -289,10 +289,12 @@ def _scorer() -> _Scorer:
 
 
 def warm() -> None:
-    """Build this process's analyzer, segmenter and langdetect profiles before the first text."""
+    """Build this process's analyzers (VADER's and the civic one) and langdetect profiles before the
+    first text."""
     from transforms.language import warm_langdetect
 
     _scorer()
+    warm_civic()
     warm_langdetect()
 
 
@@ -339,6 +341,9 @@ def _os_thread_count() -> int:
 
 
 _PRELOAD = ["transforms.sentiment_preload"]
+# Chunks per worker: the more, the less one chunk more on one worker delays the batch, the more
+# pickling round trips (measured on the shared real texts: bench/sentiment_speed.py)
+_CHUNKS_PER_WORKER = 16
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -377,7 +382,7 @@ def score_texts(
     total = len(unique)
     n_workers = max(1, workers if workers is not None else _default_workers())
     n_workers = min(n_workers, max(1, total))
-    chunk_size = max(50, min(2_000, math.ceil(total / (n_workers * 4)))) if total else 1
+    chunk_size = max(50, min(2_000, math.ceil(total / (n_workers * _CHUNKS_PER_WORKER)))) if total else 1
     chunks = [unique[i : i + chunk_size] for i in range(0, total, chunk_size)]
     results: list[list[SentimentScore]] = [[] for _ in chunks]
     done = 0

@@ -48,7 +48,15 @@ from typing import Any
 
 from transforms.vader_fast import holds_any, may_be_negative
 
-__all__ = ["CIVIC_LEXICON", "DOMAIN_REVISION", "NOTHING_ANSWER", "SUGGESTION", "adjust", "is_civic"]
+__all__ = [
+    "CIVIC_LEXICON",
+    "DOMAIN_REVISION",
+    "NOTHING_ANSWER",
+    "SUGGESTION",
+    "adjust",
+    "is_civic",
+    "warm_civic",
+]
 
 DOMAIN_REVISION = "2"
 
@@ -187,6 +195,11 @@ def _civic_analyzer() -> _CivicAnalyzer:
     if _civic is None:
         _civic = _CivicAnalyzer()
     return _civic
+
+
+def warm_civic() -> None:
+    """Build this process's civic analyzer before the first civic text."""
+    _civic_analyzer()
 
 
 def _civic_compound(text: str) -> float:
