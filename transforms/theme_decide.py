@@ -9,8 +9,9 @@ For each text (cleaned and lower-cased by `transforms.themes`):
    minus a duration in a text about a private party's problem that never says the city was asked;
 3. with a model (`theme_model`): a modelled theme is kept when its calibrated probability reaches
    the theme's threshold (phrases and patterns count through the model, which learned how often each
-   means the theme; a model file from before stacking also keeps every phrase match); a theme the
-   model does not cover keeps phrase OR pattern. Without a model, phrase OR pattern for every theme.
+   means the theme; a model file from before stacking also keeps every phrase match, and a theme
+   marked `evidence_or` in the file keeps every phrase or pattern match); a theme the model does not
+   cover keeps phrase OR pattern. Without a model, phrase OR pattern for every theme.
 
 Model-only themes carry the matched term "model p=0.83" so a reader can see why they were tagged.
 """
@@ -113,7 +114,9 @@ def decide(
             if theme_id in modelled:
                 assert model is not None
                 probability = float(probabilities[theme_id][index])
-                phrase = theme_id in rule and not model.stacked
+                phrase = (theme_id in rule and not model.stacked) or (
+                    model.keeps_evidence(theme_id) and bool(evidence)
+                )
                 if phrase or probability >= model.threshold(theme_id):
                     found[theme_id] = tuple(dict.fromkeys(evidence)) or (f"model p={probability:.2f}",)
             elif evidence:

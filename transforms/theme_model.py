@@ -15,6 +15,9 @@ Why this shape:
 * Stacked (`COMBINE` = "stacked", written in the file): a modelled theme is decided by its probability
   alone, a phrase match being one of its inputs, so the model can overrule a phrase that its labels
   show is often wrong. Files without `combine` (format 1 before it) keep "phrase OR probability".
+  A theme whose phrase and pattern matches, kept whatever the model says, gave a higher F1 on the
+  training folds than stacking has its own `combine` = `EVIDENCE_OR` ("evidence OR probability >=
+  threshold"): a rare, reliable pattern that a fold's model weighs too little.
 * The file is JSON (weights rounded to 4 decimals, those below `MIN_WEIGHT` dropped, keys sorted),
   with `version` = a hash of its content; the version is part of the theme cache key, so trends
   never mix two models silently. Nothing is downloaded at run time.
@@ -41,6 +44,9 @@ __all__ = ["COMBINE", "FORMAT", "MIN_POSITIVES", "Example", "ThemeModel", "featu
 FORMAT = 1
 # How a phrase match and the probability combine; recorded in the model file (see the module doc).
 COMBINE = "stacked"
+# A theme whose phrase or pattern matches did better on the folds kept than weighed by the model
+# ("evidence OR probability >= threshold") says so with this `combine` of its own.
+EVIDENCE_OR = "evidence_or"
 N_FEATURES = 2**17
 MIN_POSITIVES = 8
 FOLDS = 5
@@ -225,6 +231,7 @@ class _ThemeWeights:
     weights: NDArray[np.float64]
     platt: tuple[float, float]
     threshold: float
+    keeps_evidence: bool
 
 
 class ThemeModel:
@@ -244,7 +251,11 @@ class ThemeModel:
                 weights[int(index)] = float(value)
             a, b = spec["platt"]
             self._themes[theme_id] = _ThemeWeights(
-                float(spec["intercept"]), weights, (float(a), float(b)), float(spec["threshold"])
+                float(spec["intercept"]),
+                weights,
+                (float(a), float(b)),
+                float(spec["threshold"]),
+                spec.get("combine") == EVIDENCE_OR,
             )
         # the columns some theme weighs: the only features a prediction reads
         self._weighed = np.zeros(size, dtype=np.bool_)
@@ -269,6 +280,10 @@ class ThemeModel:
 
     def threshold(self, theme_id: str) -> float:
         return self._themes[theme_id].threshold
+
+    def keeps_evidence(self, theme_id: str) -> bool:
+        """Whether a phrase or pattern match of this theme is kept whatever its probability."""
+        return self._themes[theme_id].keeps_evidence
 
     def predict(self, examples: Sequence[Example]) -> dict[str, NDArray[np.float64]]:
         """Calibrated probability of each modelled theme for each example (arrays in example order)."""
@@ -362,19 +377,21 @@ def train(
         positives = int(y.sum())
         if positives < MIN_POSITIVES or positives > len(y) - FOLDS:
             continue
-        rule = np.zeros(len(examples), dtype=np.bool_)
-        best: tuple[float, float, float, tuple[float, float]] | None = None
+        stacked = np.zeros(len(examples), dtype=np.bool_)
+        evidence = np.array([theme_id in e.rule_themes or theme_id in e.pattern_themes for e in examples])
+        best: tuple[float, float, float, tuple[float, float], bool] | None = None
         for c in C_GRID:
             scores = _out_of_fold(matrix, y, c)
             platt = _platt(scores, y)
             probabilities = _sigmoid(platt[0] * scores + platt[1])
-            threshold, f1 = _best_threshold(
-                probabilities, y, rule, (floors or {}).get(theme_id, THRESHOLD_FLOOR)
-            )
-            if best is None or f1 > best[2] + 1e-9:
-                best = (c, threshold, f1, platt)
+            for keeps, rule in ((False, stacked), (True, evidence)):
+                threshold, f1 = _best_threshold(
+                    probabilities, y, rule, (floors or {}).get(theme_id, THRESHOLD_FLOOR)
+                )
+                if best is None or f1 > best[2] + 1e-9:
+                    best = (c, threshold, f1, platt, keeps)
         assert best is not None
-        c, threshold, f1, platt = best
+        c, threshold, f1, platt, keeps = best
         final = _fit(matrix, y, c)
         coefficients = final.coef_[0]
         nonzero = [
@@ -386,8 +403,11 @@ def train(
             "weights": nonzero,
             "platt": [_round(platt[0]), _round(platt[1])],
             "threshold": threshold,
+            **({"combine": EVIDENCE_OR} if keeps else {}),
         }
         cv[theme_id] = {"positives": positives, "C": c, "threshold": threshold, "cv_f1": round(f1, 4)}
+        if keeps:
+            cv[theme_id]["combine"] = EVIDENCE_OR
     document["cross_validation"] = cv
     document["version"] = model_version(document)
     return document

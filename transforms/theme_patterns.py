@@ -18,7 +18,7 @@ import re
 
 __all__ = ["PATTERNS_REVISION", "direct_themes", "mask_numbers", "pattern_themes", "sentences", "suppress"]
 
-PATTERNS_REVISION = "4"
+PATTERNS_REVISION = "5"
 
 _NUM = (
     r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -46,6 +46,11 @@ _DURATION = re.compile(
             r"\bgone on (?:way too long|too long|for)\b",
             r"\bgetting old\b",
             r"\b(?:for|in) (?:ages|forever|decades)\b",
+            rf"\bafter {_ABOUT}(?:{_NUM}[\s-]+)?{_LONG_UNIT}\b",
+            rf"\b(?:{_NUM}[\s-]+)?{_LONG_UNIT} "
+            r"(?:of (?:waiting|calls|calling|requests|complaints|neglect)|without|with no)\b",
+            rf"\b\d+\+ ?{_LONG_UNIT}|\band a half {_LONG_UNIT}|\b{_LONG_UNIT} and a half\b",
+            r"\ball (?:summer|winter|spring|fall|year|month)(?: long)?\b",
         ]
     )
 )
@@ -56,6 +61,12 @@ _STILL_NOT = re.compile(
     r"broken|out|parked|sitting|open|unresolved)\b"
     r"|\bnot (?:yet )?(?:been )?(?:fixed|repaired|addressed|done|resolved|completed|finished) "
     r"(?:yet|for|since|after|in)\b"
+    r"|\b(?:has|have|had|is|are|was|were) yet to\b|\byet to be\b"
+    r"|\b(?:long overdue|took forever|taking forever|takes forever)\b|\bto this day\b"
+    r"|\bas of (?:today|yet|now|this (?:morning|week|writing))\b"
+    r"|\b(?:waiting|waited) (?:for|on) (?:the |a |an |)(?:city|county|crews?|someone|somebody|anyone|them"
+    r"|repairs?|"
+    r"fix|action)\b"
 )
 # Nobody responded or acted after a request (guide: "no response", "never heard back", "no one came").
 _NO_RESPONSE = re.compile(
@@ -67,13 +78,34 @@ _NO_RESPONSE = re.compile(
     r"|\b(?:haven't|have not|hasn't|has not|didn't|did not) (?:heard|received|gotten|got) (?:back|a response|"
     r"an answer|a reply|anything)\b"
     r"|\bto no avail\b|\bfell on deaf ears\b|\bas promised\b|\bwere promised\b|\bwas promised\b"
+    r"|\b(?:no ?one|nobody|no body)(?: has| have| had| ever| will| would|'s)?(?: ever)? (?:responded|respond|"
+    r"answered|returned|called|came|come|shown up|showed up|show up|followed up|gotten back|got back"
+    r"|contacted|"
+    r"replied|bothered|done anything|did anything|been out|been by|looked at)\b"
+    r"|\b(?:never|haven't|hasn't|have not|has not|didn't|did not) (?:once )?(?:responded|answered|"
+    r"returned (?:my|our|any) (?:calls?|emails?|messages?))\b"
+    r"|\b(?:calls?|emails?|requests?|reports?|complaints?|messages?|letters?"
+    r"|pleas?)(?: \w+){0,4} (?:unanswered|"
+    r"ignored|went nowhere|gone nowhere|have been ignored|were ignored|got nowhere)\b"
+    r"|\b(?:haven't|have not|hasn't|has not|didn't|did not|never) (?:heard|received|gotten|got"
+    r"|seen) (?:a word|"
+    r"any (?:response|reply|answer|word|update|feedback|action|progress))\b"
+    r"|\b(?:waiting|wait|waited) (?:for|on) (?:a |any |an )?(?:response|reply|answer|call ?back|update"
+    r"|word)\b"
+    r"|\b(?:without|zero) (?:any |a )?(?:response|reply|answer|results?|resolution|acknowledg\w*)\b"
 )
 # The city was asked or should have acted: what makes a problem's age a wait (guide, rule 5).
 _OWED = re.compile(
-    r"\b(?:report\w*|call(?:ed|ing)?|request\w*|complain\w*|contact\w*|emailed|promised|told|still|"
+    r"\b(?:reported|requested|requests|called|calling|complained|complaints|contacted|emailed|notified"
+    r"|promised|"
+    r"told|still|"
     r"nothing|nobody|no one|never|no action|no attention|neglect\w*|ignored|city|county|crews?|"
     r"(?:has|have|had)(?:n't| not) been (?:fixed|repaired|paved|cut|mowed|swept|cleaned|picked up|touched)|"
     r"not been (?:fixed|repaired|paved|cut|mowed|swept|cleaned|picked up|touched))\b"
+)
+_CONTACTED = (
+    r"(?:reported|called|contacted|emailed|e-mailed|complained|notified|requested|submitted|informed|alerted|"
+    r"wrote|written|posted|filed|phoned)"
 )
 _REPORTED = re.compile(r"\b(?:report\w*|call(?:ed|ing)|request(?:ed|s)?|complain\w*|emailed|told|promised)\b")
 # Weeks, months or years: in a report to the city, a complaint of inaction (guide, edge rules).
@@ -109,6 +141,59 @@ _REPEAT = re.compile(
     r"|\b(?:filled|patched|repaired) (?:holes?|potholes?|areas?|spots?) (?:opening|coming|breaking)\b"
     r"|\b(?:work|job|repairs?|paving|patch(?:ing)?)(?: \w+){0,4} (?:was|is|were|are) (?:very |so |really |)"
     r"(?:poor|poorly done|sloppy|shoddy|substandard)\b"
+    # reported before, said freely: when, how often, an earlier report or its number
+    rf"|\b{_CONTACTED}\b[^.!?]{{0,60}}?\b(?:more than once|countless|numerous|"
+    rf"on (?:\d{{1,2}}/\d{{1,2}}|{_MONTH})|in {_MONTH}|back in|since|already|earlier|a while back|"
+    r"last (?:spring|summer|fall|winter))\b"
+    r"|\b(?:has|have|had|was|were)(?: already| previously)? been (?:reported|called in|requested|submitted)\b"
+    r"|\bwas reported (?:before|previously|earlier|already|on|in|last|back)\b"
+    r"|\b(?:my|our|the|a|an) (?:previous|prior|earlier|original) (?:report|request|complaint|ticket|call"
+    r"|post|"
+    r"issue|submission|email)s?\b|\bmy last (?:report|request|complaint|ticket)\b"
+    r"|\b(?:ticket|case|request|report|sr|reference|confirmation|tracking|work order|complaint|incident)s? ?"
+    r"(?:#|no\.?|number|num)\s?:?\s?\d{3,}"
+    r"|\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|umpteenth|several|numerous|multiple|many|countless|"
+    r"repeated|\d+) (?:requests|reports|complaints|calls|emails|tickets|attempts|letters)\b"
+    r"|\b(?:every|each) time (?:i|we|it gets|they|someone) (?:call|report|complain|fix|repair|patch|fill"
+    r"|clean)\w*\b"
+    # a thing in the street that broke again ("clogged again"); not a system that is down or crashing
+    # again (an outage, not a repeat report)
+    r"|\b(?!(?:try|tri|us|driv|walk|see|crash|freez|load|work|log|sign|start|boot|updat|refresh|submit)\w*)"
+    r"\w{3,}(?:ed|ing|en) again\b"
+    # came and did not finish, or closed / said to be fixed when it is not
+    r"|\b(?:came|come|comes|showed up|show up)(?: out| by| here)? (?:and|but) (?:\w+ ){0,3}(?:did nothing"
+    r"|didn't|"
+    r"did not|left|only|just|never|made it worse)\b"
+    r"|\b(?:closed|marked (?:as )?(?:closed|complete|completed|resolved|fixed|done))\b[^.!?]{0,80}"
+    r"\b(?:but|yet|still|not|never|isn't|wasn't)\b"
+    r"|\bsaid (?:it was|it's|it has been|they) (?:fixed|done|resolved|completed|repaired)\b"
+    r"|\bsupposedly (?:\w+ )?(?:fixed|repaired|done|completed|resolved|cleaned|scheduled|coming)\b"
+    # work left unfinished, or a repair that did not last
+    r"|\b(?:city|county|crews?|contractors?|workers?|they|utility|water department"
+    r"|public works) (?:\w+ ){0,2}"
+    r"(?:left|leaving) (?:a|the|an|it|this|that|big|huge|large|behind|open|unfinished)\b"
+    r"|\b(?:unfinished|incomplete|half[- ]done|half[- ]finished|never finished|not finished|didn't finish|"
+    r"did not finish|abandoned the (?:job|work|project))\b"
+    r"|\b(?:dug|opened|cut|tore|torn|ripped)(?: up)? (?:\w+ ){0,4}(?:and|but) (?:never|didn't|did not"
+    r"|haven't|hasn't|"
+    r"left)\b"
+    r"|\b(?:is|are|was|were|it's|its|has|have) (?:\w+ )?(?:broken|leaking|flooded|flooding|clogged|blocked|"
+    r"overflowing|full|dark|out|back|missing|sinking|cracked|cracking|damaged|overgrown|open|there|here)"
+    r" again\b"
+    r"|\b(?:fixed|patched|repaired|filled|paved|repaved|resurfaced|cleaned|replaced"
+    r"|installed)\b(?: \w+){0,4} "
+    r"(?:ago|last (?:year|month|week|summer|spring|fall|winter)|"
+    rf"in (?:the )?(?:spring|summer|fall|winter|{_MONTH}))\b"
+    r"|\b(?:patch|patched|repair|repaired|fix|fixed|filled|paved|repaved|work"
+    r"|job)(?: \w+){0,4} (?:didn't last|"
+    r"did not last|washed out|came apart|fell apart|crumbled|worse than before|made it worse"
+    r"|made things worse)\b"
+    # an ongoing problem, said as such
+    r"|\bongoing (?:problem|issue)s?\b|\b(?:recurring|recurrent|persistent|chronic|continuing|continual"
+    r"|on-going|"
+    r"reoccurring|repeated|repeat) (?:problem|issue|flooding|dumping|complaint)s?\b|\bnot a one[- ]time\b"
+    r"|\b(?:continues|continue|continued|continuing) to (?:\w+ )?(?:be|not|get|happen|occur|flood|leak|break|"
+    r"crack|sink|deteriorate|grow|pile|accumulate|overflow)\b"
 )
 
 _TRUST = re.compile(
@@ -119,6 +204,25 @@ _TRUST = re.compile(
     r"|\b(?:ignored|neglected|forgotten) (?:area|part|side|neighborhood|community)\b"
     r"|\b(?:same|equal) (?:amount of )?(?:attention|treatment|service)\b"
     r"|\bevery (?:other )?street around\b|\bdo (?:their|your) jobs?\b|\bjob security\b"
+    r"|\b(?:waste|wasted|wasting|squander\w*|misus\w*) (?:of )?(?:our |taxpayer'?s?'? |tax |public |city "
+    r"|county |the )?"
+    r"(?:money|dollars|funds|resources|taxes)\b"
+    r"|\b(?:no|zero|lack of|where is the|any) accountability\b"
+    r"|\b(?:who|whom) (?:is|are|do|should) (?:\w+ ){0,2}(?:accountable|responsible|in charge)\b"
+    r"|\b(?:city|county|state|government|officials?|council|department|dot|public works|they|nobody|no one) "
+    r"(?:\w+ ){0,2}(?:doesn't|does not|don't|do not|won't|will not|never|refuses? to|can't be bothered to) "
+    r"(?:\w+ )?(?:care|listen|bother|respond|do anything|take (?:this|it|us) seriously)\b"
+    r"|\b(?:ignored|neglected|forgotten|overlooked|left behind|abandoned) by (?:the )?(?:city|county|state|"
+    r"government|officials|council)\b"
+    r"|\b(?:incompeten\w*|corrupt\w*|favou?ritism|double standard|second[- ]class|unfair|dishonest\w*|"
+    r"cover[- ]up|shameful|negligen\w*)\b"
+    r"|\bwhy (?:does|did|is|has|must|should|do) (?:it|this|that|everything|nothing|we|residents|citizens) "
+    r"(?:take|taking|taken|took|have to|still)\b"
+    r"|\bwhy (?:hasn't|haven't|isn't|aren't|can't|won't|wasn't) (?:this|it|the|anything|anyone|someone)\b"
+    r"|\b(?:great|good|nice|wonderful|fantastic|excellent|fine) (?:job|work)\b,? (?:city|county"
+    r"|public works|dot|"
+    r"guys|atlanta|\w+ county)\b|\bthanks? (?:you )?for nothing\b|\bthanks a lot\b"
+    r"|\b(?:tax money|tax base|tax revenue|taxpaying)\b"
 )
 
 _NEGATED_WAIT = re.compile(
@@ -177,6 +281,22 @@ def _first(pattern: re.Pattern[str], text: str) -> str | None:
     return " ".join(match.group().split()) if match else None
 
 
+# The resident's own time ("lived here for 9 years", "moved in 4 years ago", "driven this road for
+# years"): a duration that measures the resident, not a wait for the service.
+_RESIDENT_TIME = re.compile(
+    r"\b(?:lived?|living|moved|resided|residing|owned|grew up|driven|driving|drive|walked|walking|commuted?|"
+    r"commuting|resident)\b(?:\W+\w+){0,4}\W*$"
+)
+
+
+def _owed_duration(sentence: str) -> str | None:
+    """The first duration of the sentence that is not the resident's own time."""
+    for match in _DURATION.finditer(sentence):
+        if not _RESIDENT_TIME.search(sentence[: match.start()]):
+            return " ".join(match.group().split())
+    return None
+
+
 def _about_traffic(text: str) -> bool:
     """Traffic flow is the subject: several traffic words and no word about reporting or repairs."""
     return len(_TRAFFIC.findall(text)) >= 2 and not _SERVICE_WORDS.search(text)
@@ -197,7 +317,7 @@ def pattern_themes(text: str) -> dict[str, list[str]]:
     for sentence in sentences(text):
         if _NEGATED_WAIT.search(sentence):
             continue
-        duration = _first(_DURATION, sentence)
+        duration = _owed_duration(sentence)
         traffic = about_traffic or (_TRAFFIC.search(sentence) and not _SERVICE_WORDS.search(sentence))
         if duration and not traffic and (owed or _DELAY.search(duration) or _LONG.search(duration)):
             add("wait_time", duration)
@@ -228,11 +348,27 @@ _ACCOUNTABLE = re.compile(
 )
 
 
+# Communication judged as such, in any form ("communication between the teams", "they communicate well").
+_COMMUNICATION = re.compile(r"\bcommunicat(?:e|es|ed|ing|ion|ions|or|ors)\b")
+# A word that names someone's manner ("the kindness of everyone", "their attitude", "treated with
+# dignity"): in feedback on a service, whose manner it is goes without saying.
+_MANNER_NOUN = re.compile(
+    r"\b(?:kindness|compassion|courtesy|friendliness|politeness|rudeness|empathy|manners?|attitudes?"
+    r"|dignity)\b"
+)
+_DIRECT = (
+    ("staff_courtesy", _STAFF_MANNER),
+    ("staff_courtesy", _MANNER_NOUN),
+    ("trust_transparency", _ACCOUNTABLE),
+    ("communication_notices", _COMMUNICATION),
+)
+
+
 def direct_themes(text: str) -> dict[str, list[str]]:
     """Shapes precise enough to count like a phrase match (theme id -> evidence)."""
     found: dict[str, list[str]] = {}
     for sentence in sentences(text):
-        for theme_id, pattern in (("staff_courtesy", _STAFF_MANNER), ("trust_transparency", _ACCOUNTABLE)):
+        for theme_id, pattern in _DIRECT:
             evidence = _first(pattern, sentence)
             if evidence:
                 found.setdefault(theme_id, []).append(evidence)

@@ -76,3 +76,40 @@ def test_a_stacked_model_overrules_a_phrase_its_labels_show_is_wrong() -> None:
     # A model file written before stacking keeps every phrase match.
     older = decide(texts, phrases, _fees_model(stacked=False))
     assert [set(found) for found in older] == [{"fees_billing"}, {"fees_billing"}]
+
+
+def test_a_theme_whose_evidence_is_reliable_keeps_it_whatever_its_probability() -> None:
+    from transforms.theme_decide import decide
+    from transforms.theme_model import EVIDENCE_OR, Example, ThemeModel, train
+
+    money = frozenset({"trust_transparency"})
+    # the pattern is always right but rare, on texts that read like plain reports: a fold's model
+    # weighs it too little, so keeping it does better on the folds than stacking
+    said = [f"pothole at road number {n} please fix" for n in range(3)]
+    unsaid = [f"the city spends on road number {n} and nothing improves" for n in range(12)]
+    plain = [f"pothole at road number {n} please fix" for n in range(10, 34)]
+    document = train(
+        [
+            *(Example(t, frozenset(), money, money) for t in said),
+            *(Example(t, frozenset(), frozenset(), money) for t in unsaid),
+            *(Example(t, frozenset(), frozenset(), frozenset()) for t in plain),
+        ],
+        ["trust_transparency"],
+        "test",
+    )
+    assert document["cross_validation"]["trust_transparency"]["cv_f1"] == 1.0
+    assert document["themes"]["trust_transparency"]["combine"] == EVIDENCE_OR
+    # the same weights with a probability near 0 everywhere: the pattern match alone decides
+    spec = {**document["themes"]["trust_transparency"], "platt": [1.0, -30.0]}
+    keeping = ThemeModel({**document, "themes": {"trust_transparency": spec}})
+    stacking = ThemeModel(
+        {**document, "themes": {"trust_transparency": {k: v for k, v in spec.items() if k != "combine"}}}
+    )
+    assert keeping.keeps_evidence("trust_transparency")
+    assert not stacking.keeps_evidence("trust_transparency")
+    texts = [
+        "pothole at road number 99 please fix. what a waste of public funds.",
+        "pothole on elm please fix",
+    ]
+    assert decide(texts, [{}, {}], keeping) == [{"trust_transparency": ("waste of public funds",)}, {}]
+    assert decide(texts, [{}, {}], stacking) == [{}, {}]

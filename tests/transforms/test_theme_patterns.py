@@ -2,7 +2,7 @@
 
 import pytest
 
-from transforms.theme_patterns import mask_numbers, pattern_themes, suppress
+from transforms.theme_patterns import direct_themes, mask_numbers, pattern_themes, suppress
 from transforms.themes import DEFAULT_TAXONOMY_PATH, Taxonomy
 
 
@@ -39,6 +39,66 @@ def test_patterns_find_the_shape_of_an_experience(text: str, theme: str) -> None
 def test_patterns_leave_problem_reports_and_traffic_alone(text: str) -> None:
     assert "wait_time" not in pattern_themes(text)
     assert "resolution_followup" not in pattern_themes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        # no response, said freely
+        ("nobody has ever responded to us.", "resolution_followup"),
+        ("my emails to the department went unanswered.", "resolution_followup"),
+        ("we have not received any update on the drain.", "resolution_followup"),
+        ("still waiting for a reply about the sign.", "resolution_followup"),
+        # reported before: when, an earlier report or its number, how often
+        ("i emailed public works back in june about this hole.", "resolution_followup"),
+        ("this was reported before and the curb is still cracked.", "resolution_followup"),
+        ("see my previous report about the same drain.", "resolution_followup"),
+        ("ticket #48213 was about this exact spot.", "resolution_followup"),
+        ("after numerous complaints the dumping goes on.", "resolution_followup"),
+        ("the gutter is clogged again.", "resolution_followup"),
+        ("a crew came out and left the cones behind.", "resolution_followup"),
+        ("the request was marked closed but the light is dark.", "resolution_followup"),
+        ("this is an ongoing problem on our block.", "resolution_followup"),
+        # waits said without a number
+        ("the repair has yet to be scheduled.", "wait_time"),
+        ("it is still not swept to this day.", "wait_time"),
+        ("we are waiting on the county to clear the ditch.", "wait_time"),
+        ("the bench was removed after 2+ months of requests.", "wait_time"),
+        # accountability and money
+        ("what a waste of taxpayer money.", "trust_transparency"),
+        ("there is no accountability at public works.", "trust_transparency"),
+        ("the county does not care about the east side.", "trust_transparency"),
+        ("our street has been forgotten by the city.", "trust_transparency"),
+        ("why does it take a year to paint a crosswalk?", "trust_transparency"),
+    ],
+)
+def test_pattern_families_cover_phrasings_not_listed_one_by_one(text: str, theme: str) -> None:
+    assert theme in pattern_themes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i have lived here for 12 years and this curb needs paint.",
+        "we moved in 3 years ago. please deliver a recycling cart.",
+        "i've driven this road every day for years; please add a turn lane sign.",
+    ],
+)
+def test_the_residents_own_time_is_not_a_wait(text: str) -> None:
+    assert "wait_time" not in pattern_themes(text)
+
+
+def test_a_wait_after_the_residents_own_time_still_counts() -> None:
+    found = pattern_themes("i have lived here for 12 years; the hole has been there for 4 months.")
+    assert found["wait_time"] == ["for 4 months"]
+
+
+def test_communication_judged_as_such_counts_like_a_phrase() -> None:
+    assert direct_themes("communication between the two offices was lacking.") == {
+        "communication_notices": ["communication"]
+    }
+    assert "communication_notices" in direct_themes("they never communicated the change.")
+    assert direct_themes("the community center roof leaks.") == {}
 
 
 def test_numbers_in_phones_and_addresses_are_masked() -> None:
