@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import sys
+import types
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -134,6 +135,8 @@ class _Validator:
     def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         _defer_scipy_stats()
+        for name in _DEFERRED:
+            _defer_module(name)
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig,
@@ -279,6 +282,38 @@ def _defer_scipy_stats() -> None:
     sys.modules["scipy.stats"] = module
     spec.loader.exec_module(module)
     scipy.stats = module
+
+
+# Imported at GX's import by modules that use them only when called: altair by the KL-divergence
+# expectation's chart renderer (with jsonschema and narwhals, ~0.25 CPU-s), requests by the checkpoint
+# actions that post to Slack, Teams and the like (with urllib3, ~0.1 CPU-s). No suite here uses either.
+_DEFERRED = ("altair", "jsonschema")
+
+
+def _defer_module(name: str) -> None:
+    """Make `import name` bind a stand-in (`_StandIn`) that imports the module on its first use.
+
+    `importlib.util.LazyLoader` cannot do this for a plain `import name`: the import statement reads
+    the module's `__spec__`, which loads a lazy module at once. The stand-in has its own `__spec__`
+    (the real module's, not initialising), so the statement binds it unread."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:  # not installed: GX fails or falls back as it would have
+        return
+    stand_in = _StandIn(name)
+    stand_in.__spec__ = spec
+    sys.modules[name] = stand_in
+
+
+class _StandIn(types.ModuleType):
+    """Any attribute it does not have (`alt.Chart`, `__path__` for a submodule's import) imports the
+    real module, which then replaces the stand-in in `sys.modules`, and is read from it."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attribute)
 
 
 def _parameters_known(expectation: Mapping[str, Any], parameters: Mapping[str, Any]) -> bool:

@@ -401,9 +401,10 @@ def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts
     assert checked == by_column
 
 
-_WITHOUT_SCIPY_STATS = """
+_WITHOUT_DEFERRED_MODULES = """
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -412,6 +413,13 @@ from civicpulse import quality
 from civicpulse.config import load_config
 from civicpulse.warehouse.connection import writer
 from tests.test_quality import DAY, NOW, _land, _survey
+
+# A stand-in in sys.modules is not the module: its submodules tell whether it was loaded.
+LOADED = {
+    "scipy.stats": "scipy.stats._stats_py",
+    "altair": "altair.vegalite",
+    "jsonschema": "jsonschema.validators",
+}
 
 config = load_config(Path(sys.argv[1]))
 with writer(config) as con:
@@ -423,7 +431,8 @@ except quality.QualityError:
     pass  # and its Data Docs, with the failure
 else:
     raise AssertionError("the landing check should have failed")
-assert "scipy.stats._stats_py" not in sys.modules, "scipy.stats was loaded"
+loaded = [name for name, module in LOADED.items() if module in sys.modules]
+assert not loaded, f"loaded: {loaded}"
 
 kl = {
     "type": "expect_column_kl_divergence_to_be_less_than",
@@ -435,16 +444,36 @@ kl = {
 }
 table = pa.table({"x": [0.5, 1.5, 0.2, 1.7]})
 suite = {"name": "kl", "meta": {}, "expectations": [kl]}
-(outcome,), _ = quality._validator().validate(suite, "kl", table, {})
+(outcome,), record = quality._validator().validate(suite, "kl", table, {})
 assert outcome["success"] and outcome["exception"] is None and outcome["observed_value"] == 0.0, outcome
-assert "scipy.stats._stats_py" in sys.modules
+assert LOADED["scipy.stats"] in sys.modules
+
+# The KL expectation's pages draw its partition with altair (a Vega-Lite chart).
+site = Path(tempfile.mkdtemp())
+quality._validator().build_docs([record], [record["suite"]], site)
+pages = sorted(site.rglob("*.html"))
+assert len(pages) == 2 and all("vega-lite" in page.read_text(encoding="utf-8") for page in pages), pages
+assert LOADED["altair"] in sys.modules
+
+schema = {"type": "object", "required": ["a"]}
+json_schema = {
+    "type": "expect_column_values_to_match_json_schema",
+    "kwargs": {"column": "j", "json_schema": schema},
+}
+table = pa.table({"j": ['{"a": 1}', '{"b": 2}', '{"a": 3}']})
+suite = {"name": "js", "meta": {}, "expectations": [json_schema]}
+(outcome,), _ = quality._validator().validate(suite, "js", table, {})
+assert not outcome["success"] and outcome["unexpected_count"] == 1 and outcome["exception"] is None, outcome
+assert LOADED["jsonschema"] in sys.modules
 """
 
 
-def test_gx_checks_and_renders_every_suite_without_loading_scipy_stats(config: Config) -> None:
-    """GX's import of scipy.stats is deferred to its first use (`_defer_scipy_stats`). On a built
-    warehouse, a fresh interpreter runs every layer suite, a failing landing check and the Data Docs
-    without loading it; an expectation that needs it (KL divergence) still computes its value."""
+def test_gx_checks_and_renders_every_suite_without_loading_what_it_defers(config: Config) -> None:
+    """GX's imports of scipy.stats, altair and jsonschema are deferred to their first use
+    (`_defer_scipy_stats`, `_defer_module`). On a built warehouse, a fresh interpreter runs every
+    layer suite, a failing landing check and the Data Docs without loading them; what needs them still
+    works: the KL-divergence expectation computes its value (scipy.stats) and its pages draw their
+    chart (altair), the JSON-schema expectation finds the row that does not match (jsonschema)."""
     import subprocess
     import sys
 
@@ -455,7 +484,7 @@ def test_gx_checks_and_renders_every_suite_without_loading_scipy_stats(config: C
     pipeline.load(config, DAY, DAY + dt.timedelta(days=1), ["touchpoints"])
     pipeline.build(config)
     done = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_SCIPY_STATS, str(config.path)],
+        [sys.executable, "-c", _WITHOUT_DEFERRED_MODULES, str(config.path)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
