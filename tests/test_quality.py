@@ -23,7 +23,9 @@ from civicpulse.quality import (
     build_data_docs,
     check_landing,
     check_layers,
+    landed,
     load_suite,
+    read_landed,
     schema_suite,
     suite_names,
 )
@@ -54,11 +56,11 @@ def _survey(response_id: str, score: int, line: int, at: dt.datetime | None = No
     return Record("survey_response", values, "export.csv", line)
 
 
-def _land(config: Config, records: list[Record], source: str = "touchpoints") -> Path:
+def _land(config: Config, records: list[Record], source: str = "touchpoints", day: dt.date = DAY) -> Path:
     manifest = Manifest(
         source=source,
         connector=config.source(source).connector,
-        day=DAY.isoformat(),
+        day=day.isoformat(),
         files=("export.csv",),
         rows_read=len(records),
         rows_quarantined=0,
@@ -128,6 +130,24 @@ def test_critical_landing_failure_names_expectation_file_and_rows_and_holds_the_
     # The run stops for this source, so its Data Docs are built now and show the failure.
     index = (config.report_path / "data-docs" / "index.html").read_text()
     assert re.search(r"failed</span></td><td>landing</td>\s*<td><a [^>]*>landing.touchpoints", index)
+
+
+def test_landing_files_are_read_as_pq_read_table_reads_them(config: Config) -> None:
+    """`read_landed` (each file by `ParquetFile`, on this thread) gives the table that `pq.read_table`
+    gives, schema metadata included; `landed` lists each stream's files of the complete days."""
+    days = [DAY + dt.timedelta(days=offset) for offset in range(3)]
+    for offset, day in enumerate(days):
+        at = dt.datetime.combine(day, dt.time(9 + offset), dt.UTC)
+        _land(config, [_survey(f"{offset}-{n}", 1 + (n + offset) % 5, n + 2, at) for n in range(4)], day=day)
+    files = landed(config, "touchpoints", DAY, DAY + dt.timedelta(days=4))
+    assert files.folders == complete_days(config.landing_path, "touchpoints", DAY, DAY + dt.timedelta(days=4))
+    assert files.streams == {"survey_response": [f / "survey_response.parquet" for f in files.folders]}
+    assert len(files.folders) == 3
+    paths = files.streams["survey_response"]
+    expected = pa.concat_tables([pq.read_table(path) for path in paths], promote_options="permissive")
+    table = read_landed(paths)
+    assert table.num_rows == 12
+    assert table.equals(expected, check_metadata=True)
 
 
 def test_layers_pass_record_run_and_load_ids_and_fail_on_an_unknown_service(config: Config) -> None:
