@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import sys
+import types
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -49,7 +50,6 @@ import pyarrow.parquet as pq
 
 from civicpulse.config import Config
 from civicpulse.datadocs import DocsEntry, make_offline, write_index
-from civicpulse.landing import MANIFEST, Manifest, complete_days
 from civicpulse.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:  # the quality worker never touches the warehouse: no DuckDB import there
@@ -134,6 +134,8 @@ class _Validator:
     def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         _defer_scipy_stats()
+        for name in _DEFERRED:
+            _defer_module(name)
         import great_expectations as gx
         from great_expectations.data_context.types.base import (
             DataContextConfig,
@@ -279,6 +281,38 @@ def _defer_scipy_stats() -> None:
     sys.modules["scipy.stats"] = module
     spec.loader.exec_module(module)
     scipy.stats = module
+
+
+# Imported at GX's import by modules that use them only when called: altair by the KL-divergence
+# expectation's chart renderer (with jsonschema and narwhals, ~0.25 CPU-s), requests by the checkpoint
+# actions that post to Slack, Teams and the like (with urllib3, ~0.1 CPU-s). No suite here uses either.
+_DEFERRED = ("altair", "jsonschema")
+
+
+def _defer_module(name: str) -> None:
+    """Make `import name` bind a stand-in (`_StandIn`) that imports the module on its first use.
+
+    `importlib.util.LazyLoader` cannot do this for a plain `import name`: the import statement reads
+    the module's `__spec__`, which loads a lazy module at once. The stand-in has its own `__spec__`
+    (the real module's, not initialising), so the statement binds it unread."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:  # not installed: GX fails or falls back as it would have
+        return
+    stand_in = _StandIn(name)
+    stand_in.__spec__ = spec
+    sys.modules[name] = stand_in
+
+
+class _StandIn(types.ModuleType):
+    """Any attribute it does not have (`alt.Chart`, `__path__` for a submodule's import) imports the
+    real module, which then replaces the stand-in in `sys.modules`, and is read from it."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), attribute)
 
 
 def _parameters_known(expectation: Mapping[str, Any], parameters: Mapping[str, Any]) -> bool:
@@ -443,29 +477,53 @@ def check_landing(
     return checked.raise_failures()
 
 
+@dataclass(frozen=True)
+class Landed:
+    """The complete day folders of a source's interval, and each stream's files in them."""
+
+    folders: list[Path]
+    streams: dict[str, list[Path]]
+
+
+def landed(config: Config, source: str, start: dt.date, end: dt.date) -> Landed:
+    """What `validate_landing` checks. `civicpulse run` reads it in its own process, where the landing
+    module is loaded anyway: the quality worker never imports it (nor, through it, the redaction
+    patterns, ~0.15 CPU-s)."""
+    from civicpulse.landing import Manifest, complete_days
+
+    folders = complete_days(config.landing_path, source, start, end)
+    streams: dict[str, list[Path]] = {}
+    for folder in folders:
+        for stream in Manifest.read(folder).streams:
+            streams.setdefault(stream, []).append(folder / f"{stream}.parquet")
+    return Landed(folders, streams)
+
+
 def validate_landing(
-    config: Config, source: str, start: dt.date, end: dt.date, *, now: dt.datetime | None = None
+    config: Config,
+    source: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    now: dt.datetime | None = None,
+    files: Landed | None = None,
 ) -> LandingCheck:
     """`check_landing` without its Data Docs and its report: results recorded beside landing and the
-    folders held back on a critical failure. The quality worker runs this; the caller reports."""
+    folders held back on a critical failure. The quality worker runs this (with `files` read by the
+    run, `landed`); the caller reports."""
     source_config = config.source(source)
-    folders = complete_days(config.landing_path, source, start, end)
+    files = files or landed(config, source, start, end)
     check_id = f"landing:{source}:{start}:{end}:{uuid.uuid4().hex[:8]}"
     parameters: dict[str, Any] = _time_parameters(now)
     rules = [rule for match in source_config.service_map.values() for rule in match.rules()]
     parameters["known_queues"] = [pattern for kind, pattern in rules if kind == "queue"]
     parameters["known_survey_ids"] = [pattern for kind, pattern in rules if kind == "survey_id"]
-    streams: dict[str, list[Path]] = {}
-    for folder in folders:
-        for stream in Manifest.read(folder).streams:
-            streams.setdefault(stream, []).append(folder / f"{stream}.parquet")
     validator = _validator()
     results: list[CheckResult] = []
-    for stream, files in sorted(streams.items()):
-        table = pa.concat_tables([pq.read_table(path) for path in files], promote_options="permissive")
+    for stream, paths in sorted(files.streams.items()):
         dataset = _landing_dataset(config, source, stream, start, end)
         name = f"landing.{source}.{stream}"
-        outcomes, record = validator.validate(landing_suite(stream), name, table, parameters)
+        outcomes, record = validator.validate(landing_suite(stream), name, read_landed(paths), parameters)
         _write_record(config, record, layer="landing", source=source, dataset=dataset)
         results += _results(
             outcomes,
@@ -481,13 +539,26 @@ def validate_landing(
     checked = LandingCheck(
         source,
         results,
-        f"the {len(folders)} landing folder(s) of {source} for {start}..{end} were held back "
+        f"the {len(files.folders)} landing folder(s) of {source} for {start}..{end} were held back "
         "(the warehouse keeps what it loaded before); fix the export and re-run the extract",
     )
     if checked.failed:
-        for folder in folders:
+        from civicpulse.landing import MANIFEST
+
+        for folder in files.folders:
             os.replace(folder / MANIFEST, folder / REJECTED_MANIFEST)
     return checked
+
+
+def read_landed(paths: Sequence[Path]) -> pa.Table:
+    """A stream's landing files as one table. Each file is read by `ParquetFile` on this thread: the
+    same table as `pq.read_table`, without its dataset discovery and thread pool (a third of the CPU
+    on a month of days)."""
+    tables = []
+    for path in paths:
+        with pq.ParquetFile(path) as file:
+            tables.append(file.read(use_threads=False))
+    return pa.concat_tables(tables, promote_options="permissive")
 
 
 _PYTHON_TYPES = {

@@ -40,7 +40,7 @@ from typing import Any
 import pyarrow as pa
 
 from civicpulse.config import Config
-from civicpulse.quality import LandingCheck
+from civicpulse.quality import Landed, LandingCheck, landed
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,16 @@ class QualityWorker:
         return self._process.pid
 
     def submit_landing(self, config: Config, source: str, start: dt.date, end: dt.date) -> int:
-        """Start `quality.validate_landing` for the source; `landing_result` waits for it."""
-        return self._send("landing", (config, source, start, end), f"checking the landing files of {source}")
+        """Start `quality.validate_landing` for the source; `landing_result` waits for it. Its files are
+        listed here (`quality.landed`), so that the worker does not import the landing module."""
+        files: Landed | None
+        try:
+            files = landed(config, source, start, end)
+        except Exception:  # an unreadable manifest: the worker lists them and fails, the source's error
+            files = None
+        return self._send(
+            "landing", (config, source, start, end, files), f"checking the landing files of {source}"
+        )
 
     def landing_result(self, ticket: int) -> LandingCheck:
         checked: LandingCheck = self._wait(ticket)
@@ -233,7 +241,8 @@ def _handle(kind: str, args: tuple[Any, ...]) -> Any:
     from civicpulse import quality
 
     if kind == "landing":
-        return quality.validate_landing(*args)
+        config, source, start, end, files = args
+        return quality.validate_landing(config, source, start, end, files=files)
     if kind == "validate":
         return quality.LOCAL.validate(*args)
     if kind == "docs":

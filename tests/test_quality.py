@@ -23,7 +23,9 @@ from civicpulse.quality import (
     build_data_docs,
     check_landing,
     check_layers,
+    landed,
     load_suite,
+    read_landed,
     schema_suite,
     suite_names,
 )
@@ -54,11 +56,11 @@ def _survey(response_id: str, score: int, line: int, at: dt.datetime | None = No
     return Record("survey_response", values, "export.csv", line)
 
 
-def _land(config: Config, records: list[Record], source: str = "touchpoints") -> Path:
+def _land(config: Config, records: list[Record], source: str = "touchpoints", day: dt.date = DAY) -> Path:
     manifest = Manifest(
         source=source,
         connector=config.source(source).connector,
-        day=DAY.isoformat(),
+        day=day.isoformat(),
         files=("export.csv",),
         rows_read=len(records),
         rows_quarantined=0,
@@ -128,6 +130,24 @@ def test_critical_landing_failure_names_expectation_file_and_rows_and_holds_the_
     # The run stops for this source, so its Data Docs are built now and show the failure.
     index = (config.report_path / "data-docs" / "index.html").read_text()
     assert re.search(r"failed</span></td><td>landing</td>\s*<td><a [^>]*>landing.touchpoints", index)
+
+
+def test_landing_files_are_read_as_pq_read_table_reads_them(config: Config) -> None:
+    """`read_landed` (each file by `ParquetFile`, on this thread) gives the table that `pq.read_table`
+    gives, schema metadata included; `landed` lists each stream's files of the complete days."""
+    days = [DAY + dt.timedelta(days=offset) for offset in range(3)]
+    for offset, day in enumerate(days):
+        at = dt.datetime.combine(day, dt.time(9 + offset), dt.UTC)
+        _land(config, [_survey(f"{offset}-{n}", 1 + (n + offset) % 5, n + 2, at) for n in range(4)], day=day)
+    files = landed(config, "touchpoints", DAY, DAY + dt.timedelta(days=4))
+    assert files.folders == complete_days(config.landing_path, "touchpoints", DAY, DAY + dt.timedelta(days=4))
+    assert files.streams == {"survey_response": [f / "survey_response.parquet" for f in files.folders]}
+    assert len(files.folders) == 3
+    paths = files.streams["survey_response"]
+    expected = pa.concat_tables([pq.read_table(path) for path in paths], promote_options="permissive")
+    table = read_landed(paths)
+    assert table.num_rows == 12
+    assert table.equals(expected, check_metadata=True)
 
 
 def test_layers_pass_record_run_and_load_ids_and_fail_on_an_unknown_service(config: Config) -> None:
@@ -401,9 +421,10 @@ def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts
     assert checked == by_column
 
 
-_WITHOUT_SCIPY_STATS = """
+_WITHOUT_DEFERRED_MODULES = """
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -412,6 +433,13 @@ from civicpulse import quality
 from civicpulse.config import load_config
 from civicpulse.warehouse.connection import writer
 from tests.test_quality import DAY, NOW, _land, _survey
+
+# A stand-in in sys.modules is not the module: its submodules tell whether it was loaded.
+LOADED = {
+    "scipy.stats": "scipy.stats._stats_py",
+    "altair": "altair.vegalite",
+    "jsonschema": "jsonschema.validators",
+}
 
 config = load_config(Path(sys.argv[1]))
 with writer(config) as con:
@@ -423,7 +451,8 @@ except quality.QualityError:
     pass  # and its Data Docs, with the failure
 else:
     raise AssertionError("the landing check should have failed")
-assert "scipy.stats._stats_py" not in sys.modules, "scipy.stats was loaded"
+loaded = [name for name, module in LOADED.items() if module in sys.modules]
+assert not loaded, f"loaded: {loaded}"
 
 kl = {
     "type": "expect_column_kl_divergence_to_be_less_than",
@@ -435,16 +464,36 @@ kl = {
 }
 table = pa.table({"x": [0.5, 1.5, 0.2, 1.7]})
 suite = {"name": "kl", "meta": {}, "expectations": [kl]}
-(outcome,), _ = quality._validator().validate(suite, "kl", table, {})
+(outcome,), record = quality._validator().validate(suite, "kl", table, {})
 assert outcome["success"] and outcome["exception"] is None and outcome["observed_value"] == 0.0, outcome
-assert "scipy.stats._stats_py" in sys.modules
+assert LOADED["scipy.stats"] in sys.modules
+
+# The KL expectation's pages draw its partition with altair (a Vega-Lite chart).
+site = Path(tempfile.mkdtemp())
+quality._validator().build_docs([record], [record["suite"]], site)
+pages = sorted(site.rglob("*.html"))
+assert len(pages) == 2 and all("vega-lite" in page.read_text(encoding="utf-8") for page in pages), pages
+assert LOADED["altair"] in sys.modules
+
+schema = {"type": "object", "required": ["a"]}
+json_schema = {
+    "type": "expect_column_values_to_match_json_schema",
+    "kwargs": {"column": "j", "json_schema": schema},
+}
+table = pa.table({"j": ['{"a": 1}', '{"b": 2}', '{"a": 3}']})
+suite = {"name": "js", "meta": {}, "expectations": [json_schema]}
+(outcome,), _ = quality._validator().validate(suite, "js", table, {})
+assert not outcome["success"] and outcome["unexpected_count"] == 1 and outcome["exception"] is None, outcome
+assert LOADED["jsonschema"] in sys.modules
 """
 
 
-def test_gx_checks_and_renders_every_suite_without_loading_scipy_stats(config: Config) -> None:
-    """GX's import of scipy.stats is deferred to its first use (`_defer_scipy_stats`). On a built
-    warehouse, a fresh interpreter runs every layer suite, a failing landing check and the Data Docs
-    without loading it; an expectation that needs it (KL divergence) still computes its value."""
+def test_gx_checks_and_renders_every_suite_without_loading_what_it_defers(config: Config) -> None:
+    """GX's imports of scipy.stats, altair and jsonschema are deferred to their first use
+    (`_defer_scipy_stats`, `_defer_module`). On a built warehouse, a fresh interpreter runs every
+    layer suite, a failing landing check and the Data Docs without loading them; what needs them still
+    works: the KL-divergence expectation computes its value (scipy.stats) and its pages draw their
+    chart (altair), the JSON-schema expectation finds the row that does not match (jsonschema)."""
     import subprocess
     import sys
 
@@ -455,7 +504,7 @@ def test_gx_checks_and_renders_every_suite_without_loading_scipy_stats(config: C
     pipeline.load(config, DAY, DAY + dt.timedelta(days=1), ["touchpoints"])
     pipeline.build(config)
     done = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_SCIPY_STATS, str(config.path)],
+        [sys.executable, "-c", _WITHOUT_DEFERRED_MODULES, str(config.path)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -20,8 +21,10 @@ import pytest
 from civicpulse import pipeline
 from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
+from civicpulse.landing import MANIFEST
+from civicpulse.paths import PROJECT_ROOT
 from civicpulse.pseudonym_key import ensure_demo_key
-from civicpulse.quality import LandingCheck, QualityError, validate_landing
+from civicpulse.quality import REJECTED_MANIFEST, LandingCheck, QualityError, landed, validate_landing
 from civicpulse.quality_worker import QualityWorker, QualityWorkerError, active, running
 from tests.conftest import write_project_config
 from tests.test_quality import DAY, NOW, _land, _survey
@@ -57,6 +60,55 @@ def test_worker_checks_landing_exactly_as_in_process(worker: QualityWorker, proj
     index = worker.build_docs(project_config)
     assert "landing.touchpoints.survey_response" in index.read_text(encoding="utf-8")
     assert not worker.docs_pending
+
+
+def test_an_unreadable_manifest_fails_its_source_in_the_worker_as_in_process(
+    worker: QualityWorker, project_config: Config
+) -> None:
+    """The run lists the files to check (`quality.landed`); when it cannot, the worker does and fails
+    the source's check with the error checking in-process gives, not the submission (the run's)."""
+    ensure_demo_key(project_config)
+    end = DAY + dt.timedelta(days=1)
+    folder = _land(project_config, [_survey("1", 5, 2), _survey("2", 4, 3)])
+    (folder / MANIFEST).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError) as local:
+        validate_landing(project_config, "touchpoints", DAY, end, now=NOW)
+    ticket = worker.submit_landing(project_config, "touchpoints", DAY, end)
+    with pytest.raises(type(local.value)) as remote:
+        worker.landing_result(ticket)
+    assert str(remote.value) == str(local.value)
+
+
+WORKER_LANDING = """
+import pickle
+import sys
+
+from civicpulse import quality_worker
+
+checked = quality_worker._handle("landing", pickle.loads(sys.stdin.buffer.read()))
+assert checked.results and not checked.failed, checked.results
+loaded = [name for name in ("civicpulse.landing", "transforms.privacy") if name in sys.modules]
+assert not loaded, f"the worker loaded {loaded}"
+"""
+
+
+def test_the_worker_checks_landing_without_importing_the_landing_module(project_config: Config) -> None:
+    """The run lists the landing files (`quality.landed`, in its own process), so the worker's landing
+    check never imports civicpulse.landing (nor, through it, the redaction patterns). Only a failing
+    check does, to hold its days back (`test_worker_checks_landing_exactly_as_in_process`)."""
+    ensure_demo_key(project_config)
+    end = DAY + dt.timedelta(days=1)
+    folder = _land(project_config, [_survey("1", 5, 2), _survey("2", 4, 3)])
+    request = (project_config, "touchpoints", DAY, end, landed(project_config, "touchpoints", DAY, end))
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_LANDING],
+        input=pickle.dumps(request),
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    assert (folder / MANIFEST).is_file() and not (folder / REJECTED_MANIFEST).exists()
 
 
 def test_a_killed_worker_gives_one_clear_line_not_a_hang(project_config: Config) -> None:
