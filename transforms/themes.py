@@ -297,36 +297,85 @@ class _Alternation:
     r"""Phrases as one expression `(?<!\w)(?:phrase|...)(?!\w)`, and their matches in a text.
 
     When the first word of every phrase has known `_starts` (`first_keys`), a match can only begin
-    where a word with one of those keys begins (`_candidates`): `hits` tries the expression there
-    alone instead of at every character, and finds what `finditer` finds (leftmost, non-overlapping)."""
+    where a word with one of those keys begins (`_candidates`), and only by a phrase one of whose
+    own first-word keys that word has: `hits` tries those phrases there, in the expression's order,
+    each as `(?<!\w)(?:phrase)(?!\w)` (the expression's alternatives are tried in that order with
+    the same ending, so the first phrase that matches is the expression's match), and finds what
+    `finditer` finds (leftmost, non-overlapping). A phrase is compiled the first time a word could
+    start it in a text that also holds one of its keys (`_word_keys`; without one it cannot match
+    there), once per process for every theme and service that lists it (`_EXPRESSIONS`): a night's
+    few texts reach few phrases, and compiling every expression was most of a small run's theme scoring.
+    Every phrase has been parsed already (`_phrase_shape`), so an invalid phrase still fails when the
+    index is built; the whole expression (`pattern`) is compiled only where `finditer` is needed."""
 
-    __slots__ = ("first_keys", "pattern")
+    __slots__ = ("_by_key", "_compiled", "_keys", "_patterns", "first_keys", "source")
 
     def __init__(self, phrases: Iterable[str]) -> None:
         phrases = tuple(phrases)
+        shapes = {compile_phrase(p): _phrase_shape(p) for p in phrases}
+        firsts = {pattern: first for pattern, (_, first) in shapes.items()}
         # Longest first, so a longer phrase wins where two begin at one place; ties by text, not by the
         # set's hash order, so every process builds the same expression.
-        patterns = sorted({compile_phrase(p) for p in phrases}, key=lambda p: (-len(p), p))
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
-        firsts = [_phrase_shape(p)[1] for p in phrases]
-        known = [first for first in firsts if first is not None]
+        self._patterns = sorted(firsts, key=lambda p: (-len(p), p))
+        self._keys = [shapes[pattern][0] for pattern in self._patterns]
+        self.source = r"(?<!\w)(?:" + "|".join(self._patterns) + r")(?!\w)"
+        self._compiled: re.Pattern[str] | None = None
+        known = [first for first in firsts.values() if first is not None]
         self.first_keys = frozenset().union(*known) if len(known) == len(firsts) else None
+        by_key: dict[str, list[int]] = {}
+        if self.first_keys is not None:
+            for position, pattern in enumerate(self._patterns):
+                for key in firsts[pattern] or ():
+                    by_key.setdefault(key, []).append(position)
+        self._by_key = {key: tuple(positions) for key, positions in by_key.items()}
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The whole expression, compiled on first use."""
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled
 
     def hits(self, text: str, candidates: Sequence[int] | None = None) -> list[tuple[int, str]]:
-        """(start, matched text) of each match, as `finditer` finds them: by trying the `candidates`
-        of a text (`_candidates`) when there are `first_keys`, else by `finditer`."""
+        """(start, matched text) of each match, as `finditer` finds them: by trying the phrases a word
+        can start at the `candidates` of a text (`_candidates`) when there are `first_keys`, else by
+        `finditer`."""
         if self.first_keys is None or candidates is None:
             return [(m.start(), m.group()) for m in self.pattern.finditer(text)]
         found: list[tuple[int, str]] = []
         end = 0
-        match = self.pattern.match
+        by_key = self._by_key
+        text_keys: set[str] | None = None
         for at in candidates:
-            if at >= end:
-                hit = match(text, at)
+            if at < end:
+                continue
+            word = _WORD_RUN.match(text, at)
+            if word is None:
+                continue
+            positions: set[int] = set()
+            for key in _keys_of_word(word.group()):
+                positions.update(by_key.get(key, ()))
+            for position in sorted(positions):
+                pattern = self._patterns[position]
+                expression = _EXPRESSIONS.get(pattern)
+                if expression is None:
+                    keys = self._keys[position]
+                    if keys is not None:
+                        text_keys = _text_keys(text) if text_keys is None else text_keys
+                        if keys.isdisjoint(text_keys):
+                            continue  # not compiled for a text it cannot match
+                    expression = _EXPRESSIONS[pattern] = re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)")
+                hit = expression.match(text, at)
                 if hit is not None:
                     found.append((at, hit.group()))
                     end = hit.end()
+                    break
         return found
+
+
+# A phrase's pattern -> its expression between `_Alternation`'s word boundaries, compiled once per
+# process (the taxonomy's phrases bound its size).
+_EXPRESSIONS: dict[str, re.Pattern[str]] = {}
 
 
 def _alternation(phrases: Iterable[str]) -> _Alternation | None:
