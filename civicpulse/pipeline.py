@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from civicpulse.config import Config
 from civicpulse.crashpoints import crash_point
 from civicpulse.extract import ExtractSummary, extract_source
@@ -44,12 +46,8 @@ def extract(config: Config, source: str, start: dt.date, end: dt.date) -> Extrac
 
 
 def load(config: Config, start: dt.date, end: dt.date, sources: list[str] | None = None) -> list[LoadResult]:
-    names = sources if sources is not None else [s.name for s in config.sources]
-    results: list[LoadResult] = []
     with writer(config) as con:
-        for name in names:
-            results.extend(load_source(con, config, name, start, end))
-    return results
+        return _load(con, config, start, end, sources)
 
 
 def build(
@@ -58,19 +56,35 @@ def build(
     """Rebuild, check, export and publish (warehouse.lifecycle), unless nothing changed since the last
     published build and `full` is not set (warehouse.build_plan); a critical check failure raises
     QualityError and readers keep the last good copy."""
+    with writer(config) as con:
+        return _build(con, config, progress, full=full)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, config: Config, start: dt.date, end: dt.date, sources: list[str] | None
+) -> list[LoadResult]:
+    names = sources if sources is not None else [s.name for s in config.sources]
+    results: list[LoadResult] = []
+    for name in names:
+        results.extend(load_source(con, config, name, start, end))
+    return results
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection, config: Config, progress: Progress | None, *, full: bool = False
+) -> list[tuple[str, int, float]]:
     from civicpulse.warehouse.build_plan import plan_build, record_build
     from civicpulse.warehouse.lifecycle import rebuild_and_publish
 
-    with writer(config) as con:
-        plan = plan_build(con, config, full=full)
-        log.info("build: %s", plan.reason)
-        if plan.mode == "current":
-            return []
-        published = rebuild_and_publish(
-            con, config, reason="build", progress=progress, changed=plan.changed_partitions
-        )
-        record_build(con, plan, published.run_id)
-        return published.models
+    plan = plan_build(con, config, full=full)
+    log.info("build: %s", plan.reason)
+    if plan.mode == "current":
+        return []
+    published = rebuild_and_publish(
+        con, config, reason="build", progress=progress, changed=plan.changed_partitions
+    )
+    record_build(con, plan, published.run_id)
+    return published.models
 
 
 def run_interval(
@@ -87,9 +101,14 @@ def run_interval(
     with running(config) as worker:
         _extract_and_check(config, start, end, summary, worker)
         crash_point("run.after_extract")
-        summary.loads = load(config, start, end, [extracted.source for extracted in summary.extracts])
-        crash_point("run.after_load")
-        summary.models = build(config, progress)
+        # One writer session for load and build: one set-up and one checkpoint at close instead of two
+        # (the loads are committed, so a build that fails or is killed keeps them, as before).
+        with writer(config) as con:
+            summary.loads = _load(
+                con, config, start, end, [extracted.source for extracted in summary.extracts]
+            )
+            crash_point("run.after_load")
+            summary.models = _build(con, config, progress)
     summary.published = published_path(config)
     if summary.failed_sources:
         details = "\n".join(f"  - {name}: {error}" for name, error in summary.failed_sources.items())

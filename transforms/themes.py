@@ -273,17 +273,47 @@ def _text_keys(text: str) -> set[str]:
     return keys
 
 
-def _candidates(text: str, index: Mapping[str, tuple[int, ...]]) -> dict[int, list[int]]:
+class _WordKeys:
+    """The `_starts` keys of one text's words: of the word at a position (`_candidates` records those
+    of its candidate words) and of the whole text (`_text_keys`, on first use)."""
+
+    __slots__ = ("_text_keys", "at", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at: dict[int, tuple[str, ...]] = {}
+        self._text_keys: set[str] | None = None
+
+    def of_word(self, at: int) -> tuple[str, ...]:
+        keys = self.at.get(at)
+        if keys is None:
+            word = _WORD_RUN.match(self.text, at)
+            keys = self.at[at] = _keys_of_word(word.group()) if word else ()
+        return keys
+
+    def of_text(self) -> set[str]:
+        if self._text_keys is None:
+            self._text_keys = _text_keys(self.text)
+        return self._text_keys
+
+
+def _candidates(
+    text: str, index: Mapping[str, tuple[int, ...]], words: _WordKeys | None = None
+) -> dict[int, list[int]]:
     """Slot -> where the words of `text` begin that have one of the slot's first-word keys (`index`:
-    key -> slots), in text order: the only places a match of the slot's phrases can begin."""
+    key -> slots), in text order: the only places a match of the slot's phrases can begin (their
+    words' keys recorded in `words`)."""
     found: dict[int, list[int]] = {}
     get = index.get
     for match in _WORD_RUN.finditer(text):
         at = match.start()
-        for key in _keys_of_word(match.group()):
+        keys = _keys_of_word(match.group())
+        for key in keys:
             slots = get(key)
             if slots is None:
                 continue
+            if words is not None:
+                words.at[at] = keys
             for slot in slots:
                 starts = found.get(slot)
                 if starts is None:
@@ -297,36 +327,94 @@ class _Alternation:
     r"""Phrases as one expression `(?<!\w)(?:phrase|...)(?!\w)`, and their matches in a text.
 
     When the first word of every phrase has known `_starts` (`first_keys`), a match can only begin
-    where a word with one of those keys begins (`_candidates`): `hits` tries the expression there
-    alone instead of at every character, and finds what `finditer` finds (leftmost, non-overlapping)."""
+    where a word with one of those keys begins (`_candidates`), and only by a phrase one of whose
+    own first-word keys that word has: `hits` tries those phrases there, in the expression's order,
+    each as `(?<!\w)(?:phrase)(?!\w)` (the expression's alternatives are tried in that order with
+    the same ending, so the first phrase that matches is the expression's match), and finds what
+    `finditer` finds (leftmost, non-overlapping). A phrase is compiled the first time a word could
+    start it in a text that also holds one of its keys (`_word_keys`; without one it cannot match
+    there), once per process for every theme and service that lists it (`_EXPRESSIONS`): a night's
+    few texts reach few phrases, and compiling every expression was most of a small run's theme scoring.
+    Trying phrases one by one costs more per text than one match of the whole expression, so a large
+    batch (more than `_PHRASE_BY_PHRASE_TEXTS` texts: a fresh warehouse) compiles the whole expression
+    (`pattern`) and tries it at the candidates instead (`hits` without `words`). Every phrase has been
+    parsed already (`_phrase_shape`), so an invalid phrase still fails when the index is built."""
 
-    __slots__ = ("first_keys", "pattern")
+    __slots__ = ("_by_key", "_compiled", "_keys", "_patterns", "first_keys", "source")
 
     def __init__(self, phrases: Iterable[str]) -> None:
         phrases = tuple(phrases)
+        shapes = {compile_phrase(p): _phrase_shape(p) for p in phrases}
+        firsts = {pattern: first for pattern, (_, first) in shapes.items()}
         # Longest first, so a longer phrase wins where two begin at one place; ties by text, not by the
         # set's hash order, so every process builds the same expression.
-        patterns = sorted({compile_phrase(p) for p in phrases}, key=lambda p: (-len(p), p))
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)")
-        firsts = [_phrase_shape(p)[1] for p in phrases]
-        known = [first for first in firsts if first is not None]
+        self._patterns = sorted(firsts, key=lambda p: (-len(p), p))
+        self._keys = [shapes[pattern][0] for pattern in self._patterns]
+        self.source = r"(?<!\w)(?:" + "|".join(self._patterns) + r")(?!\w)"
+        self._compiled: re.Pattern[str] | None = None
+        known = [first for first in firsts.values() if first is not None]
         self.first_keys = frozenset().union(*known) if len(known) == len(firsts) else None
+        by_key: dict[str, list[int]] = {}
+        if self.first_keys is not None:
+            for position, pattern in enumerate(self._patterns):
+                for key in firsts[pattern] or ():
+                    by_key.setdefault(key, []).append(position)
+        self._by_key = {key: tuple(positions) for key, positions in by_key.items()}
 
-    def hits(self, text: str, candidates: Sequence[int] | None = None) -> list[tuple[int, str]]:
-        """(start, matched text) of each match, as `finditer` finds them: by trying the `candidates`
-        of a text (`_candidates`) when there are `first_keys`, else by `finditer`."""
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The whole expression, compiled on first use."""
+        if self._compiled is None:
+            self._compiled = re.compile(self.source)
+        return self._compiled
+
+    def hits(
+        self, text: str, candidates: Sequence[int] | None = None, words: _WordKeys | None = None
+    ) -> list[tuple[int, str]]:
+        """(start, matched text) of each match, as `finditer` finds them. With `first_keys`, at the
+        `candidates` of a text (`_candidates`): the phrases their words can start, one by one, given
+        `words` (their keys, recorded by `_candidates`), else the whole expression; else by `finditer`."""
         if self.first_keys is None or candidates is None:
             return [(m.start(), m.group()) for m in self.pattern.finditer(text)]
         found: list[tuple[int, str]] = []
         end = 0
-        match = self.pattern.match
+        if words is None:
+            match = self.pattern.match
+            for at in candidates:
+                if at >= end:
+                    hit = match(text, at)
+                    if hit is not None:
+                        found.append((at, hit.group()))
+                        end = hit.end()
+            return found
+        by_key = self._by_key
         for at in candidates:
-            if at >= end:
-                hit = match(text, at)
+            if at < end:
+                continue
+            positions: set[int] = set()
+            for key in words.of_word(at):
+                positions.update(by_key.get(key, ()))
+            for position in sorted(positions):
+                pattern = self._patterns[position]
+                expression = _EXPRESSIONS.get(pattern)
+                if expression is None:
+                    keys = self._keys[position]
+                    if keys is not None and keys.isdisjoint(words.of_text()):
+                        continue  # not compiled for a text it cannot match
+                    expression = _EXPRESSIONS[pattern] = re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)")
+                hit = expression.match(text, at)
                 if hit is not None:
                     found.append((at, hit.group()))
                     end = hit.end()
+                    break
         return found
+
+
+# The largest batch of texts `match_many` searches phrase by phrase (`_Alternation`).
+_PHRASE_BY_PHRASE_TEXTS = 1000
+# A phrase's pattern -> its expression between `_Alternation`'s word boundaries, compiled once per
+# process (the taxonomy's phrases bound its size).
+_EXPRESSIONS: dict[str, re.Pattern[str]] = {}
 
 
 def _alternation(phrases: Iterable[str]) -> _Alternation | None:
@@ -495,7 +583,11 @@ class Taxonomy:
     def match_many(self, texts: Sequence[str], service_ids: Sequence[str | None]) -> list[list[ThemeMatch]]:
         """`match` for many texts at once (the model scores them in one batch)."""
         cleaned = [clean_for_sentiment(text).lower() for text in texts]
-        rules = [self._phrase_matches(c, s) if c else {} for c, s in zip(cleaned, service_ids, strict=True)]
+        by_phrase = len(cleaned) <= _PHRASE_BY_PHRASE_TEXTS
+        rules = [
+            self._phrase_matches(c, s, by_phrase=by_phrase) if c else {}
+            for c, s in zip(cleaned, service_ids, strict=True)
+        ]
         decided = decide(cleaned, rules, self.model)
         return [
             [
@@ -544,11 +636,16 @@ class Taxonomy:
         themes, index, complete = self._by_service[service_id]
         return themes, index, complete
 
-    def _phrase_matches(self, cleaned: str, service_id: str | None) -> dict[str, tuple[str, ...]]:
+    def _phrase_matches(
+        self, cleaned: str, service_id: str | None, *, by_phrase: bool = False
+    ) -> dict[str, tuple[str, ...]]:
+        """Each theme's include matches (evidence) in a cleaned text; `by_phrase` tries the phrases
+        one by one where they can begin (see `_Alternation`), else the whole expressions."""
         if service_id not in self._services_with_phrases:
             service_id = None  # a service without phrases of its own matches as no service
         themes, index, complete = self._index(service_id)
-        candidates = _candidates(cleaned, index)
+        words = _WordKeys(cleaned) if by_phrase else None
+        candidates = _candidates(cleaned, index, words)
         text_keys = None if complete else _text_keys(cleaned)
         breaks: list[int] | None = None
         found: dict[str, tuple[str, ...]] = {}
@@ -560,11 +657,13 @@ class Taxonomy:
                     continue
             elif text_keys is not None and keys is not None and keys.isdisjoint(text_keys):
                 continue
-            hits = include.hits(cleaned, candidates.get(slot, []))
+            hits = include.hits(cleaned, candidates.get(slot, []), words)
             if not hits:
                 continue
             if exclude is not None:
-                excluded = [start for start, _ in exclude.hits(cleaned, candidates.get(exclude_slot, []))]
+                excluded = [
+                    start for start, _ in exclude.hits(cleaned, candidates.get(exclude_slot, []), words)
+                ]
                 if excluded:
                     if breaks is None:
                         breaks = [m.end() for m in _SENTENCE_BREAK.finditer(cleaned)]

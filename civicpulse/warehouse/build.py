@@ -7,6 +7,7 @@ import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -18,6 +19,9 @@ from civicpulse.warehouse.incremental import Partition
 from civicpulse.warehouse.models import Model, run_models, sql_models
 from civicpulse.warehouse.scoring import Progress, scoring_models
 from civicpulse.warehouse.social_service import social_inference_model
+
+if TYPE_CHECKING:
+    from transforms.themes import Taxonomy
 
 
 def keyword_regex(keyword: str) -> str:
@@ -75,11 +79,15 @@ def register_keyword_matcher(con: duckdb.DuckDBPyConnection, matcher: KeywordMat
     )
 
 
-def refresh_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+def refresh_config_tables(
+    con: duckdb.DuckDBPyConnection, config: Config, taxonomy: Taxonomy | None = None
+) -> None:
+    """The config tables, the keyword matcher and the macros; `taxonomy` is config.themes_path's,
+    loaded here when not given."""
     from transforms.sentiment import SCORER_VERSION
     from transforms.themes import Taxonomy
 
-    taxonomy = Taxonomy.load(config.themes_path)
+    taxonomy = Taxonomy.load(config.themes_path) if taxonomy is None else taxonomy
     services = config.services
     _replace_rows(
         con,
@@ -133,6 +141,14 @@ def build_models(
 ) -> list[tuple[str, int, float]]:
     """Refresh the config tables, then build every model (or the selected ones) in one transaction;
     with `changed`, the incremental staging models update only those partitions' keys (models.run_models)."""
-    refresh_config_tables(con, config)
-    models = [*sql_models(), social_inference_model(), *scoring_models(config.themes_path, progress)]
+    from transforms.themes import Taxonomy
+
+    # Loaded once for the settings' taxonomy version and the theme matching (YAML and model, ~0.1 CPU-s).
+    taxonomy = Taxonomy.load(config.themes_path)
+    refresh_config_tables(con, config, taxonomy)
+    models = [
+        *sql_models(),
+        social_inference_model(),
+        *scoring_models(config.themes_path, progress, taxonomy),
+    ]
     return run_models(con, models, select=select, run_id=run_id, changed=changed)

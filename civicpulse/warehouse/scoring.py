@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
 from civicpulse.warehouse.models import Model
+
+if TYPE_CHECKING:
+    from transforms.themes import Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +108,17 @@ def score_sentiment(con: duckdb.DuckDBPyConnection, progress: Progress | None = 
     return len(pending)
 
 
-def match_themes(con: duckdb.DuckDBPyConnection, themes_path: Path, progress: Progress | None = None) -> int:
-    """Match the taxonomy against each new (text, service); a text with no theme is cached as such."""
+def match_themes(
+    con: duckdb.DuckDBPyConnection,
+    themes_path: Path,
+    progress: Progress | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> int:
+    """Match the taxonomy (`taxonomy`, or the one loaded from `themes_path`) against each new (text,
+    service); a text with no theme is cached as such."""
     from transforms.themes import Taxonomy, ThemeMatch
 
-    taxonomy = Taxonomy.load(themes_path)
+    taxonomy = Taxonomy.load(themes_path) if taxonomy is None else taxonomy
     pending = pending_texts(con, "ops.theme_cache", "taxonomy_version", taxonomy.version, per_service=True)
     log.info("themes: %d new (text, service) pairs to match (taxonomy %s)", len(pending), taxonomy.version)
     columns: dict[str, list[object]] = {name: [] for name in _THEME_SCHEMA.names}
@@ -206,7 +216,9 @@ _THEME_SCHEMA = pa.schema(
 )
 
 
-def scoring_models(themes_path: Path, progress: Progress | None = None) -> list[Model]:
+def scoring_models(
+    themes_path: Path, progress: Progress | None = None, taxonomy: Taxonomy | None = None
+) -> list[Model]:
     reads = frozenset({"staging.stg_feedback_texts"})
     return [
         Model(
@@ -221,7 +233,7 @@ def scoring_models(themes_path: Path, progress: Progress | None = None) -> list[
             "python",
             ("ops.theme_cache",),
             reads,
-            run_python=lambda con: match_themes(con, themes_path, progress),
+            run_python=lambda con: match_themes(con, themes_path, progress, taxonomy),
         ),
         Model(
             "ops.urgency_cache",

@@ -9,6 +9,8 @@ pattern layer and the theme model decide on top of these phrase matches (transfo
 from __future__ import annotations
 
 import bisect
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -26,6 +28,7 @@ from transforms.themes import (
     _candidates,
     _phrase_keys,
     _text_keys,
+    _WordKeys,
 )
 
 pytestmark = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data not found at {REAL_DIR}")
@@ -55,7 +58,8 @@ def _reference_match(taxonomy: Taxonomy, cleaned: str, service_id: str | None) -
     return found
 
 
-def test_matches_equal_the_reference_on_every_real_text_and_service() -> None:
+@pytest.mark.parametrize("by_phrase", [False, True], ids=["whole expressions", "phrase by phrase"])
+def test_matches_equal_the_reference_on_every_real_text_and_service(by_phrase: bool) -> None:
     taxonomy = Taxonomy.load()
     configured = [s["id"] for s in yaml.safe_load(PROJECT_CONFIG.read_text())["services"]]
     with_phrases = sorted({s for theme in taxonomy.themes for s in theme.services})
@@ -68,7 +72,7 @@ def test_matches_equal_the_reference_on_every_real_text_and_service() -> None:
         if not cleaned:
             continue
         for service in services:
-            ours = taxonomy._phrase_matches(cleaned, service)
+            ours = taxonomy._phrase_matches(cleaned, service, by_phrase=by_phrase)
             if ours != _reference_match(taxonomy, cleaned, service):
                 differences.append((key, service))
             matched += bool(ours)
@@ -96,6 +100,29 @@ def test_word_start_search_gives_what_finditer_gives(phrases: tuple[str, ...], t
     expected = [(m.start(), m.group()) for m in alternation.pattern.finditer(text)]
     index = {key: (0,) for key in alternation.first_keys or ()}
     assert expected and alternation.hits(text, _candidates(text, index).get(0, [])) == expected
+    words = _WordKeys(text)
+    assert alternation.hits(text, _candidates(text, index, words).get(0, []), words) == expected
+
+
+def test_a_small_batch_compiles_only_the_phrases_its_words_can_start() -> None:
+    """A night's texts compile a few phrases, not every theme's expression (run in a fresh
+    interpreter: the compiled phrases are kept per process)."""
+    code = (
+        "from transforms import themes\n"
+        "taxonomy = themes.Taxonomy.load()\n"
+        "taxonomy.match_many(['the wait on the phone was two hours'], [None])\n"
+        "phrases = {p for t in taxonomy.themes for p in (*t.include, *t.exclude)}\n"
+        "print(len(themes._EXPRESSIONS), len(phrases), sum(c._compiled is not None for c in [\n"
+        "    a for t in taxonomy._compiled for a in (t.include, t.exclude) if a is not None]))\n"
+    )
+    compiled, phrases, whole = map(
+        int,
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        ).stdout.split(),
+    )
+    assert 0 < compiled < phrases / 10
+    assert whole == 0
 
 
 def test_every_theme_of_the_project_taxonomy_has_word_keys() -> None:
