@@ -21,7 +21,7 @@ START = dt.date(2026, 6, 10)
 END = dt.date(2026, 6, 14)
 
 
-def test_a_stale_source_fails_the_check_naming_it(tmp_path: Path) -> None:
+def test_a_stale_source_fails_the_check_naming_it(tmp_path: Path, airflow_db: Path) -> None:
     config = load_config(write_project_config(tmp_path))
     exports = tmp_path / "var" / "demo-exports"
     generate(exports, start=START, days=(END - START).days, seed=4, scale=0.3)
@@ -37,7 +37,9 @@ def test_a_stale_source_fails_the_check_naming_it(tmp_path: Path) -> None:
     for path in stopped:
         path.unlink()
 
-    _, log = dags_test(airflow_env(tmp_path, config.path), f'{{"start": "{START}", "end": "{END}"}}')
+    _, log = dags_test(
+        airflow_env(tmp_path, config.path, airflow_db), f'{{"start": "{START}", "end": "{END}"}}'
+    )
     assert dag_run_failed(log), log[-3000:]
     assert "civicpulse run incomplete" not in log, "every task before the check succeeded"
     failure = next(line for line in log.splitlines() if "stale source(s) on 2026-06-13" in line)

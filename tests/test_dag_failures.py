@@ -27,11 +27,8 @@ END = dt.date(2026, 6, 13)
 
 
 def dags_test(env: dict[str, str], conf: str, logical_date: dt.date = END) -> tuple[int, str]:
+    """`airflow dags test` in `env` (airflow_env: a migrated metadata database of its own)."""
     airflow = str(Path(sys.executable).parent / "airflow")
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [airflow, "pools", "set", "duckdb_writer", "1", "w"], env=env, check=True, capture_output=True
-    )
     result = subprocess.run(
         [airflow, "dags", "test", "civicpulse_nightly", logical_date.isoformat(), "-c", conf],
         env=env,
@@ -42,14 +39,14 @@ def dags_test(env: dict[str, str], conf: str, logical_date: dt.date = END) -> tu
     return result.returncode, result.stdout + result.stderr
 
 
-def test_bad_export_fails_only_its_source(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_bad_export_fails_only_its_source(tmp_path: Path, httpserver: HTTPServer, airflow_db: Path) -> None:
     config = load_config(write_project_config(tmp_path))
     generate(tmp_path / "var" / "demo-exports", start=START, days=(END - START).days, seed=2, scale=0.3)
     ensure_demo_key(config)
     broken = sorted((tmp_path / "var" / "demo-exports" / "contact_center").glob("*.csv"))[0]
     broken.write_text("callid;when;queue\n1;yesterday;DMV\n", encoding="utf-8")
 
-    env = airflow_env(tmp_path, config.path)
+    env = airflow_env(tmp_path, config.path, airflow_db)
     env["AIRFLOW_VAR_CIVICPULSE_FAILURE_WEBHOOK"] = httpserver.url_for("/failed")
     httpserver.expect_request("/failed", method="POST").respond_with_data("ok")
     _, log = dags_test(env, f'{{"start": "{START}", "end": "{END}"}}')
@@ -70,15 +67,15 @@ def test_bad_export_fails_only_its_source(tmp_path: Path, httpserver: HTTPServer
     assert feedback["x_riverton"] > 0, "the other sources were built into core"
 
 
-def test_a_range_that_is_not_a_date_is_refused_before_any_task(tmp_path: Path) -> None:
-    env = airflow_env(tmp_path, write_project_config(tmp_path))
+def test_a_range_that_is_not_a_date_is_refused_before_any_task(tmp_path: Path, airflow_db: Path) -> None:
+    env = airflow_env(tmp_path, write_project_config(tmp_path), airflow_db)
     code, log = dags_test(env, '{"start": "2026-13-45", "end": "2026-06-13"}')
     assert code != 0 and "Invalid input for param start" in log, log[-2000:]
     assert "running task" not in log, "no task ran"
 
 
-def test_half_a_range_fails_the_first_task_without_retries(tmp_path: Path) -> None:
-    env = airflow_env(tmp_path, write_project_config(tmp_path))
+def test_half_a_range_fails_the_first_task_without_retries(tmp_path: Path, airflow_db: Path) -> None:
+    env = airflow_env(tmp_path, write_project_config(tmp_path), airflow_db)
     _, log = dags_test(env, '{"start": "2026-06-10"}')
     assert "param 'start' is set but 'end' is not: give both (end exclusive) or neither" in log, log[-3000:]
     assert dag_run_failed(log)

@@ -1,0 +1,9 @@
+"""sqlfluff is clean on sql/ (tests/test_code_quality.py has the other checks)."""
+
+from __future__ import annotations
+
+from tests.test_code_quality import assert_clean
+
+
+def test_clean() -> None:
+    assert_clean(["sqlfluff", "lint", "sql"])
