@@ -186,16 +186,8 @@ class ErasedPeople:
         """From the state copy (`forget` republishes it); None when nobody of the source was erased."""
         from civicpulse.warehouse.connection import state_path
 
-        path = state_path(config)
-        if not path.is_file():
-            return None
-        with duckdb.connect(str(path), read_only=True) as con:
-            found = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'ops' and table_name = 'erased_keys'"
-            ).fetchone()
-            keys = erased_keys(con, source) if found and found[0] else set()
-        return cls(source, pseudonym_key(config), frozenset(keys)) if keys else None
+        keys = _erased_in_state_copy(state_path(config)).get(source)
+        return cls(source, pseudonym_key(config), keys) if keys else None
 
     def _is_erased(self, value: object) -> bool:
         return value is not None and pseudonymize(self.key, str(value), self.source) in self.keys
@@ -208,6 +200,37 @@ class ErasedPeople:
         """Whether a (quarantined) raw record holds an erased person's id or pseudonym."""
         tokens = [t for t in re.split(TOKEN_SEPARATORS, raw or "") if t]
         return any(t in self.keys or self._is_erased(t) for t in tokens)
+
+
+# The state copy's erased keys by source, read once per copy: a run extracts every source in one
+# process, and opening the copy (and binding a parameter, which makes DuckDB import pandas) cost ~1 CPU-s
+# a night. `publish` replaces the copy by a rename, so a new copy has a new inode and modified time.
+_STATE_COPY_READ: dict[tuple[str, int, int, int], dict[str, frozenset[str]]] = {}
+
+
+def _erased_in_state_copy(path: Path) -> dict[str, frozenset[str]]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return {}
+    stamp = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    if stamp not in _STATE_COPY_READ:
+        by_source: dict[str, set[str]] = {}
+        with duckdb.connect(str(path), read_only=True) as con:
+            found = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'ops' and table_name = 'erased_keys'"
+            ).fetchone()
+            rows = (
+                con.execute("select source, person_key from ops.erased_keys").fetchall()
+                if found and found[0]
+                else []
+            )
+        for source, person_key in rows:
+            by_source.setdefault(str(source), set()).add(str(person_key))
+        _STATE_COPY_READ.clear()
+        _STATE_COPY_READ[stamp] = {source: frozenset(keys) for source, keys in by_source.items()}
+    return _STATE_COPY_READ[stamp]
 
 
 def _erase_warehouse(
