@@ -54,7 +54,7 @@ from civicpulse.crashpoints import crash_point
 from civicpulse.landing import MANIFEST, QUARANTINE
 from civicpulse.pseudonym_key import pseudonym_key
 from civicpulse.sources import Record, load_connector
-from transforms.privacy import pseudonymize
+from transforms.pseudonym import pseudonymize
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, mid
 from civicpulse.streams import get_stream
 from civicpulse.unused_fields import UnusedField, collecting, grouped
 from civicpulse.warehouse.connection import state_path
-from transforms.privacy import pseudonymize
+from transforms.pseudonym import pseudonymize
 
 if TYPE_CHECKING:
     from civicpulse.http import ApiSession

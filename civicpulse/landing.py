@@ -24,7 +24,6 @@ import pyarrow.parquet as pq
 from civicpulse.crashpoints import crash_point
 from civicpulse.sources import Record, RowProblem
 from civicpulse.streams import get_stream
-from transforms.privacy import redact
 
 MANIFEST = "_manifest.json"
 QUARANTINE = "quarantine"
@@ -118,6 +117,10 @@ def _write_stream(path: Path, stream_name: str, records: Iterable[Record]) -> No
 
 
 def _quarantine_table(problems: Sequence[RowProblem]) -> pa.Table:
+    # Imported here: compiling the redaction patterns costs an extract process ~0.1 CPU-s, and most
+    # extracts have no bad row.
+    from transforms.privacy import redact
+
     return pa.table(
         {
             "record_file": [p.file for p in problems],

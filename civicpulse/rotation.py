@@ -45,7 +45,7 @@ from civicpulse.erasure import DERIVED_SCHEMAS, KEY_COLUMNS, PERSON_COLUMNS, TOK
 from civicpulse.landing import QUARANTINE
 from civicpulse.pseudonym_key import ResolvedKey, key_from_env, resolve_key
 from civicpulse.sources import FileProblem, Record, load_connector
-from transforms.privacy import pseudonymize
+from transforms.pseudonym import pseudonymize
 
 log = logging.getLogger(__name__)
 

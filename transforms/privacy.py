@@ -13,12 +13,11 @@ Everything is precompiled regular expressions, each guarded by a cheap substring
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import re
 
 from transforms import street_suffixes
+from transforms.pseudonym import pseudonymize
 
 __all__ = ["Redactor", "pseudonymize", "redact"]
 
@@ -653,17 +652,3 @@ def redact(text: str) -> str:
     if _has(lowered, _PHONE_WORDS):
         text = _PHONE_CONTEXT.sub(_phone_in_context, text)
     return text
-
-
-def pseudonymize(key: bytes, value: str, namespace: str = "") -> str:
-    """A stable keyed pseudonym (HMAC-SHA256, first 24 hex characters) of `value` within `namespace`.
-
-    The same key, namespace and value always give the same pseudonym, so one person's records can
-    be grouped; without the key it cannot be reversed or recomputed from a guessed value. Namespaces
-    (for example the source name) keep equal ids from different systems apart. `value` is used as
-    given: normalise it first if the source is case-insensitive.
-    """
-    if not key:
-        raise ValueError("pseudonymize needs a non-empty secret key")
-    message = f"{len(namespace)}:{namespace}:{value}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
