@@ -69,3 +69,21 @@ def test_rows_carry_the_test_and_examples(city_warehouse: duckdb.DuckDBPyConnect
         "select count(*) from core.fact_feedback where list_contains(?, feedback_id)", [sorted(ids)]
     ).fetchone()
     assert known == (len(ids),)
+    # Up to three posts of the row's service and week, in (occurred_at, feedback_id) order.
+    examples = city_warehouse.execute(
+        """
+        select
+            terms.service_id, terms.week_start, terms.term, terms.term_count, terms.example_feedback_ids,
+            list(feedback.feedback_id order by feedback.occurred_at, feedback.feedback_id) filter (
+                where feedback.service_id = terms.service_id
+                and date_trunc('week', feedback.occurred_on) = terms.week_start
+            )
+        from marts.emerging_terms as terms
+        inner join core.fact_feedback as feedback
+            on list_contains(terms.example_feedback_ids, feedback.feedback_id)
+        group by all
+        """
+    ).fetchall()
+    assert len(examples) == len(rows)
+    for *_, count, example_ids, in_order in examples:
+        assert example_ids == in_order and len(example_ids) == min(count, 3)

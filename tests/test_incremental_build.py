@@ -88,8 +88,9 @@ def test_incremental_runs_equal_one_full_run_and_a_full_build(tmp_path: Path, ex
     assert unchanged.files == 0 and unchanged.days == 0, "nothing of an unchanged source is read again"
 
     # The nightly builds updated the staging models for the changed partitions only; a full build of
-    # the same raw tables gives the same staging tables.
+    # the same raw tables gives the same staging, core and marts tables.
     updated = _staging(nightly)
+    published = _snapshot(nightly)
     with duckdb.connect(str(nightly.warehouse_path), read_only=True) as con:
         kinds = con.execute(
             "select model, kind from ops.model_runs where run_id = "
@@ -99,6 +100,7 @@ def test_incremental_runs_equal_one_full_run_and_a_full_build(tmp_path: Path, ex
     assert ("staging.stg_social_post_rules", "sql incremental") in kinds
     assert main(["--config", str(nightly.path), "-q", "build", "--full"]) == 0
     assert _staging(nightly) == updated
+    assert _snapshot(nightly) == published
 
     author = _busiest_author(nightly)
     forget(nightly, "x_riverton", author)

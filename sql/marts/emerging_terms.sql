@@ -105,10 +105,7 @@ weekly_terms as (
         service_id,
         week_start,
         term,
-        count(*) as term_count,
-        -- the first three by (occurred_at, feedback_id), as an ordered list()[1:3] gives them, without
-        -- sorting every (week, term) group in full
-        min_by(feedback_id, (occurred_at, feedback_id), 3) as example_feedback_ids
+        count(*) as term_count
     from outside_taxonomy
     group by service_id, week_start, term
 ),
@@ -135,7 +132,6 @@ candidates as (
         weekly_terms.week_start,
         weekly_terms.term,
         weekly_terms.term_count,
-        weekly_terms.example_feedback_ids,
         baseline_volume.volume,
         baseline_volume.baseline_weeks,
         baseline_volume.baseline_volume,
@@ -239,25 +235,51 @@ merged as (
     select phrases.*
     from significant as phrases
     where contains(phrases.term, ' ')
+),
+
+-- Examples only for the terms kept: of the ~80k (service, week, term) groups of a year's feedback a
+-- handful emerge, and collecting three ids for every group was most of this model's cost.
+examples as (
+    select
+        outside_taxonomy.service_id,
+        outside_taxonomy.week_start,
+        outside_taxonomy.term,
+        -- the first three by (occurred_at, feedback_id), as an ordered list()[1:3] gives them, without
+        -- sorting every (week, term) group in full
+        min_by(outside_taxonomy.feedback_id, (outside_taxonomy.occurred_at, outside_taxonomy.feedback_id), 3)
+            as example_feedback_ids
+    from outside_taxonomy
+    semi join merged
+        on
+            outside_taxonomy.service_id = merged.service_id
+            and outside_taxonomy.week_start = merged.week_start
+            and outside_taxonomy.term = merged.term
+    group by outside_taxonomy.service_id, outside_taxonomy.week_start, outside_taxonomy.term
 )
 
 select
-    service_id,
-    week_start,
-    term,
-    case when contains(term, ' ') then 'phrase' else 'word' end as term_kind,
-    term_count,
-    volume,
-    week_share,
-    baseline_count,
-    baseline_volume,
-    baseline_share,
-    baseline_weeks,
-    lift,
-    p_value,
+    merged.service_id,
+    merged.week_start,
+    merged.term,
+    case when contains(merged.term, ' ') then 'phrase' else 'word' end as term_kind,
+    merged.term_count,
+    merged.volume,
+    merged.week_share,
+    merged.baseline_count,
+    merged.baseline_volume,
+    merged.baseline_share,
+    merged.baseline_weeks,
+    merged.lift,
+    merged.p_value,
     row_number() over (
-        partition by service_id, week_start order by p_value asc, term_count desc, term asc
+        partition by merged.service_id, merged.week_start
+        order by merged.p_value asc, merged.term_count desc, merged.term asc
     ) as rank,
-    example_feedback_ids,
-    week_start = (select max(weekly_volume.week_start) from weekly_volume) as is_latest_week
+    examples.example_feedback_ids,
+    merged.week_start = (select max(weekly_volume.week_start) from weekly_volume) as is_latest_week
 from merged
+left join examples
+    on
+        merged.service_id = examples.service_id
+        and merged.week_start = examples.week_start
+        and merged.term = examples.term
