@@ -119,3 +119,27 @@ def test_duplicate_source_names(tmp_path: Path) -> None:
 def test_missing_file_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="CIVICPULSE_CONFIG"):
         load_config(tmp_path / "nope.yml")
+
+
+@pytest.mark.parametrize(("threads", "expected"), [(None, 1), (3, 3)])
+def test_the_writer_runs_duckdb_on_writer_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int | None, expected: int
+) -> None:
+    """Unset, the writer runs one DuckDB thread (the default); set, the count given."""
+    from civicpulse.warehouse.connection import writer
+
+    monkeypatch.setenv("CIVICPULSE_PSEUDONYM_KEY", "ab" * 32)
+    path = write_project_config(tmp_path, writer_threads=threads)
+    if threads is None:
+        settings = yaml.safe_load(path.read_text())
+        del settings["writer_threads"]
+        path.write_text(yaml.safe_dump(settings, sort_keys=False))
+    config = load_config(path)
+    assert config.settings.writer_threads == expected
+    with writer(config) as con:
+        assert con.execute("select current_setting('threads')").fetchone() == (expected,)
+
+
+def test_writer_threads_below_one_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="writer_threads"):
+        load_config(write_project_config(tmp_path, writer_threads=0))

@@ -110,7 +110,7 @@ def writer(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
     path = config.warehouse_path
     path.parent.mkdir(parents=True, exist_ok=True)
     key = resolve_key(config)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"threads": config.settings.writer_threads})
     try:
         # Every temp copy is written under the warehouse's lock, so one found now is an orphan.
         remove_orphans(config)
