@@ -39,6 +39,7 @@ TABLE = "staging.social_service_inference"
 CACHE = "ops.service_inference_cache"
 KEPT = "ops.service_inference_model"
 KEPT_TRAINING = "ops.service_inference_training"
+PREDICTIONS = "ops.service_inference_predictions"
 # The kept model is fitted again once this share of its training posts' number are new ones.
 REFIT_NEW_SHARE = 0.10
 _SCHEMA = pa.schema(
@@ -47,6 +48,17 @@ _SCHEMA = pa.schema(
         ("service_id", pa.string()),
         ("mapping_confidence", pa.float64()),
         ("model_version", pa.string()),
+    ]
+)
+
+_PREDICTION_SCHEMA = pa.schema(
+    [
+        ("model_version", pa.string()),
+        ("feedback_id", pa.string()),
+        ("post_hash", pa.string()),
+        ("service_id", pa.string()),
+        ("confidence", pa.float64()),
+        ("assigned", pa.bool_()),
     ]
 )
 
@@ -211,17 +223,15 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     """The assigned posts and the summary, with the kept model or a new fit (then kept)."""
     kept = _kept(con)
     reason = refit_reason(kept, posts)
-    to_predict = [posts.texts[fid] for fid in posts.unmapped]
     predictions: list[Prediction] = []  # none when there was too little to fit a classifier on
     if kept is not None and reason is None:
-        model = KeptModel.from_bytes(kept.model)
-        predictions = model.predict(to_predict)
+        predictions = _kept_predictions(con, kept, posts)
         summary = json.loads(kept.fit_summary) | {"model_refit": None}
         log.info("service inference: kept model %s (fitted %s) predicts", kept.model_version, kept.fitted_at)
     else:
         classifier = fit([posts.texts[fid] for fid, _ in posts.labelled], [s for _, s in posts.labelled])
         if classifier is not None:
-            predictions = classifier.predict(to_predict)
+            predictions = classifier.predict([posts.texts[fid] for fid in posts.unmapped])
         summary = _keep(con, classifier, posts) | {"model_refit": reason}
         log.info("service inference: fitted again (%s)", reason)
     assigned = [
@@ -234,6 +244,50 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     if posts.left_out:
         counts["older_posts_not_trained_on"] = posts.left_out
     return assigned, json.dumps(counts | summary)
+
+
+def _kept_predictions(con: duckdb.DuckDBPyConnection, kept: Kept, posts: Posts) -> list[Prediction]:
+    """The kept model's prediction of each unmapped post: from PREDICTIONS where it holds one for this
+    model version and the post's rule-free text, else predicted (then stored there, the rows of other
+    versions dropped). A post's prediction depends only on the model and its own text."""
+    hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
+    stored = {
+        str(fid): (str(digest), Prediction(str(service), float(confidence), bool(assigned)))
+        for fid, digest, service, confidence, assigned in con.execute(
+            f"select feedback_id, post_hash, service_id, confidence, assigned from {PREDICTIONS} "
+            "where model_version = ?",
+            [kept.model_version],
+        ).fetchall()
+    }
+    missing = [fid for fid in posts.unmapped if stored.get(fid, ("", None))[0] != hashes[fid]]
+    log.info("service inference: %d of %d unmapped posts not predicted before", len(missing), len(hashes))
+    if missing:
+        predicted = KeptModel.from_bytes(kept.model).predict([posts.texts[fid] for fid in missing])
+        rows = pa.table(
+            {
+                "model_version": [kept.model_version] * len(missing),
+                "feedback_id": missing,
+                "post_hash": [hashes[fid] for fid in missing],
+                "service_id": [p.service_id for p in predicted],
+                "confidence": [p.confidence for p in predicted],
+                "assigned": [p.assigned for p in predicted],
+            },
+            schema=_PREDICTION_SCHEMA,
+        )
+        con.execute(f"delete from {PREDICTIONS} where model_version <> ?", [kept.model_version])
+        _from_arrow(
+            con,
+            rows,
+            f"delete from {PREDICTIONS} where feedback_id in (select feedback_id from new_rows); "
+            f"insert into {PREDICTIONS} select * from new_rows",
+            [],
+        )
+        stored.update((fid, (hashes[fid], p)) for fid, p in zip(missing, predicted, strict=True))
+    return [stored[fid][1] for fid in posts.unmapped]
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _keep(
