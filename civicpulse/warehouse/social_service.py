@@ -233,6 +233,9 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
         if classifier is not None:
             predictions = classifier.predict([posts.texts[fid] for fid in posts.unmapped])
         summary = _keep(con, classifier, posts) | {"model_refit": reason}
+        if predictions:  # the kept model's own, bit for bit (tests/test_service_inference_kept.py)
+            hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
+            _store_predictions(con, posts.model_version, hashes, predictions)
         log.info("service inference: fitted again (%s)", reason)
     assigned = [
         (fid, p.service_id, p.confidence)
@@ -263,27 +266,35 @@ def _kept_predictions(con: duckdb.DuckDBPyConnection, kept: Kept, posts: Posts) 
     log.info("service inference: %d of %d unmapped posts not predicted before", len(missing), len(hashes))
     if missing:
         predicted = KeptModel.from_bytes(kept.model).predict([posts.texts[fid] for fid in missing])
-        rows = pa.table(
-            {
-                "model_version": [kept.model_version] * len(missing),
-                "feedback_id": missing,
-                "post_hash": [hashes[fid] for fid in missing],
-                "service_id": [p.service_id for p in predicted],
-                "confidence": [p.confidence for p in predicted],
-                "assigned": [p.assigned for p in predicted],
-            },
-            schema=_PREDICTION_SCHEMA,
-        )
-        con.execute(f"delete from {PREDICTIONS} where model_version <> ?", [kept.model_version])
-        _from_arrow(
-            con,
-            rows,
-            f"delete from {PREDICTIONS} where feedback_id in (select feedback_id from new_rows); "
-            f"insert into {PREDICTIONS} select * from new_rows",
-            [],
-        )
+        _store_predictions(con, kept.model_version, {fid: hashes[fid] for fid in missing}, predicted)
         stored.update((fid, (hashes[fid], p)) for fid, p in zip(missing, predicted, strict=True))
     return [stored[fid][1] for fid in posts.unmapped]
+
+
+def _store_predictions(
+    con: duckdb.DuckDBPyConnection, version: str, hashes: dict[str, str], predictions: list[Prediction]
+) -> None:
+    """Store the predictions of model `version` for the posts `hashes` holds (feedback id -> hash of
+    the rule-free text), in its order, replacing theirs; rows of other versions are dropped."""
+    rows = pa.table(
+        {
+            "model_version": [version] * len(hashes),
+            "feedback_id": list(hashes),
+            "post_hash": list(hashes.values()),
+            "service_id": [p.service_id for p in predictions],
+            "confidence": [p.confidence for p in predictions],
+            "assigned": [p.assigned for p in predictions],
+        },
+        schema=_PREDICTION_SCHEMA,
+    )
+    con.execute(f"delete from {PREDICTIONS} where model_version <> ?", [version])
+    _from_arrow(
+        con,
+        rows,
+        f"delete from {PREDICTIONS} where feedback_id in (select feedback_id from new_rows); "
+        f"insert into {PREDICTIONS} select * from new_rows",
+        [],
+    )
 
 
 def _text_hash(text: str) -> str:
@@ -296,6 +307,7 @@ def _keep(
     """Replace the kept model by `classifier` (none kept when it is None); its summary fields."""
     con.execute(f"delete from {KEPT}")
     con.execute(f"delete from {KEPT_TRAINING}")
+    con.execute(f"delete from {PREDICTIONS}")
     if classifier is None:
         return {"classifier": "none: too few rule-mapped posts per service"}
     version = posts.model_version

@@ -1,4 +1,4 @@
--- The kept social service classifier's prediction of each unmapped post it has predicted
+-- The kept social service classifier's prediction of each unmapped post it (or its fit) has predicted
 -- (civicpulse/warehouse/social_service.py): a build predicts only the unmapped posts with no row here
 -- for the kept model's version and the post's rule-free text (`post_hash`, a hash of it), and takes
 -- the others from here. A prediction depends on nothing else, so it is the one the kept model gives
