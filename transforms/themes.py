@@ -274,9 +274,10 @@ def _precomputed_shapes(path: Path) -> dict[str, _Shape]:
     """The shapes `write_shapes` wrote to `path`, or none if it is missing or was written by other code."""
     try:
         document = json.loads(path.read_bytes())
+        fingerprint = _shapes_fingerprint()  # reads this file's source, absent from a bytecode-only install
     except (OSError, ValueError):
         return {}
-    if not isinstance(document, dict) or document.get("fingerprint") != _shapes_fingerprint():
+    if not isinstance(document, dict) or document.get("fingerprint") != fingerprint:
         return {}
     return {
         phrase: (None if keys is None else frozenset(keys), None if first is None else frozenset(first))
