@@ -19,7 +19,7 @@ DEMO_EXPORTS := var/demo-exports
 AIRFLOW_PROD_HOME ?= $(CURDIR)/var/airflow-prod
 AIRFLOW_PORT ?= 8080
 
-.PHONY: install airflow-init airflow demo demo-data test test-slow lint typecheck sqlfluff check bench eval themes-model clean
+.PHONY: install airflow-init airflow demo demo-data test test-slow lint typecheck sqlfluff check bench eval themes-model theme-shapes clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ bench: install
 # (tests/transforms/test_theme_model.py checks that the committed file is what this writes).
 themes-model: install
 	$(BIN)/python -m evaluation.build_theme_model
+
+# After a change to transforms/themes.py or config/themes.yml (tests/transforms/test_themes.py says when).
+theme-shapes: install
+	$(BIN)/python -m transforms.themes
 
 eval: install
 	$(BIN)/python -m evaluation

@@ -22,6 +22,7 @@ from civicpulse.warehouse.social_service import (
     CACHE,
     KEPT,
     KEPT_TRAINING,
+    PREDICTIONS,
     REFIT_NEW_SHARE,
     TABLE,
     infer_social_services,
@@ -200,6 +201,7 @@ def test_the_kept_model_predicts_what_the_fit_did(
 ) -> None:
     rows, setting = _results(con)
     con.execute(f"delete from {CACHE}")
+    con.execute(f"delete from {PREDICTIONS}")
     caplog.set_level(logging.INFO, logger="civicpulse.warehouse.social_service")
     infer_social_services(con)
     assert "fitted again" not in caplog.text and "kept model" in caplog.text
@@ -208,6 +210,31 @@ def test_the_kept_model_predicts_what_the_fit_did(
     assert json.loads(str(kept_setting)) == json.loads(str(setting)) | {"model_refit": None}
     (version,) = {row[-1] for row in rows}
     assert version == json.loads(str(setting))["model_version"]
+
+
+def test_the_kept_model_predicts_only_posts_it_has_not_predicted(
+    con: duckdb.DuckDBPyConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows, _ = _results(con)
+    (unmapped,) = con.execute(
+        "select count(*) from staging.stg_social_post_rules where service_id = 'unmapped'"
+    ).fetchone() or (0,)
+    stored_by_the_fit = con.execute(f"select * from {PREDICTIONS} order by feedback_id").fetchall()
+    assert len({row[1] for row in stored_by_the_fit}) == len(stored_by_the_fit) == unmapped
+    con.execute(f"delete from {CACHE}")
+    con.execute(f"delete from {PREDICTIONS}")
+    infer_social_services(con)  # the kept model predicts every unmapped post
+    assert con.execute(f"select * from {PREDICTIONS} order by feedback_id").fetchall() == stored_by_the_fit
+    first, second, third = (row[1] for row in stored_by_the_fit[:3])
+    con.execute(f"delete from {PREDICTIONS} where feedback_id = ?", [first])
+    con.execute(f"update {PREDICTIONS} set post_hash = 'another text' where feedback_id = ?", [second])
+    con.execute(f"update {PREDICTIONS} set model_version = 'another model' where feedback_id = ?", [third])
+    con.execute(f"delete from {CACHE}")
+    caplog.set_level(logging.INFO, logger="civicpulse.warehouse.social_service")
+    infer_social_services(con)
+    assert f"3 of {unmapped} unmapped posts not predicted before" in caplog.text
+    assert _results(con)[0] == rows
+    assert con.execute(f"select * from {PREDICTIONS} order by feedback_id").fetchall() == stored_by_the_fit
 
 
 _TRAINING = "service_id <> 'unmapped' and not is_repost"

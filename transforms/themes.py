@@ -26,8 +26,10 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import json
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]  # the regex parser, to read phrase patterns
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,13 +239,73 @@ def _word_keys(items: list[Any]) -> frozenset[str] | None:
     return best
 
 
-@functools.cache
-def _phrase_shape(phrase: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    """A phrase's keys (`_word_keys`) and the `_starts` of its first word, None if not all known
-    (parsed once per phrase: a service's own patterns repeat the theme's phrases)."""
+_Shape = tuple[frozenset[str] | None, frozenset[str] | None]
+# The shapes of the shipped taxonomy's phrases (`write_shapes`, `make theme-shapes`): parsing them all
+# is ~0.3 CPU-s a process, most of a night's theme matching. They hold for this file's code and this
+# Python's regex parser only (`_shapes_fingerprint`); any other phrase is parsed.
+SHAPES_PATH = Path(__file__).with_name("theme_shapes.json")
+_SHAPES: dict[str, _Shape] = {}
+
+
+def _parse_shape(phrase: str) -> _Shape:
     items = list(sre_parse.parse(compile_phrase(phrase)))
     first = _starts(items, _KEY_LENGTH)
     return _word_keys(items), None if first & {"", " "} else frozenset(first)
+
+
+def _phrase_shape(phrase: str) -> _Shape:
+    """A phrase's keys (`_word_keys`) and the `_starts` of its first word, None if not all known
+    (parsed once per phrase: a service's own patterns repeat the theme's phrases)."""
+    if not _SHAPES:
+        _SHAPES.update(_precomputed_shapes(SHAPES_PATH))
+    shape = _SHAPES.get(phrase)
+    if shape is None:
+        shape = _SHAPES[phrase] = _parse_shape(phrase)
+    return shape
+
+
+def _shapes_fingerprint() -> str:
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(f"python {sys.version_info.major}.{sys.version_info.minor}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _precomputed_shapes(path: Path) -> dict[str, _Shape]:
+    """The shapes `write_shapes` wrote to `path`, or none if it is missing or was written by other code."""
+    try:
+        document = json.loads(path.read_bytes())
+        fingerprint = _shapes_fingerprint()  # reads this file's source, absent from a bytecode-only install
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(document, dict) or document.get("fingerprint") != fingerprint:
+        return {}
+    return {
+        phrase: (None if keys is None else frozenset(keys), None if first is None else frozenset(first))
+        for phrase, (keys, first) in document["shapes"].items()
+    }
+
+
+def shapes_document(phrases: Iterable[str]) -> str:
+    """The JSON `write_shapes` writes for `phrases`, one phrase a line: each one parsed, keys sorted
+    (the same bytes each time)."""
+    lines = []
+    for phrase in sorted(set(phrases)):
+        keys, first = _parse_shape(phrase)
+        shape = [None if keys is None else sorted(keys), None if first is None else sorted(first)]
+        lines.append(f"{json.dumps(phrase)}: {json.dumps(shape)}")
+    return f'{{"fingerprint": "{_shapes_fingerprint()}", "shapes": {{\n' + ",\n".join(lines) + "\n}}\n"
+
+
+def taxonomy_phrases(taxonomy: Taxonomy) -> set[str]:
+    return {
+        phrase
+        for theme in taxonomy.themes
+        for phrase in (*theme.include, *theme.exclude, *(p for ps in theme.services.values() for p in ps))
+    }
+
+
+def write_shapes(taxonomy_path: Path = DEFAULT_TAXONOMY_PATH, out: Path = SHAPES_PATH) -> None:
+    out.write_text(shapes_document(taxonomy_phrases(Taxonomy.load(taxonomy_path))), encoding="utf-8")
 
 
 def _phrase_keys(phrases: Iterable[str]) -> frozenset[str] | None:
@@ -673,3 +735,7 @@ class Taxonomy:
                         continue
             found[compiled.theme.theme_id] = tuple(dict.fromkeys(" ".join(t.split()) for _, t in hits))
         return found
+
+
+if __name__ == "__main__":
+    write_shapes()

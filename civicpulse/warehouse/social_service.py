@@ -39,6 +39,7 @@ TABLE = "staging.social_service_inference"
 CACHE = "ops.service_inference_cache"
 KEPT = "ops.service_inference_model"
 KEPT_TRAINING = "ops.service_inference_training"
+PREDICTIONS = "ops.service_inference_predictions"
 # The kept model is fitted again once this share of its training posts' number are new ones.
 REFIT_NEW_SHARE = 0.10
 _SCHEMA = pa.schema(
@@ -47,6 +48,17 @@ _SCHEMA = pa.schema(
         ("service_id", pa.string()),
         ("mapping_confidence", pa.float64()),
         ("model_version", pa.string()),
+    ]
+)
+
+_PREDICTION_SCHEMA = pa.schema(
+    [
+        ("model_version", pa.string()),
+        ("feedback_id", pa.string()),
+        ("post_hash", pa.string()),
+        ("service_id", pa.string()),
+        ("confidence", pa.float64()),
+        ("assigned", pa.bool_()),
     ]
 )
 
@@ -211,18 +223,19 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     """The assigned posts and the summary, with the kept model or a new fit (then kept)."""
     kept = _kept(con)
     reason = refit_reason(kept, posts)
-    to_predict = [posts.texts[fid] for fid in posts.unmapped]
     predictions: list[Prediction] = []  # none when there was too little to fit a classifier on
     if kept is not None and reason is None:
-        model = KeptModel.from_bytes(kept.model)
-        predictions = model.predict(to_predict)
+        predictions = _kept_predictions(con, kept, posts)
         summary = json.loads(kept.fit_summary) | {"model_refit": None}
         log.info("service inference: kept model %s (fitted %s) predicts", kept.model_version, kept.fitted_at)
     else:
         classifier = fit([posts.texts[fid] for fid, _ in posts.labelled], [s for _, s in posts.labelled])
         if classifier is not None:
-            predictions = classifier.predict(to_predict)
+            predictions = classifier.predict([posts.texts[fid] for fid in posts.unmapped])
         summary = _keep(con, classifier, posts) | {"model_refit": reason}
+        if predictions:  # the kept model's own, bit for bit (tests/test_service_inference_kept.py)
+            hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
+            _store_predictions(con, posts.model_version, hashes, predictions)
         log.info("service inference: fitted again (%s)", reason)
     assigned = [
         (fid, p.service_id, p.confidence)
@@ -236,12 +249,65 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     return assigned, json.dumps(counts | summary)
 
 
+def _kept_predictions(con: duckdb.DuckDBPyConnection, kept: Kept, posts: Posts) -> list[Prediction]:
+    """The kept model's prediction of each unmapped post: from PREDICTIONS where it holds one for this
+    model version and the post's rule-free text, else predicted (then stored there, the rows of other
+    versions dropped). A post's prediction depends only on the model and its own text."""
+    hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
+    stored = {
+        str(fid): (str(digest), Prediction(str(service), float(confidence), bool(assigned)))
+        for fid, digest, service, confidence, assigned in con.execute(
+            f"select feedback_id, post_hash, service_id, confidence, assigned from {PREDICTIONS} "
+            "where model_version = ?",
+            [kept.model_version],
+        ).fetchall()
+    }
+    missing = [fid for fid in posts.unmapped if stored.get(fid, ("", None))[0] != hashes[fid]]
+    log.info("service inference: %d of %d unmapped posts not predicted before", len(missing), len(hashes))
+    if missing:
+        predicted = KeptModel.from_bytes(kept.model).predict([posts.texts[fid] for fid in missing])
+        _store_predictions(con, kept.model_version, {fid: hashes[fid] for fid in missing}, predicted)
+        stored.update((fid, (hashes[fid], p)) for fid, p in zip(missing, predicted, strict=True))
+    return [stored[fid][1] for fid in posts.unmapped]
+
+
+def _store_predictions(
+    con: duckdb.DuckDBPyConnection, version: str, hashes: dict[str, str], predictions: list[Prediction]
+) -> None:
+    """Store the predictions of model `version` for the posts `hashes` holds (feedback id -> hash of
+    the rule-free text), in its order, replacing theirs; rows of other versions are dropped."""
+    rows = pa.table(
+        {
+            "model_version": [version] * len(hashes),
+            "feedback_id": list(hashes),
+            "post_hash": list(hashes.values()),
+            "service_id": [p.service_id for p in predictions],
+            "confidence": [p.confidence for p in predictions],
+            "assigned": [p.assigned for p in predictions],
+        },
+        schema=_PREDICTION_SCHEMA,
+    )
+    con.execute(f"delete from {PREDICTIONS} where model_version <> ?", [version])
+    _from_arrow(
+        con,
+        rows,
+        f"delete from {PREDICTIONS} where feedback_id in (select feedback_id from new_rows); "
+        f"insert into {PREDICTIONS} select * from new_rows",
+        [],
+    )
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def _keep(
     con: duckdb.DuckDBPyConnection, classifier: ServiceClassifier | None, posts: Posts
 ) -> dict[str, object]:
     """Replace the kept model by `classifier` (none kept when it is None); its summary fields."""
     con.execute(f"delete from {KEPT}")
     con.execute(f"delete from {KEPT_TRAINING}")
+    con.execute(f"delete from {PREDICTIONS}")
     if classifier is None:
         return {"classifier": "none: too few rule-mapped posts per service"}
     version = posts.model_version

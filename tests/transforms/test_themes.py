@@ -7,7 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from transforms.themes import A11_DRIVERS, DEFAULT_TAXONOMY_PATH, Taxonomy, ThemeMatch, compile_phrase
+from transforms.themes import (
+    A11_DRIVERS,
+    DEFAULT_TAXONOMY_PATH,
+    SHAPES_PATH,
+    Taxonomy,
+    ThemeMatch,
+    _parse_shape,
+    _precomputed_shapes,
+    compile_phrase,
+    shapes_document,
+    taxonomy_phrases,
+)
 
 REQUIRED_THEMES = {
     "wait_time",
@@ -302,3 +313,20 @@ def test_every_process_builds_the_same_theme_expressions() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_the_shipped_phrase_shapes_are_those_parsed_now() -> None:
+    """transforms/theme_shapes.json (read instead of parsing every phrase in each process) holds what
+    parsing the shipped taxonomy's phrases gives with today's code; else `make theme-shapes`."""
+    phrases = taxonomy_phrases(Taxonomy.load(DEFAULT_TAXONOMY_PATH))
+    assert SHAPES_PATH.read_text(encoding="utf-8") == shapes_document(phrases), "run `make theme-shapes`"
+    assert _precomputed_shapes(SHAPES_PATH) == {phrase: _parse_shape(phrase) for phrase in phrases}
+
+
+def test_phrase_shapes_written_by_other_code_are_not_read(tmp_path: Path) -> None:
+    document = json.loads(shapes_document(["on hold"]))
+    stale = tmp_path / "theme_shapes.json"
+    stale.write_text(json.dumps(document | {"fingerprint": "0" * 16}), encoding="utf-8")
+    assert _precomputed_shapes(stale) == {}
+    stale.write_text(json.dumps(document), encoding="utf-8")
+    assert _precomputed_shapes(stale) == {"on hold": _parse_shape("on hold")}
