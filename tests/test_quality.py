@@ -362,6 +362,42 @@ def test_data_docs_render_only_changed_pages_and_equal_a_full_build(config: Conf
     assert _site(site) == incremental
 
 
+def test_expectation_kwargs_as_gx_builds_them() -> None:
+    """`_configuration_once_per_call` builds an expectation's configuration once per call of GX's
+    domain, success and runtime kwargs: the same dicts as GX's own methods, key order included, for
+    every expectation of every suite (and of a suite implied by a schema), with and without runtime
+    settings."""
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    from civicpulse.quality import SUITES_DIR, _configuration_once_per_call, _validator
+
+    _validator()
+    originals = _configuration_once_per_call()
+    specs = [load_suite(path.stem) for path in sorted(SUITES_DIR.glob("*.json"))]
+    specs.append(schema_suite("social_post"))
+    runtimes: list[dict[str, Any] | None] = [
+        None,
+        {"result_format": "BASIC", "catch_exceptions": True},
+        {
+            "result_format": {"result_format": "SUMMARY", "partial_unexpected_count": 3},
+            "include_config": False,
+        },
+    ]
+    compared = 0
+    for spec in specs:
+        for expectation in ExpectationSuite(**spec).expectations:
+            for name, original in originals.items():
+                ours = getattr(expectation, name)
+                assert ours.__func__ is not original
+                for runtime in runtimes if name == "_get_runtime_kwargs" else [None]:
+                    settings = () if runtime is None else (runtime,)
+                    expected = original(expectation, *settings)
+                    got = ours(*settings)
+                    assert list(got.items()) == list(expected.items()), (spec["name"], name, runtime)
+                    compared += 1
+    assert compared > 500
+
+
 def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts() -> None:
     from civicpulse.quality import _validator
 
