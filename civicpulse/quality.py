@@ -26,6 +26,7 @@ use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import gc
@@ -39,7 +40,7 @@ import shutil
 import sys
 import types
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -257,10 +258,55 @@ def _validator() -> _Validator:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Validator()
+        with _slotted_field_copies():
+            return _Validator()
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _slotted_field_copies() -> Iterator[None]:
+    """Deep copies of pydantic v1's `ModelField`, `FieldInfo` and class `Validator` made attribute by
+    attribute, while GX is imported and its context built.
+
+    pydantic v1 deep-copies every field of a model's bases into each subclass it creates, and GX
+    declares hundreds of them (every expectation, datasource and asset class): ~10% of the worker's
+    CPU. These classes keep their state in `__slots__`, which `copy.deepcopy` copies through
+    `__reduce_ex__`, a state tuple and dict copied in turn, and `copy._reconstruct`; this copier sets
+    the same slots, in the same order, to the same deep copies (a test compares them on every field
+    of every GX model)."""
+    import copy
+    import copyreg
+
+    from pydantic.v1.class_validators import Validator
+    from pydantic.v1.fields import FieldInfo, ModelField
+
+    slot_names = vars(copyreg)["_slotnames"]
+    deep_copy = copy.deepcopy
+
+    def copy_slots(original: Any, memo: dict[int, Any]) -> Any:
+        kind: Any = type(original)
+        copied = kind.__new__(kind)
+        memo[id(original)] = copied
+        for name in slot_names(kind):
+            try:
+                value = getattr(original, name)
+            except AttributeError:  # never set: deepcopy leaves it unset too
+                continue
+            object.__setattr__(copied, name, deep_copy(value, memo))
+        return copied
+
+    dispatch: dict[type, Any] = vars(copy)["_deepcopy_dispatch"]
+    kinds: tuple[type, ...] = (ModelField, FieldInfo, Validator)
+    before = {kind: dispatch[kind] for kind in kinds if kind in dispatch}
+    dispatch.update(dict.fromkeys(kinds, copy_slots))
+    try:
+        yield
+    finally:
+        for kind in kinds:
+            dispatch.pop(kind, None)
+        dispatch.update(before)
 
 
 def _kept_in_memory() -> None:

@@ -398,6 +398,60 @@ def test_expectation_kwargs_as_gx_builds_them() -> None:
     assert compared > 500
 
 
+def _shape(copied: Any, original: Any) -> Any:
+    """A copy described against its original: which objects it shares, the types and values of the
+    others, down through slots, containers and instance dicts."""
+    import copyreg
+
+    if copied is original:
+        return "shared"
+    kind = type(copied)
+    if kind is not type(original):
+        return ("type", kind, type(original))
+    slots = vars(copyreg)["_slotnames"](kind)
+    if slots:
+        missing = object()
+        return (
+            kind,
+            [(n, _shape(getattr(copied, n, missing), getattr(original, n, missing))) for n in slots],
+        )
+    if isinstance(copied, list | tuple):
+        return (kind, [_shape(c, o) for c, o in zip(copied, original, strict=True)])
+    if isinstance(copied, dict):
+        pairs = zip(copied.items(), original.items(), strict=True)
+        return (kind, [(_shape(ck, ok), _shape(cv, ov)) for (ck, cv), (ok, ov) in pairs])
+    if hasattr(copied, "__dict__"):
+        return (kind, _shape(vars(copied), vars(original)))
+    return (kind, repr(copied))
+
+
+def test_field_copies_as_deepcopy_makes_them() -> None:
+    """`_slotted_field_copies` copies pydantic v1 fields attribute by attribute while GX is imported:
+    every field of every GX model copies into what `copy.deepcopy` makes of it (same slots, the same
+    objects shared, equal copies of the others), and deepcopy is itself again afterwards."""
+    import copy
+
+    from pydantic.v1 import BaseModel
+
+    from civicpulse.quality import _slotted_field_copies, _validator
+
+    _validator()  # GX's models
+    models: list[type[BaseModel]] = []
+    unseen = [BaseModel]
+    while unseen:
+        subclasses = unseen.pop().__subclasses__()
+        models += subclasses
+        unseen += subclasses
+    fields = [field for model in models for field in model.__fields__.values()]
+    assert len(fields) > 1000
+    dispatch = dict(vars(copy)["_deepcopy_dispatch"])
+    plain = copy.deepcopy(fields)
+    with _slotted_field_copies():
+        ours = copy.deepcopy(fields)
+    assert vars(copy)["_deepcopy_dispatch"] == dispatch
+    assert _shape(ours, fields) == _shape(plain, fields)
+
+
 def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts() -> None:
     from civicpulse.quality import _validator
 
