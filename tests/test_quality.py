@@ -398,31 +398,36 @@ def test_expectation_kwargs_as_gx_builds_them() -> None:
     assert compared > 500
 
 
-def _shape(copied: Any, original: Any) -> Any:
-    """A copy described against its original: which objects it shares, the types and values of the
-    others, down through slots, containers and instance dicts."""
+def _copied_alike(ours: Any, theirs: Any, original: Any) -> bool:
+    """Two deep copies of `original` share the same objects with it and are equal copies of the
+    others: same types, down through containers, slots and instance dicts."""
     import copyreg
 
-    if copied is original:
-        return "shared"
-    kind = type(copied)
-    if kind is not type(original):
-        return ("type", kind, type(original))
+    if theirs is original or ours is original:
+        return ours is theirs
+    kind = type(theirs)
+    if type(ours) is not kind:
+        return False
+    if isinstance(theirs, list | tuple):
+        together = zip(ours, theirs, original, strict=True)
+        return len(ours) == len(theirs) and all(_copied_alike(*three) for three in together)
+    if isinstance(theirs, dict):
+        items = zip(ours.items(), theirs.items(), original.items(), strict=True)
+        return len(ours) == len(theirs) and all(
+            _copied_alike(o[0], t[0], x[0]) and _copied_alike(o[1], t[1], x[1]) for o, t, x in items
+        )
     slots = vars(copyreg)["_slotnames"](kind)
     if slots:
         missing = object()
-        return (
-            kind,
-            [(n, _shape(getattr(copied, n, missing), getattr(original, n, missing))) for n in slots],
+        return all(
+            _copied_alike(
+                getattr(ours, n, missing), getattr(theirs, n, missing), getattr(original, n, missing)
+            )
+            for n in slots
         )
-    if isinstance(copied, list | tuple):
-        return (kind, [_shape(c, o) for c, o in zip(copied, original, strict=True)])
-    if isinstance(copied, dict):
-        pairs = zip(copied.items(), original.items(), strict=True)
-        return (kind, [(_shape(ck, ok), _shape(cv, ov)) for (ck, cv), (ok, ov) in pairs])
-    if hasattr(copied, "__dict__"):
-        return (kind, _shape(vars(copied), vars(original)))
-    return (kind, repr(copied))
+    if hasattr(theirs, "__dict__"):
+        return _copied_alike(vars(ours), vars(theirs), vars(original))
+    return repr(ours) == repr(theirs)
 
 
 def test_field_copies_as_deepcopy_makes_them() -> None:
@@ -449,7 +454,7 @@ def test_field_copies_as_deepcopy_makes_them() -> None:
     with _slotted_field_copies():
         ours = copy.deepcopy(fields)
     assert vars(copy)["_deepcopy_dispatch"] == dispatch
-    assert _shape(ours, fields) == _shape(plain, fields)
+    assert _copied_alike(ours, plain, fields)
 
 
 def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts() -> None:
