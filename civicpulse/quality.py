@@ -26,6 +26,7 @@ use `{"$PARAMETER": name}` for values known only at run time: `latest_timestamp`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import gc
@@ -39,7 +40,7 @@ import shutil
 import sys
 import types
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -151,6 +152,11 @@ class _Validator:
         )
         self._gx = gx
         self._context = gx.get_context(mode="ephemeral", project_config=project)
+        # Each change to an asset, a validation definition or a docs site saves the context's config:
+        # for an ephemeral context, YAML written into a store of its own that nothing reads (~70 saves,
+        # ~0.15 CPU-s, a run). This context's config lives in this process only.
+        self._context.__dict__["_save_project_config"] = _kept_in_memory
+        _configuration_once_per_call()
         self._datasource = self._context.data_sources.add_pandas("civicpulse")
 
     def validate(
@@ -252,10 +258,119 @@ def _validator() -> _Validator:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Validator()
+        with _slotted_field_copies():
+            return _Validator()
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _slotted_field_copies() -> Iterator[None]:
+    """Deep copies of pydantic v1's `ModelField`, `FieldInfo` and class `Validator` made attribute by
+    attribute, while GX is imported and its context built.
+
+    pydantic v1 deep-copies every field of a model's bases into each subclass it creates, and GX
+    declares hundreds of them (every expectation, datasource and asset class): ~10% of the worker's
+    CPU. These classes keep their state in `__slots__`, which `copy.deepcopy` copies through
+    `__reduce_ex__`, a state tuple and dict copied in turn, and `copy._reconstruct`; this copier sets
+    the same slots, in the same order, to the same deep copies (a test compares them on every field
+    of every GX model)."""
+    import copy
+    import copyreg
+
+    from pydantic.v1.class_validators import Validator
+    from pydantic.v1.fields import FieldInfo, ModelField
+
+    slot_names = vars(copyreg)["_slotnames"]
+    deep_copy = copy.deepcopy
+
+    def copy_slots(original: Any, memo: dict[int, Any]) -> Any:
+        kind: Any = type(original)
+        copied = kind.__new__(kind)
+        memo[id(original)] = copied
+        for name in slot_names(kind):
+            try:
+                value = getattr(original, name)
+            except AttributeError:  # never set: deepcopy leaves it unset too
+                continue
+            object.__setattr__(copied, name, deep_copy(value, memo))
+        return copied
+
+    dispatch: dict[type, Any] = vars(copy)["_deepcopy_dispatch"]
+    kinds: tuple[type, ...] = (ModelField, FieldInfo, Validator)
+    before = {kind: dispatch[kind] for kind in kinds if kind in dispatch}
+    dispatch.update(dict.fromkeys(kinds, copy_slots))
+    try:
+        yield
+    finally:
+        for kind in kinds:
+            dispatch.pop(kind, None)
+        dispatch.update(before)
+
+
+def _kept_in_memory() -> None:
+    """The ephemeral context's `_save_project_config`: its config is the one in memory already."""
+
+
+@cache
+def _configuration_once_per_call() -> dict[str, Any]:
+    """GX's `Expectation._get_domain_kwargs`, `_get_success_kwargs` and `_get_runtime_kwargs`, each
+    building the expectation's `configuration` once instead of once per key.
+
+    `Expectation.configuration` is a property that rebuilds the configuration from the model (pydantic's
+    `dict()`) on every read, and these three read it once for every domain, success and runtime key:
+    ~16 builds for each of the ~2,000 calls of a run (metric dependencies, validation). The results
+    are the same (`test_expectation_kwargs_as_gx_builds_them`); great-expectations is pinned. Returns
+    GX's own three."""
+    from great_expectations.expectations import expectation as module
+    from great_expectations.expectations.expectation_configuration import parse_result_format
+
+    def kwarg(expectation: Any, kwargs: Mapping[str, Any], key: str) -> Any:
+        """`Expectation._get_success_kwarg`, on the configuration's kwargs."""
+        if key in kwargs:
+            return kwargs[key]
+        field = expectation.__fields__.get(key)
+        if field is not None:
+            return field.default if not field.required else None
+        module.logger.warning(
+            f'_get_success_kwarg called with key "{key}", '
+            f"but it is not a known field of {type(expectation).__name__}"
+        )
+        return None
+
+    def success_kwargs(expectation: Any, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        default = expectation._get_default_value
+        domain = {key: kwargs.get(key, default(key)) for key in expectation.domain_keys}
+        success = {key: kwargs.get(key, default(key)) for key in expectation.success_keys}
+        success.update(domain)
+        return success
+
+    def get_domain_kwargs(self: Any) -> dict[str, Any]:
+        kwargs = self.configuration.kwargs
+        return {key: kwargs.get(key, self._get_default_value(key)) for key in self.domain_keys}
+
+    def get_success_kwargs(self: Any) -> dict[str, Any]:
+        return success_kwargs(self, self.configuration.kwargs)
+
+    def get_runtime_kwargs(self: Any, runtime_configuration: dict[str, Any] | None = None) -> dict[str, Any]:
+        runtime_configuration = runtime_configuration or {}
+        kwargs = self.configuration.kwargs
+        success = success_kwargs(self, kwargs)
+        runtime = {key: runtime_configuration.get(key, kwarg(self, kwargs, key)) for key in self.runtime_keys}
+        runtime.update(success)
+        runtime["result_format"] = parse_result_format(runtime["result_format"])
+        return runtime
+
+    replaced = {
+        "_get_domain_kwargs": get_domain_kwargs,
+        "_get_success_kwargs": get_success_kwargs,
+        "_get_runtime_kwargs": get_runtime_kwargs,
+    }
+    originals = {name: getattr(module.Expectation, name) for name in replaced}
+    for name, method in replaced.items():
+        setattr(module.Expectation, name, method)
+    return originals
 
 
 def _defer_scipy_stats() -> None:

@@ -362,6 +362,101 @@ def test_data_docs_render_only_changed_pages_and_equal_a_full_build(config: Conf
     assert _site(site) == incremental
 
 
+def test_expectation_kwargs_as_gx_builds_them() -> None:
+    """`_configuration_once_per_call` builds an expectation's configuration once per call of GX's
+    domain, success and runtime kwargs: the same dicts as GX's own methods, key order included, for
+    every expectation of every suite (and of a suite implied by a schema), with and without runtime
+    settings."""
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    from civicpulse.quality import SUITES_DIR, _configuration_once_per_call, _validator
+
+    _validator()
+    originals = _configuration_once_per_call()
+    specs = [load_suite(path.stem) for path in sorted(SUITES_DIR.glob("*.json"))]
+    specs.append(schema_suite("social_post"))
+    runtimes: list[dict[str, Any] | None] = [
+        None,
+        {"result_format": "BASIC", "catch_exceptions": True},
+        {
+            "result_format": {"result_format": "SUMMARY", "partial_unexpected_count": 3},
+            "include_config": False,
+        },
+    ]
+    compared = 0
+    for spec in specs:
+        for expectation in ExpectationSuite(**spec).expectations:
+            for name, original in originals.items():
+                ours = getattr(expectation, name)
+                assert ours.__func__ is not original
+                for runtime in runtimes if name == "_get_runtime_kwargs" else [None]:
+                    settings = () if runtime is None else (runtime,)
+                    expected = original(expectation, *settings)
+                    got = ours(*settings)
+                    assert list(got.items()) == list(expected.items()), (spec["name"], name, runtime)
+                    compared += 1
+    assert compared > 500
+
+
+def _copied_alike(ours: Any, theirs: Any, original: Any) -> bool:
+    """Two deep copies of `original` share the same objects with it and are equal copies of the
+    others: same types, down through containers, slots and instance dicts."""
+    import copyreg
+
+    if theirs is original or ours is original:
+        return ours is theirs
+    kind = type(theirs)
+    if type(ours) is not kind:
+        return False
+    if isinstance(theirs, list | tuple):
+        together = zip(ours, theirs, original, strict=True)
+        return len(ours) == len(theirs) and all(_copied_alike(*three) for three in together)
+    if isinstance(theirs, dict):
+        items = zip(ours.items(), theirs.items(), original.items(), strict=True)
+        return len(ours) == len(theirs) and all(
+            _copied_alike(o[0], t[0], x[0]) and _copied_alike(o[1], t[1], x[1]) for o, t, x in items
+        )
+    slots = vars(copyreg)["_slotnames"](kind)
+    if slots:
+        missing = object()
+        return all(
+            _copied_alike(
+                getattr(ours, n, missing), getattr(theirs, n, missing), getattr(original, n, missing)
+            )
+            for n in slots
+        )
+    if hasattr(theirs, "__dict__"):
+        return _copied_alike(vars(ours), vars(theirs), vars(original))
+    return repr(ours) == repr(theirs)
+
+
+def test_field_copies_as_deepcopy_makes_them() -> None:
+    """`_slotted_field_copies` copies pydantic v1 fields attribute by attribute while GX is imported:
+    every field of every GX model copies into what `copy.deepcopy` makes of it (same slots, the same
+    objects shared, equal copies of the others), and deepcopy is itself again afterwards."""
+    import copy
+
+    from pydantic.v1 import BaseModel
+
+    from civicpulse.quality import _slotted_field_copies, _validator
+
+    _validator()  # GX's models
+    models: list[type[BaseModel]] = []
+    unseen = [BaseModel]
+    while unseen:
+        subclasses = unseen.pop().__subclasses__()
+        models += subclasses
+        unseen += subclasses
+    fields = [field for model in models for field in model.__fields__.values()]
+    assert len(fields) > 1000
+    dispatch = dict(vars(copy)["_deepcopy_dispatch"])
+    plain = copy.deepcopy(fields)
+    with _slotted_field_copies():
+        ours = copy.deepcopy(fields)
+    assert vars(copy)["_deepcopy_dispatch"] == dispatch
+    assert _copied_alike(ours, plain, fields)
+
+
 def test_numbers_and_timestamps_checked_as_numpy_columns_give_the_arrow_verdicts() -> None:
     from civicpulse.quality import _validator
 
