@@ -18,7 +18,6 @@ import json
 import os
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -457,23 +456,6 @@ def _without_noise(text: str) -> str:
     return (_NOISE if domain else _NOISE_BUT_DOMAINS).sub(" ", text)
 
 
-def _language_scores(words: list[str]) -> dict[str, float]:
-    """Each language's evidence in `words`, languages in the order of their first evidence. Counted per
-    distinct evidence: the weights (1 and 0.5) and their sums are exact in any order."""
-    evidence = list(map(_EVIDENCE.get, words))
-    if None in evidence:
-        evidence = [
-            found if found is not None or "'" not in word else _apostrophe_evidence(word)
-            for word, found in zip(words, evidence, strict=True)
-        ]
-    scores: dict[str, float] = {}
-    for found, count in Counter(evidence).items():
-        if found:
-            for lang, weight in found:
-                scores[lang] = scores.get(lang, 0.0) + weight * count
-    return scores
-
-
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
     text = _without_noise(text)
@@ -486,7 +468,15 @@ def detect_language(text: str) -> str:
     words = (_WORD if latin_letters >= 0 else _ASCII_WORD).findall(lower)
     if not words:
         return "und"
-    scores = _language_scores(words)
+    scores: dict[str, float] = {}
+    for word in words:
+        evidence = _EVIDENCE.get(word)
+        if evidence is None:
+            if "'" not in word:
+                continue
+            evidence = _apostrophe_evidence(word)
+        for lang, weight in evidence:
+            scores[lang] = scores.get(lang, 0.0) + weight
     if latin_letters >= 0:
         for ch in lower:
             lang_of_char = _CHAR_LANGS.get(ch)
