@@ -197,15 +197,12 @@ class _CivicAnalyzer:
     def __init__(self) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
 
-        from transforms.vader_fast import negative_risks, polarity_function
+        from transforms.vader_fast import compound_function, negative_risks
 
         self._analyzer: Any = SentimentIntensityAnalyzer()
         self._analyzer.lexicon.update(CIVIC_LEXICON)
-        self._polarity_scores = polarity_function(self._analyzer)
+        self.compound = compound_function(self._analyzer)
         self.negative_risks = negative_risks(self._analyzer.lexicon)
-
-    def compound(self, text: str) -> float:
-        return float(self._polarity_scores(text)["compound"])
 
 
 _civic: _CivicAnalyzer | None = None
