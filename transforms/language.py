@@ -189,8 +189,15 @@ _NOISE = re.compile(
 )
 # Every match of _NOISE holds one of these characters or a domain ending: a cheap test to skip it.
 _MAYBE_NOISE = re.compile(r"[@#&<]|://|www\.|\.(?:com|org|net|gov|edu)", re.IGNORECASE)
+_MARKERS = ("@", "#", "&", "<", "://", "www.")  # _MAYBE_NOISE in ASCII lower-case text, bar the endings
+_DOMAIN_ENDINGS = (".com", ".org", ".net", ".gov", ".edu")
+_MAYBE_DOMAIN = re.compile(r"\.(?:com|org|net|gov|edu)", re.IGNORECASE)
+# _NOISE without its last alternative, which only matches before a domain ending but is tried at every
+# word: the same substitution in a text without one
+_NOISE_BUT_DOMAINS = re.compile(r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>", re.IGNORECASE)
 _WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)?")
-_ASCII_WORD = re.compile(r"'?[a-z]+(?:'[a-z]+)?")  # _WORD in ASCII lower-case text, faster
+# _WORD in ASCII lower-case text, faster: the same matches, with the leading apostrophe a second branch
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|'[a-z]+(?:'[a-z]+)?")
 
 _MIN_WINNING_SCORE = 2.0
 _FALLBACK_MIN_WORDS = 4
@@ -253,6 +260,20 @@ def _detector_class() -> type:
 
     class FastDetector(Detector):  # type: ignore[misc]
         def _detect_block(self) -> None:
+            self._trials(None)
+
+        def decide(self, min_probability: float) -> str | None:
+            """The language of `get_probabilities()[0]` when its probability is `min_probability` (over
+            0.5) or more, else None, without the trials that can no longer change that answer."""
+            if not 0.5 < min_probability <= 1.0:
+                raise ValueError(f"min_probability {min_probability} is not in (0.5, 1]")
+            return self._trials(min_probability)
+
+        def _trials(self, min_probability: float | None) -> str | None:
+            """langdetect's trials, adding to `langprob`. With `min_probability`, they stop as soon as a
+            language has that much (trials only add to it, and no other language can then reach it) or
+            none can reach it any more (a trial adds at most 1/n_trial to each), and the answer is
+            returned: the same as after all trials."""
             self.cleaning_text()
             ngrams = self._extract_ngrams()
             if not ngrams:
@@ -268,7 +289,7 @@ def _detector_class() -> type:
             bits = count.bit_length()
             self.langprob = [0.0] * len(self.langlist)
             self.random.seed(self.seed)
-            for _ in range(self.n_trial):
+            for trial in range(1, self.n_trial + 1):
                 prob = np.array(self._init_probability(), dtype=np.float64)
                 alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
                 # weight + p(word|lang) for each n-gram of the text: the sum langdetect forms at every
@@ -294,6 +315,14 @@ def _detector_class() -> type:
                     i += 5
                 for j, p in enumerate(prob.tolist()):
                     self.langprob[j] += p / self.n_trial
+                if min_probability is not None:
+                    top = max(self.langprob)
+                    if top >= min_probability:
+                        return str(self.langlist[self.langprob.index(top)])
+                    # each normalised p is at most 1; the margin covers the rounding of the sums
+                    if top + (self.n_trial - trial) / self.n_trial + 1e-9 < min_probability:
+                        return None
+            return None
 
     return FastDetector
 
@@ -369,12 +398,10 @@ def _langdetect(text: str) -> str | None:
     try:
         detector = _fast_detector(factory)
         detector.append(text)
-        best = detector.get_probabilities()[0]
+        best: str | None = detector.decide(_FALLBACK_MIN_PROBABILITY)
     except Exception:
         return None
-    if best.prob < _FALLBACK_MIN_PROBABILITY:
-        return None
-    return str(best.lang).split("-")[0]
+    return None if best is None else best.split("-")[0]
 
 
 def _certainly_english(words: list[str], scores: dict[str, float]) -> bool:
@@ -415,20 +442,42 @@ def _apostrophe_evidence(word: str) -> tuple[tuple[str, float], ...]:
     return (("en", _ENGLISH_LEXICON_WEIGHT),) if stripped in _ENGLISH_LEXICON else ()
 
 
+def _holds_any(text: str, parts: tuple[str, ...]) -> bool:
+    for part in parts:  # a plain loop: faster than any() over a generator here
+        if part in text:
+            break
+    else:
+        return False
+    return True
+
+
+def _without_noise(text: str) -> str:
+    """`_NOISE.sub(" ", text)`, with cheaper tests first."""
+    if text.isascii():
+        lower = text.lower()
+        domain = "." in lower and _holds_any(lower, _DOMAIN_ENDINGS)
+        if not domain and not _holds_any(lower, _MARKERS):
+            return text
+    else:
+        if not _MAYBE_NOISE.search(text):
+            return text
+        domain = _MAYBE_DOMAIN.search(text) is not None
+    return (_NOISE if domain else _NOISE_BUT_DOMAINS).sub(" ", text)
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
-    if _MAYBE_NOISE.search(text):
-        text = _NOISE.sub(" ", text)
+    text = _without_noise(text)
     lower = text.lower().replace("\u2019", "'")
     latin_letters = -1
     if not lower.isascii():
         script_lang, latin_letters = _script_language(lower)
         if script_lang is not None:
             return script_lang
-    scores: dict[str, float] = {}
     words = (_WORD if latin_letters >= 0 else _ASCII_WORD).findall(lower)
     if not words:
         return "und"
+    scores: dict[str, float] = {}
     for word in words:
         evidence = _EVIDENCE.get(word)
         if evidence is None:

@@ -55,7 +55,13 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ig
 from transforms.language import DETECTOR_VERSION, detect_language
 from transforms.sentiment_domain import DOMAIN_REVISION, adjust, warm_civic
 from transforms.text_clean import clean_for_sentiment
-from transforms.vader_fast import holds_any, may_be_negative, negative_risks, polarity_function
+from transforms.vader_fast import (
+    compound_function,
+    holds_any,
+    may_be_negative,
+    negative_risks,
+    polarity_function,
+)
 
 __all__ = [
     "PARALLEL_MIN_TEXTS",
@@ -193,6 +199,7 @@ class _Scorer:
         self._analyzer: Any = SentimentIntensityAnalyzer()
         # transforms.vader_fast: the same dicts, faster; CIVICPULSE_VADER=reference for plain VADER
         self._polarity_scores = polarity_function(self._analyzer)
+        self._compound = compound_function(self._analyzer)
         self._lexicon: dict[str, float] = self._analyzer.lexicon
         self._negative_risks = negative_risks(self._lexicon)
         self.texts_scored = 0
@@ -216,7 +223,7 @@ class _Scorer:
         # ASCII: lower-casing each word or the whole sentence is the same
         if sentence.isascii() and not holds_any(sentence.lower(), self._lexicon):
             return 0.0
-        return self.polarity(sentence)["compound"]
+        return self._compound(sentence)
 
     def worst_sentence(self, sentences: Sequence[str]) -> tuple[int, float]:
         """The index and compound score of the lowest-scoring sentence, exact whenever that score is

@@ -29,6 +29,17 @@ _URL = re.compile(
 )
 # Every match of _URL holds one of these: a cheap test that skips _URL for most texts.
 _MAYBE_URL = re.compile(r"://|www\.|\.(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)", re.IGNORECASE)
+_URL_ENDING = re.compile(r"\.(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)")  # in lower-case text
+
+
+def _maybe_url(text: str) -> bool:
+    """Whether `_MAYBE_URL` matches; in ASCII text by substring tests on its lower-case form, faster."""
+    if not text.isascii():
+        return _MAYBE_URL.search(text) is not None
+    lower = text.lower()
+    return "://" in lower or "www." in lower or ("." in lower and _URL_ENDING.search(lower) is not None)
+
+
 _HASHTAG = re.compile(r"(?<![\w&#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _QUOTES = str.maketrans(
@@ -91,7 +102,7 @@ def clean_for_sentiment(text: str) -> str:
     if not text.isascii():  # ASCII text is in NFC already and holds none of _QUOTES' characters
         text = unicodedata.normalize("NFC", text).translate(_QUOTES)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _MAYBE_URL.search(text):
+    if _maybe_url(text):
         text = _URL.sub(" ", text)
     if "#" in text:
         text = _HASHTAG.sub(_hashtag_words, text)

@@ -34,6 +34,7 @@ __all__ = [
     "ENV_VAR",
     "FAST_VERSION",
     "FastVader",
+    "compound_function",
     "fast_supported",
     "holds_any",
     "may_be_negative",
@@ -101,6 +102,27 @@ class FastVader:
         if type(text) is not str:  # the reference's own handling of other types
             reference: Scores = self._reference.polarity_scores(text)
             return reference
+        found = self._sentiments(text)
+        if found is None:
+            # every sentiment is 0: compound 0/sqrt(15) and neu n/n
+            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+        sentiments, hits, stripped = found
+        if not sentiments:
+            return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+        return _score_valence(sentiments, hits, stripped)
+
+    def compound(self, text: str) -> float:
+        """`polarity_scores(text)["compound"]`, without the pos/neu/neg sums and their rounding."""
+        if type(text) is not str:
+            return float(self._reference.polarity_scores(text)["compound"])
+        found = self._sentiments(text)
+        if not found or not found[0]:
+            return 0.0
+        return round(_compound(found[0], found[2])[0], 4)
+
+    def _sentiments(self, text: str) -> tuple[list[float], list[int], str] | None:
+        """The valence of each token of `text` (emoji replaced, stripped), the places that may hold a
+        non-zero one and the stripped text; None when no token is in the lexicon."""
         if self._ascii_needs_emoji or not text.isascii():
             text = self._replace_emoji(text)
         text = text.strip()
@@ -115,11 +137,10 @@ class FastVader:
             lows = [(s if len(s := w.strip(punctuation)) > 2 else w).lower() for w in text.split()]
         n = len(lows)
         if n == 0:
-            return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+            return [], [], text
         in_lex = list(map(lexicon.__contains__, lows))
         if True not in in_lex:
-            # every sentiment is 0: compound 0/sqrt(15) and neu n/n
-            return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+            return None
         # A token is upper-case exactly when its word is: VADER strips only uncased characters.
         upper = list(map(str.isupper, text.split()))
         is_cap_diff = 0 < n - sum(upper) < n
@@ -134,7 +155,7 @@ class FastVader:
             sentiments[i] = self._valence(i, lows, in_lex, upper, is_cap_diff)
         if "but" in lows:
             _but_check(lows.index("but"), sentiments)
-        return _score_valence(sentiments, hits, text)
+        return sentiments, hits, text
 
     def _valence(
         self,
@@ -268,9 +289,8 @@ def _but_check(bi: int, sentiments: list[float]) -> None:
             sentiments[si] = sentiment * 1.5
 
 
-def _score_valence(sentiments: list[float], hits: list[int], text: str) -> Scores:
-    """`score_valence` for a non-empty `sentiments` (punctuation counted on `text`). Only the
-    places in `hits` can hold a non-zero sentiment, and zeros only add to the neutral count."""
+def _compound(sentiments: list[float], text: str) -> tuple[float, float]:
+    """`score_valence`'s compound score, before rounding, and its punctuation amplifier."""
     sum_s = float(sum(sentiments))
     ep_count = text.count("!")
     if ep_count > 4:
@@ -291,7 +311,13 @@ def _score_valence(sentiments: list[float], hits: list[int], text: str) -> Score
         compound = -1.0
     elif compound > 1.0:
         compound = 1.0
+    return compound, punct_emph_amplifier
 
+
+def _score_valence(sentiments: list[float], hits: list[int], text: str) -> Scores:
+    """`score_valence` for a non-empty `sentiments` (punctuation counted on `text`). Only the
+    places in `hits` can hold a non-zero sentiment, and zeros only add to the neutral count."""
+    compound, punct_emph_amplifier = _compound(sentiments, text)
     pos_sum = 0.0
     neg_sum = 0.0
     neu_count = len(sentiments)
@@ -363,6 +389,15 @@ def polarity_function(analyzer: Any, *, fast: bool | None = None) -> Callable[[s
         return FastVader(analyzer).polarity_scores
     method: Callable[[str], Scores] = analyzer.polarity_scores
     return method
+
+
+def compound_function(analyzer: Any, *, fast: bool | None = None) -> Callable[[str], float]:
+    """`polarity_function(analyzer, fast=fast)(text)["compound"]`, faster with `FastVader`."""
+    polarity = polarity_function(analyzer, fast=fast)
+    owner = getattr(polarity, "__self__", None)
+    if isinstance(owner, FastVader):
+        return owner.compound
+    return lambda text: float(polarity(text)["compound"])
 
 
 def main(argv: Sequence[str]) -> int:

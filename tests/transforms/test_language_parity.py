@@ -110,6 +110,48 @@ def test_the_numpy_detector_gives_langdetects_probabilities() -> None:
     assert len(sample) > 300
 
 
+def test_deciding_without_the_last_trials_gives_langdetects_answer() -> None:
+    """`decide(p)` stops the trials once the answer is known: it names the language of langdetect's own
+    `get_probabilities()[0]` when that has probability p or more, else None, for every real text
+    that reaches langdetect, a spread sample of the others and thresholds across (0.5, 1]."""
+    factory = language.warm_langdetect()
+    texts = [clean_for_sentiment(text) for _, text in real_texts()]
+    reached: list[str] = []
+    consult = language._langdetect
+    for text in texts:
+        if len(text.split()) >= 4:
+            language._langdetect = lambda t: reached.append(t) or None  # type: ignore[assignment,func-returns-value]
+            try:
+                detect_language(text)
+            finally:
+                language._langdetect = consult
+    sample = reached + [text for text in texts if len(text.split()) >= 4][::40] + ["x y z w"]
+    assert len(reached) > 50
+    differences = []
+    for threshold in (0.51, 0.85, 0.99999, 1.0):
+        for text in sample:
+            full, early = language._fast_detector(factory), language._fast_detector(factory)
+            full.append(text)
+            early.append(text)
+            probabilities = full.get_probabilities()
+            expected = probabilities[0].lang if probabilities and probabilities[0].prob >= threshold else None
+            if early.decide(threshold) != expected:
+                differences.append((threshold, text))
+    assert differences == []
+    with pytest.raises(ValueError, match="not in"):
+        language._fast_detector(factory).decide(0.5)
+
+
+def test_the_ascii_word_pattern_finds_the_words_of_the_general_one() -> None:
+    from transforms.vader_parity import mutated_texts
+
+    texts = [text for _, text in real_texts()]
+    texts = [text.lower() for text in texts + list(mutated_texts(texts, 5_000, seed=5)) if text.isascii()]
+    texts += ["'cause", "rock'n'roll", "a''b '' 'x' y'", "o'clock's"]
+    differing = [t for t in texts if language._ASCII_WORD.findall(t) != language._WORD.findall(t)]
+    assert differing == []
+
+
 def _langdetects_own_factory() -> Any:
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory  # type: ignore[import-untyped]
 

@@ -121,6 +121,30 @@ def test_every_request_formula_holds_one_of_the_stems_depolite_tests_first() -> 
     assert [t for t in texts if _depolite(t) != (" ".join(POLITENESS.sub(" ", t).split()) or t)] == []
 
 
+def test_the_lower_case_twins_match_where_the_case_blind_patterns_do_in_ascii_texts() -> None:
+    """is_civic, _depolite and adjust search the lower-case form of an ASCII text with a twin of each
+    case-blind pattern: on every real ASCII text, 20,000 variants, their upper-case forms and one
+    example of each cue and formula, the twin finds the same matches."""
+    from bench.real_texts import real_texts
+    from transforms import sentiment_domain as domain
+    from transforms.vader_parity import mutated_texts
+
+    texts = [text for _, text in real_texts()]
+    texts += list(mutated_texts(texts, 20_000, seed=9)) if texts else []
+    texts += _ONE_PER_CIVIC_CUE.split(", ") + _ONE_PER_REQUEST_FORMULA
+    texts = [text for text in texts + [text.upper() for text in texts[::3]] if text.isascii()]
+    pairs = [
+        (domain.CIVIC_CUES, domain._CIVIC_CUES_LOWER),
+        (domain.POLITENESS, domain._POLITENESS_LOWER),
+        (domain._PROBLEM, domain._PROBLEM_LOWER),
+    ]
+    for pattern, twin in pairs:
+        spans = [[m.span() for m in pattern.finditer(text)] for text in texts]
+        assert spans == [[m.span() for m in twin.finditer(text.lower())] for text in texts]
+        assert sum(map(bool, spans)) > 500
+    assert all(domain._names_problem(t) == (domain._PROBLEM.search(t) is not None) for t in texts[::5])
+
+
 def test_the_civic_shortcuts_give_the_civic_analyzers_scores_on_real_and_mutated_texts() -> None:
     """Where `_scored_as_vader` holds, the civic analyzer's compound is VADER's own; a sentence the civic
     negative risks rule out never scores below 0 with the civic lexicon. Every real text and 20,000

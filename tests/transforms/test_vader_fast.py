@@ -13,7 +13,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ig
 
 from bench.real_texts import REAL_DIR, real_texts
 from transforms.sentiment import _Scorer
-from transforms.vader_fast import ENV_VAR, FastVader, fast_supported, polarity_function
+from transforms.vader_fast import ENV_VAR, FastVader, compound_function, fast_supported, polarity_function
 from transforms.vader_parity import mismatches, mutated_texts, rule_marks, scorers
 
 needs_real = pytest.mark.skipif(not REAL_DIR.is_dir(), reason=f"shared real data not found at {REAL_DIR}")
@@ -123,6 +123,20 @@ def test_polarity_function_chooses_by_argument_and_environment(monkeypatch: pyte
     monkeypatch.setenv(ENV_VAR, "turbo")
     with pytest.raises(ValueError, match="CIVICPULSE_VADER='turbo': set it to 'fast' or 'reference'"):
         polarity_function(analyzer)
+
+
+def test_compound_alone_is_the_reference_compound_bit_for_bit() -> None:
+    """`FastVader.compound` (no pos/neu/neg) on the rule cases, the edge texts and 5,000 mutated texts
+    (real ones where the shared data is), and `compound_function` for either choice of VADER."""
+    analyzer = SentimentIntensityAnalyzer()
+    texts = [text for case in RULE_CASES.values() for text in case] + EDGE_TEXTS
+    texts += list(mutated_texts([text for _, text in real_texts()] or texts, 5_000, seed=17))
+    fast, reference = compound_function(analyzer, fast=True), compound_function(analyzer, fast=False)
+    assert isinstance(getattr(fast, "__self__", None), FastVader)
+    expected = [repr(analyzer.polarity_scores(text)["compound"]) for text in texts]
+    assert [repr(fast(text)) for text in texts] == expected
+    assert [repr(reference(text)) for text in texts[::10]] == expected[::10]
+    assert len(set(expected)) > 500
 
 
 def test_mutated_texts_are_deterministic_and_exercise_every_rule() -> None:
