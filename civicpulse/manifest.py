@@ -17,7 +17,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from civicpulse.landing import MANIFEST, day_folder
@@ -88,13 +88,18 @@ class FileManifest:
         the old manifest, whose landing hashes no longer match: those days are read again)."""
         path = landing / source / FILE_MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Plain dicts and no indent: it is rewritten whole every run, and `asdict` (a deep copy) and
+        # the indenting encoder (pure Python) grew with history; the layout read back is the same.
         data = {
             "layout": LAYOUT,
-            "files": [asdict(entry) for _, entry in sorted(self.files.items())],
-            "landed": {day: asdict(item) for day, item in sorted(self.landed.items())},
+            "files": [vars(entry) for _, entry in sorted(self.files.items())],
+            "landed": {
+                day: {"files": item.files, "parser": item.parser, "landing": item.landing}
+                for day, item in sorted(self.landed.items())
+            },
         }
         temp = path.parent / f".{FILE_MANIFEST}.tmp-{uuid.uuid4().hex}"
-        temp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        temp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         os.replace(temp, path)
 
     def covering(self, day: str) -> tuple[tuple[str, str], ...]:

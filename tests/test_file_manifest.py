@@ -17,7 +17,7 @@ from civicpulse.config import Config, load_config
 from civicpulse.demo import generate
 from civicpulse.extract import extract_source
 from civicpulse.landing import MANIFEST, day_folder
-from civicpulse.manifest import FILE_MANIFEST, FileManifest
+from civicpulse.manifest import FILE_MANIFEST, FileEntry, FileManifest, LandedDay
 from tests.conftest import write_project_config
 
 START = dt.date(2026, 6, 1)
@@ -159,3 +159,16 @@ def test_an_unreadable_or_foreign_manifest_means_every_file_is_read(tmp_path: Pa
     again = extract_source(config, SOURCE, START, END)
     assert again.files == len(_inbox(config)) and again.days == DAYS
     assert _landing(config) == _full_read(config, tmp_path)
+
+
+def test_a_saved_manifest_reads_back_equal(tmp_path: Path) -> None:
+    manifest = FileManifest()
+    for day, anchor in (("2026-06-01", ""), ("2026-06-02", "2026-06-02")):
+        path = str(tmp_path / f"export-{day}.csv")
+        manifest.files[path] = FileEntry(
+            path, 120, 1_750_000_000_000_000_000, "ab" * 32, (day,), anchor, "p" * 16
+        )
+        manifest.landed[day] = LandedDay(((path, "ab" * 32),), "p" * 16, "cd" * 32)
+    manifest.save(tmp_path, SOURCE)
+    again = FileManifest.load(tmp_path, SOURCE)
+    assert (again.files, again.landed) == (manifest.files, manifest.landed)
