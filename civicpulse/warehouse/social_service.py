@@ -223,9 +223,11 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     """The assigned posts and the summary, with the kept model or a new fit (then kept)."""
     kept = _kept(con)
     reason = refit_reason(kept, posts)
+    # each unmapped post's rule-free text, hashed: the key of its stored prediction
+    hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
     predictions: list[Prediction] = []  # none when there was too little to fit a classifier on
     if kept is not None and reason is None:
-        predictions = _kept_predictions(con, kept, posts)
+        predictions = _kept_predictions(con, kept, posts, hashes)
         summary = json.loads(kept.fit_summary) | {"model_refit": None}
         log.info("service inference: kept model %s (fitted %s) predicts", kept.model_version, kept.fitted_at)
     else:
@@ -234,7 +236,6 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
             predictions = classifier.predict([posts.texts[fid] for fid in posts.unmapped])
         summary = _keep(con, classifier, posts) | {"model_refit": reason}
         if predictions:  # the kept model's own, bit for bit (tests/test_service_inference_kept.py)
-            hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
             _store_predictions(con, posts.model_version, hashes, predictions)
         log.info("service inference: fitted again (%s)", reason)
     assigned = [
@@ -249,11 +250,13 @@ def _infer(con: duckdb.DuckDBPyConnection, posts: Posts) -> tuple[Assigned, str]
     return assigned, json.dumps(counts | summary)
 
 
-def _kept_predictions(con: duckdb.DuckDBPyConnection, kept: Kept, posts: Posts) -> list[Prediction]:
+def _kept_predictions(
+    con: duckdb.DuckDBPyConnection, kept: Kept, posts: Posts, hashes: dict[str, str]
+) -> list[Prediction]:
     """The kept model's prediction of each unmapped post: from PREDICTIONS where it holds one for this
-    model version and the post's rule-free text, else predicted (then stored there, the rows of other
-    versions dropped). A post's prediction depends only on the model and its own text."""
-    hashes = {fid: _text_hash(posts.texts[fid]) for fid in posts.unmapped}
+    model version and the post's rule-free text (`hashes`: feedback id -> its hash), else predicted
+    (then stored there, the rows of other versions dropped). A post's prediction depends only on the
+    model and its own text."""
     stored = {
         str(fid): (str(digest), Prediction(str(service), float(confidence), bool(assigned)))
         for fid, digest, service, confidence, assigned in con.execute(
