@@ -184,17 +184,16 @@ _EVIDENCE: dict[str, tuple[tuple[str, float], ...]] = {
     **{word: (("en", _ENGLISH_LEXICON_WEIGHT),) for word in _ENGLISH_LEXICON},
 }
 
-_NOISE = re.compile(
-    r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>|\b[\w.-]+\.(?:com|org|net|gov|edu)\b\S*", re.IGNORECASE
-)
-# Every match of _NOISE holds one of these characters or a domain ending: a cheap test to skip it.
-_MAYBE_NOISE = re.compile(r"[@#&<]|://|www\.|\.(?:com|org|net|gov|edu)", re.IGNORECASE)
-_MARKERS = ("@", "#", "&", "<", "://", "www.")  # _MAYBE_NOISE in ASCII lower-case text, bar the endings
-_DOMAIN_ENDINGS = (".com", ".org", ".net", ".gov", ".edu")
-_MAYBE_DOMAIN = re.compile(r"\.(?:com|org|net|gov|edu)", re.IGNORECASE)
-# _NOISE without its last alternative, which only matches before a domain ending but is tried at every
-# word: the same substitution in a text without one
+_DOMAIN_ENDING = r"\.(?:com|org|net|gov|edu)"
+_DOMAIN_ENDINGS = (".com", ".org", ".net", ".gov", ".edu")  # _DOMAIN_ENDING's, as substrings
+_MAYBE_DOMAIN = re.compile(_DOMAIN_ENDING, re.IGNORECASE)
+# _NOISE without its domain alternative, which only matches before a domain ending but is tried at
+# every word: the same substitution in a text without one
 _NOISE_BUT_DOMAINS = re.compile(r"(?:https?://|www\.)\S+|[@#][\w.]+|&\w+;|<[^<>]*>", re.IGNORECASE)
+_NOISE = re.compile(_NOISE_BUT_DOMAINS.pattern + r"|\b[\w.-]+" + _DOMAIN_ENDING + r"\b\S*", re.IGNORECASE)
+# Every match of _NOISE holds one of these characters or a domain ending: a cheap test to skip it.
+_MAYBE_NOISE = re.compile(r"[@#&<]|://|www\.|" + _DOMAIN_ENDING, re.IGNORECASE)
+_MARKERS = ("@", "#", "&", "<", "://", "www.")  # _MAYBE_NOISE in ASCII lower-case text, bar the endings
 _WORD = re.compile(r"'?[^\W\d_]+(?:'[^\W\d_]+)?")
 # _WORD in ASCII lower-case text, faster: the same matches, with the leading apostrophe a second branch
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|'[a-z]+(?:'[a-z]+)?")
