@@ -21,15 +21,16 @@ _BLOCK_TAG = re.compile(
     r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?blockquote|/?pre|/?tr|hr)\b[^<>]*>", re.IGNORECASE
 )
 _ANY_TAG = re.compile(r"<!--.*?-->|<\s*/?\s*[a-zA-Z][a-zA-Z0-9:-]*(?:\s[^<>]*)?/?\s*>", re.DOTALL)
+_URL_ENDINGS = r"(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)"
 _URL = re.compile(
     r"""(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>"']*[^\s<>"'.,;:!?)\]}]"""
-    r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]"
+    r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+" + _URL_ENDINGS + r"/[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]"
     r"|(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|gov|edu)\b(?![.@-]?\w)",
     re.IGNORECASE,
 )
 # Every match of _URL holds one of these: a cheap test that skips _URL for most texts.
-_MAYBE_URL = re.compile(r"://|www\.|\.(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)", re.IGNORECASE)
-_URL_ENDING = re.compile(r"\.(?:com|org|net|gov|edu|us|io|ly|co|info|me|app|social)")  # in lower-case text
+_MAYBE_URL = re.compile(r"://|www\.|\." + _URL_ENDINGS, re.IGNORECASE)
+_URL_ENDING = re.compile(r"\." + _URL_ENDINGS)  # in lower-case text
 
 
 def _maybe_url(text: str) -> bool:
