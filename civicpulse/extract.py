@@ -94,7 +94,9 @@ def inbox_files(config: Config, source: Source, patterns: tuple[str, ...]) -> li
             "create it and drop the vendor exports there, or fix the path"
         )
     found = {path for pattern in patterns for path in inbox.rglob(pattern) if path.is_file()}
-    return sorted(path for path in found if not any(part.startswith(".") for part in path.parts))
+    # Hidden files and folders inside the inbox are skipped, not those above it (a project may live
+    # under a hidden folder).
+    return sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(inbox).parts))
 
 
 def record_day(record: Record) -> dt.date:
@@ -296,6 +298,7 @@ class _FilePlan:
     rows: list[_Row]
     write: frozenset[dt.date]
     manifest: FileManifest
+    inbox: Path
     parser: str
     skipped: int
     stale_outside: tuple[str, ...]
@@ -309,7 +312,7 @@ class _FilePlan:
             key = day.isoformat()
             written_hash = landing_hash(day_folder(landing, source, day)) or ""
             self.manifest.landed[key] = LandedDay(self.manifest.covering(key), self.parser, written_hash)
-        self.manifest.save(landing, source)
+        self.manifest.save(landing, source, self.inbox)
 
 
 def _read_files(
@@ -327,7 +330,8 @@ def _read_files(
     as landed. See civicpulse.manifest."""
     landing = config.landing_path
     files = inbox_files(config, source, connector.FILE_PATTERNS)
-    known = FileManifest.load(landing, source.name)
+    inbox = config.inbox(source)
+    known = FileManifest.load(landing, source.name, inbox)
     parser = parser_version(_code_files(connector), _context_key(context))
     entries: dict[str, FileEntry] = {}
     read: dict[str, list[_Row]] = {}
@@ -366,7 +370,7 @@ def _read_files(
     stale_outside = tuple(sorted(d for d in stale if not start.isoformat() <= d < end.isoformat()))
     rows = [row for key in sorted(read) for row in read[key]]
     fetched = _Fetched([r.row for r in rows], tuple(sorted(read)))
-    return _FilePlan(fetched, rows, write, manifest, parser, len(files) - len(read), stale_outside)
+    return _FilePlan(fetched, rows, write, manifest, inbox, parser, len(files) - len(read), stale_outside)
 
 
 def _parse(

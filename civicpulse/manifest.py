@@ -25,7 +25,8 @@ from civicpulse.paths import PROJECT_ROOT, SCHEMAS_DIR
 
 FILE_MANIFEST = "_files.json"
 # Bumped when the manifest's layout changes: an older or newer layout is ignored (every file is read).
-LAYOUT = 1
+# 2: inbox files are stored relative to the source's inbox, so a copied or moved project keeps them.
+LAYOUT = 2
 _HASH_CHUNK = 1 << 20
 # Code that decides what a file's records are: a change to any of it re-reads every file.
 _PARSER_CODE = ("civicpulse/filereaders.py", "civicpulse/sources.py", "civicpulse/streams.py")
@@ -62,20 +63,23 @@ class FileManifest:
     landed: dict[str, LandedDay] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, landing: Path, source: str) -> FileManifest:
+    def load(cls, landing: Path, source: str, inbox: Path) -> FileManifest:
         """The source's manifest, or an empty one (nothing known: every file is read) when there is
-        none or it cannot be used."""
+        none or it cannot be used. Its files come back as paths under `inbox`."""
         path = landing / source / FILE_MANIFEST
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("layout") != LAYOUT:
                 return cls()
-            files = {
-                item["path"]: FileEntry(**{**item, "days": tuple(item["days"])}) for item in data["files"]
-            }
+            files = {}
+            for item in data["files"]:
+                file = str(inbox / item["path"])
+                files[file] = FileEntry(**{**item, "path": file, "days": tuple(item["days"])})
             landed = {
                 day: LandedDay(
-                    tuple((str(p), str(h)) for p, h in item["files"]), item["parser"], item.get("landing", "")
+                    tuple((str(inbox / p), str(h)) for p, h in item["files"]),
+                    item["parser"],
+                    item.get("landing", ""),
                 )
                 for day, item in data["landed"].items()
             }
@@ -83,18 +87,30 @@ class FileManifest:
             return cls()
         return cls(files, landed)
 
-    def save(self, landing: Path, source: str) -> None:
+    def save(self, landing: Path, source: str, inbox: Path) -> None:
         """Write temp-then-rename, after the landing folders it describes (a crash in between leaves
-        the old manifest, whose landing hashes no longer match: those days are read again)."""
+        the old manifest, whose landing hashes no longer match: those days are read again). Files are
+        written relative to `inbox` (`load` takes them back under the inbox it is given)."""
         path = landing / source / FILE_MANIFEST
         path.parent.mkdir(parents=True, exist_ok=True)
+        root = str(inbox) + os.sep
+
+        def under_inbox(file: str) -> str:
+            return file.removeprefix(root)
+
         # Plain dicts and no indent: it is rewritten whole every run, and `asdict` (a deep copy) and
         # the indenting encoder (pure Python) grew with history; the layout read back is the same.
         data = {
             "layout": LAYOUT,
-            "files": [vars(entry) for _, entry in sorted(self.files.items())],
+            "files": [
+                {**vars(entry), "path": under_inbox(entry.path)} for _, entry in sorted(self.files.items())
+            ],
             "landed": {
-                day: {"files": item.files, "parser": item.parser, "landing": item.landing}
+                day: {
+                    "files": [(under_inbox(file), sha) for file, sha in item.files],
+                    "parser": item.parser,
+                    "landing": item.landing,
+                }
                 for day, item in sorted(self.landed.items())
             },
         }

@@ -36,6 +36,10 @@ def _inbox(config: Config) -> list[Path]:
     return sorted(p for p in config.inbox(config.source(SOURCE)).rglob("*.csv"))
 
 
+def _manifest(config: Config) -> FileManifest:
+    return FileManifest.load(config.landing_path, SOURCE, config.inbox(config.source(SOURCE)))
+
+
 def _landing(config: Config) -> dict[str, object]:
     """Every landed day's records, quarantined rows and counts per stream."""
     landed: dict[str, object] = {}
@@ -90,14 +94,14 @@ def test_a_rerun_reads_no_unchanged_file_and_keeps_the_landing(tmp_path: Path) -
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     after_touch = extract_source(config, SOURCE, START, END)
     assert (after_touch.files, after_touch.days) == (0, 0)
-    entry = FileManifest.load(config.landing_path, SOURCE).files[str(touched)]
+    entry = _manifest(config).files[str(touched)]
     assert entry.mtime_ns == touched.stat().st_mtime_ns
 
 
 def test_a_changed_file_relands_its_days_and_a_removed_file_leaves_them(tmp_path: Path) -> None:
     config = _project(tmp_path)
     extract_source(config, SOURCE, START, END)
-    manifest = FileManifest.load(config.landing_path, SOURCE)
+    manifest = _manifest(config)
     weekly = max(manifest.files.values(), key=lambda entry: len(entry.days))
     assert len(weekly.days) > 1, "the demo city has a multi-day export"
     path = Path(weekly.path)
@@ -115,7 +119,7 @@ def test_a_changed_file_relands_its_days_and_a_removed_file_leaves_them(tmp_path
     Path(daily.path).unlink()
     removed = extract_source(config, SOURCE, START, END)
     assert removed.days == len(daily.covers)
-    assert daily.path not in FileManifest.load(config.landing_path, SOURCE).files
+    assert daily.path not in _manifest(config).files
     assert _landing(config) == _full_read(config, tmp_path)
 
 
@@ -133,7 +137,7 @@ def test_a_missing_landing_day_is_read_again_and_a_new_file_is_read(tmp_path: Pa
     copy = newest.with_name("copy-" + newest.name)
     copy.write_bytes(newest.read_bytes())
     with_copy = extract_source(config, SOURCE, START, END)
-    assert str(copy) in FileManifest.load(config.landing_path, SOURCE).files
+    assert str(copy) in _manifest(config).files
     assert with_copy.files_skipped < len(_inbox(config))
     assert _landing(config) == _full_read(config, tmp_path)
 
@@ -169,6 +173,19 @@ def test_a_saved_manifest_reads_back_equal(tmp_path: Path) -> None:
             path, 120, 1_750_000_000_000_000_000, "ab" * 32, (day,), anchor, "p" * 16
         )
         manifest.landed[day] = LandedDay(((path, "ab" * 32),), "p" * 16, "cd" * 32)
-    manifest.save(tmp_path, SOURCE)
-    again = FileManifest.load(tmp_path, SOURCE)
+    manifest.save(tmp_path, SOURCE, tmp_path)
+    again = FileManifest.load(tmp_path, SOURCE, tmp_path)
     assert (again.files, again.landed) == (manifest.files, manifest.landed)
+    stored = json.loads((tmp_path / SOURCE / FILE_MANIFEST).read_text())
+    assert [item["path"] for item in stored["files"]] == ["export-2026-06-01.csv", "export-2026-06-02.csv"]
+
+
+def test_a_project_copied_elsewhere_reads_no_file_again(tmp_path: Path) -> None:
+    (tmp_path / "here").mkdir()
+    config = _project(tmp_path / "here")
+    extract_source(config, SOURCE, START, END)
+    shutil.copytree(tmp_path / "here", tmp_path / ".hidden" / "there")
+    copied = load_config(tmp_path / ".hidden" / "there" / "civicpulse.yml")
+    again = extract_source(copied, SOURCE, START, END)
+    assert (again.files, again.days, again.files_skipped) == (0, 0, len(_inbox(copied)))
+    assert _landing(copied) == _landing(config)

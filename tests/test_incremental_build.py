@@ -75,7 +75,9 @@ def test_incremental_runs_equal_one_full_run_and_a_full_build(tmp_path: Path, ex
     run_interval(nightly, _day(FIRST_RUN), _day(DAYS))
 
     # The vendor re-sends a weekly export without its last row: its days run again.
-    manifest = FileManifest.load(nightly.landing_path, "touchpoints")
+    manifest = FileManifest.load(
+        nightly.landing_path, "touchpoints", nightly.inbox(nightly.source("touchpoints"))
+    )
     weekly = max(manifest.files.values(), key=lambda entry: (len(entry.days), entry.path))
     path = Path(weekly.path)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

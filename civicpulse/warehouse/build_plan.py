@@ -118,7 +118,7 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, config: Config) -> str:
         files += sorted(root.rglob("*.py")) if root.is_dir() else [root]
     files += [config.themes_path, config.path]
     for path in files:
-        digest.update(str(path).encode("utf-8"))
+        digest.update(_name(path).encode("utf-8"))
         digest.update(_bytes(path))
     code = digest.hexdigest()[:16]
     digest = hashlib.sha256()
@@ -132,6 +132,12 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection, config: Config) -> str:
         row = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
         digest.update(f"{schema}.{table}={row[0] if row else 0};".encode())
     return f"{code}-{digest.hexdigest()[:16]}"
+
+
+def _name(path: Path) -> str:
+    """The project's files by their place in the project, others (the config, a city's themes file) by
+    name: a project copied or moved elsewhere keeps its fingerprint, so its next build stays incremental."""
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else path.name
 
 
 def _bytes(path: Path) -> bytes:
