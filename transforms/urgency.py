@@ -3,7 +3,8 @@
 Reasons, in the order they are reported:
 
 * `threat`: threats of violence, self-harm or suicide, abuse and harassment;
-* `safety`: hazards to people (gas leaks, live wires, sinkholes, sewage, flooding, injuries, "dangerous");
+* `safety`: acute hazards to people (gas leaks, live wires, sinkholes, missing covers, metal sticking up,
+  holes deep enough to damage cars, signals out, fallen trees, sewage or water in a home, injuries);
 * `outage`: a service, system, website or utility that is down for residents;
 * `long_wait`: a request still open after weeks or months ("still waiting after 3 weeks");
 * `repeat_contact`: the resident has contacted the agency several times about the same thing.
@@ -22,7 +23,7 @@ from transforms.text_clean import clean_for_sentiment
 
 __all__ = ["REASONS", "URGENCY_VERSION", "urgency_reasons"]
 
-_REVISION = "1"
+_REVISION = "2"  # 2: acute hazards only (no bare "dangerous"/"hazard")
 URGENCY_VERSION = f"urg{_REVISION}"
 REASONS = ("threat", "safety", "outage", "long_wait", "repeat_contact")
 
@@ -42,23 +43,42 @@ _THREAT = (
     r"(?:being|been|was|got|getting) (?:abused|assaulted|attacked|stalked|harass?ed|threatened)|"
     r"assault(?:ed)? by|stalking me"
 )
+# Acute hazards only: a word such as "dangerous", "unsafe" or "hazard" on its own is how residents
+# describe ordinary potholes, missing sidewalks and intersections they want redesigned (docs/themes.md,
+# the urgency guide), so it is not a reason by itself; the thing that is dangerous must be named.
+_COVER = r"(?:manhole|drain|drainage|storm drain|sewer|water meter|meter|valve|catch basin)"
 _SAFETY = (
     r"gas leak(?:s|ing)?|(?:smell(?:s|ed|ing)?|smelled) (?:of |like )?gas|carbon monoxide|"
     r"live wires?|(?:downed|fallen) (?:power |electrical )?(?:lines?|wires?)|(?:power |electrical )?"
     r"(?:lines?|wires?) (?:is |are |were |was )?(?:down|hanging|sparking)|exposed wir(?:e|es|ing)|sparking|"
     r"sink ?holes?|open manhole|manhole (?:cover )?(?:is )?(?:missing|open|off)|"
+    rf"(?:missing|broken|loose|open|cracked|collapsed) (?:\w+ )?{_COVER}(?: (?:cover|lid|grate)s?)?|"
+    rf"{_COVER}? ?(?:cover|lid|grate)s?(?: \w+){{0,3}} (?:is |are |was |were )?(?:missing|off|open|broken|"
+    r"loose|gone|fell|fall|falls|caved)|"
+    r"(?:metal|steel) plates?|(?:pipe|rebar|metal|bolts?|pole)(?: \w+){0,2} "
+    r"(?:projecting|sticking|protruding)(?: up| out)?|exposed (?:rebar|metal|pipe)|"
+    r"(?:road|street|pavement|ground|shoulder|asphalt)(?: \w+){0,3} (?:caving|caved|collapsing|collapsed|"
+    r"washing away|washed away|giving way|opening up)|cav(?:ed|ing) in|"
+    r"(?:\d+|several|two|three|four|a) (?:feet|foot|ft) deep|(?:man|car|tire)[- ]sized? (?:pot ?)?holes?|"
+    r"(?:popped|blew|blown|flattened|busted|bent|cracked|damaged|ruined|destroyed) (?:\w+ ){0,2}(?:tires?|"
+    r"rims?|wheels?|axles?)|flat tires?|swallows?(?: \w+){0,2} (?:tires?|cars?|wheels?)|out of alignment|"
+    r"knock(?:s|ed)? (?:\w+ ){0,2}hub ?caps? off|(?:damages?|damaging|damaged) (?:to )?(?:\w+ )?cars|"
+    r"(?:tire|car|vehicle|severe) damage|"
     r"sewage (?:backup|back-up|backing up|overflow(?:ing)?|in)|raw sewage|sewer (?:is )?backing up|"
-    r"(?:fire|safety|health|tripping|trip) hazards?|hazardous|hazard|dangerous(?!ly)|unsafe|not safe|"
     r"(?:someone|somebody|a child|a kid|kids|people) (?:is going to|are going to|will|could|gonna|is gonna|"
     r"might) (?:get )?(?:hurt|killed|die|injured)|(?:almost|nearly) (?:got )?(?:hit|killed|run over)|"
     r"injur(?:y|ies|ed)|got hurt|(?:fell|tripped) (?:and|into|in|on|over)|"
-    r"flood(?:ed|ing)? (?:house|home|basement|street|streets|road|yard|apartment)|"
-    r"(?:house|home|basement|street|road|apartment) (?:is |was )?flood(?:ed|ing)|"
+    r"flood(?:ed|ing)? (?:house|home|basement|apartment)|"
+    r"(?:house|home|basement|apartment) (?:is |was )?flood(?:ed|ing)|"
+    r"water (?:is )?(?:coming|getting|pouring) into (?:my|our|the) (?:house|home|basement|apartment)|"
     r"no heat|black mold|toxic mold|lead (?:in the|in our|in my) water|lead pipes?|"
     r"boil[- ](?:water )?(?:notice|advisory|order)|(?:brown|discolou?red|contaminated) (?:tap )?water|"
-    r"(?:traffic (?:light|signal)s?|stop ?lights?|stop signs?) (?:is |are |was |were )?(?:out|down|"
-    r"not working|missing|knocked down|broken)|(?:tree|limb|branch) (?:fell|down|on (?:a|the|my) "
-    r"(?:car|house|road|power))|fallen (?:tree|limb)|(?:blocking|blocks) the (?:road|street|sidewalk)|"
+    r"(?:traffic (?:light|signal)s?|stop ?lights?|stop signs?|(?:red|yellow|green|turn|school zone|"
+    r"flashing|crossing|pedestrian) (?:lights?|signals?|arrows?|beacons?|gates?)) (?:is |are |was |were |"
+    r"has been |have been )?(?:out|down|dark|not working|malfunctioning|missing|knocked down|broken)|"
+    r"(?:tree|limb|branch)(?:/\w+)?e?s? (?:has |have |had )?(?:fell|fallen|down|on (?:a|the|my) "
+    r"(?:car|house|road|power))|fallen (?:tree|limb)|(?:dead|dying|leaning|rotten|rotting|split) (?:\w+ )?"
+    r"(?:tree|limb)s?|(?:blocking|blocks) the (?:road|street|sidewalk)|"
     r"(?:aggressive|vicious|loose) dogs?|dog (?:bite|attack)|needles? (?:in|on|at) the|"
     r"(?:elderly|disabled|sick|diabetic|pregnant)(?: \w+){0,4} (?:without|with no|no) (?:heat|water|power|"
     r"electricity|ac|air conditioning|medication)"
