@@ -4,9 +4,11 @@
 `../shared/data/real/open311/` it comes from), `themes` (theme ids assigned by reading the report by the
 guide in docs/themes.md; empty when none applies) and, for the reports rated for sentiment,
 `sentiment_pass1` and `sentiment_pass2` (integers on VADER's -4..+4 scale, two passes in different
-orders) and, for the held-out reports judged for urgency, `urgent` (true/false by the short guide in
-docs/themes.md, judged without seeing the urgency flags). The texts are not stored in the repository
-(no license is stated for them).
+orders) and, for the reports judged for urgency, `urgent` (true/false by the short guide in
+docs/themes.md, judged in shuffled order without seeing the urgency flags) with `urgent_basis`, why it
+was judged: `flagged` (a revision of the urgency rules flagged it; every flagged report was judged) or
+`random` (drawn at random from the reports that revision did not flag). The texts are not stored in
+the repository (no license is stated for them).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class LabelledReport:
     themes: frozenset[str]
     sentiment_passes: tuple[int, int] | None
     urgent: bool | None = None
+    urgent_basis: str | None = None
 
     @property
     def sentiment(self) -> float | None:
@@ -72,8 +75,14 @@ def load(path: Path = LABELS, known_themes: frozenset[str] | None = None) -> lis
             if not all(isinstance(p, int) and not isinstance(p, bool) and -4 <= p <= 4 for p in (p1, p2)):
                 raise ValueError(f"{where}: sentiment_pass1 and sentiment_pass2 must both be integers -4..4")
             passes = (int(p1), int(p2))
-        urgent = record.get("urgent")
+        urgent, basis = record.get("urgent"), record.get("urgent_basis")
         if urgent is not None and not isinstance(urgent, bool):
             raise ValueError(f"{where}: urgent must be true or false")
-        reports.append(LabelledReport(key[1], key[0], texts[key], themes, passes, urgent))
+        if (urgent is None) != (basis is None) or basis not in (None, "flagged", "random"):
+            raise ValueError(f"{where}: a judged report needs urgent_basis 'flagged' or 'random'")
+        reports.append(
+            LabelledReport(
+                key[1], key[0], texts[key], themes, passes, urgent, None if basis is None else str(basis)
+            )
+        )
     return reports

@@ -1,9 +1,12 @@
 """Urgency flags on held-out SeeClickFix reports: how many flagged reports a person would call urgent.
 
-The held-out reports that `transforms.urgency.urgency_reasons` flags, mixed with as many unflagged
-held-out reports drawn at random, were judged urgent or not by the guide in docs/themes.md, in shuffled
-order and without seeing the flags (`urgent` in data/seeclickfix_labels.jsonl). Precision is measured
-on the flagged ones; the unflagged sample estimates how many urgent reports the rules miss.
+Every held-out report a revision of `transforms.urgency` flagged was judged urgent or not by the guide
+in docs/themes.md, mixed with as many unflagged held-out reports drawn at random, in shuffled order and
+without seeing the flags (`urgent` and `urgent_basis` in data/seeclickfix_labels.jsonl; the rules are
+committed before a round is judged). Precision is over every report the current rules flag (all are
+judged; a flagged report that is not judged fails the evaluation). Urgent reports the rules miss are
+estimated by stratum: the unflagged reports an earlier revision flagged were all judged (counted as
+they are), the others from the random draws (their rate times their number).
 """
 
 from __future__ import annotations
@@ -25,20 +28,37 @@ def _share(k: int, n: int) -> str:
     return f"{k}/{n} = {k / n:.2f} [{interval[0]:.2f}-{interval[1]:.2f}]"
 
 
+def _misses(unflagged: list[labels.LabelledReport]) -> str:
+    """Estimated urgent reports among the unflagged: the census stratum plus the sampled one."""
+    census = [r for r in unflagged if r.urgent_basis == "flagged"]
+    drawn = [r for r in unflagged if r.urgent_basis == "random"]
+    rest = len(unflagged) - len(census)
+    drawn_urgent = sum(1 for r in drawn if r.urgent)
+    estimate = sum(1 for r in census if r.urgent) + (drawn_urgent / len(drawn) * rest if drawn else 0.0)
+    return (
+        f"{estimate:.0f} of {len(unflagged)} = {estimate / max(len(unflagged), 1):.2f} "
+        f"(all {len(census)} unflagged that earlier rules flagged, judged: "
+        f"{sum(1 for r in census if r.urgent)} urgent; random draw of the other {rest}: "
+        f"{_share(drawn_urgent, len(drawn))})"
+    )
+
+
 def run() -> str:
     heldout = committed_heldout()["seeclickfix"]
-    judged = [r for r in labels.load() if r.source_id in heldout and r.urgent is not None]
-    flagged = [(r, urgency_reasons(r.text)) for r in judged]
-    with_flag = [(r, reasons) for r, reasons in flagged if reasons]
-    without = [r for r, reasons in flagged if not reasons]
-    all_flagged = sum(1 for r in labels.load() if r.source_id in heldout and urgency_reasons(r.text))
+    reports = [(r, urgency_reasons(r.text)) for r in labels.load() if r.source_id in heldout]
+    with_flag = [(r, reasons) for r, reasons in reports if reasons]
+    unjudged = [r.source_id for r, _ in with_flag if r.urgent is None]
+    if unjudged:
+        raise AssertionError(
+            f"{len(unjudged)} flagged held-out reports are not judged (e.g. {unjudged[:3]}): judge them "
+            "and as many random unflagged ones by the guide in docs/themes.md, blind to the flags"
+        )
+    judged_urgent = sum(1 for r, _ in with_flag if r.urgent)
+    unflagged = [r for r, reasons in reports if not reasons]
     lines = [
-        f"  held-out reports flagged urgent: {all_flagged} of {len(heldout)}; judged: "
-        f"{len(with_flag)} flagged, {len(without)} unflagged (random sample of the same size)",
-        f"  precision of the flags (judged urgent among flagged): "
-        f"{_share(sum(1 for r, _ in with_flag if r.urgent), len(with_flag))}",
-        "  urgent among the unflagged sample (misses): "
-        f"{_share(sum(1 for r in without if r.urgent), len(without))}",
+        f"  held-out reports flagged urgent: {len(with_flag)} of {len(heldout)}, all judged",
+        f"  precision of the flags (judged urgent): {_share(judged_urgent, len(with_flag))}",
+        f"  urgent among the unflagged (estimated misses): {_misses(unflagged)}",
         "  per reason (a report can have several):",
     ]
     per_reason: Counter[str] = Counter()

@@ -79,7 +79,11 @@ def test_labels_are_well_formed_and_point_at_the_shared_texts() -> None:
             "sentiment_pass1",
             "sentiment_pass2",
             "urgent",
+            "urgent_basis",
         }
+    judged = [r for r in reports if r.urgent is not None]
+    flagged = sum(1 for r in judged if r.urgent_basis == "flagged")
+    assert flagged == len(judged) - flagged, "each round: every flagged report and as many random ones"
     rated = [r for r in reports if r.sentiment_passes is not None]
     assert len(rated) >= 400
     assert sum(1 for r in reports if r.themes) >= 100
