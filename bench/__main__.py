@@ -7,7 +7,8 @@ At two sizes of the demo city, interleaved (naive, floor, civicpulse; naive, flo
   caches) every repetition.
 CPU seconds and peak RSS come from each child's rusage, wall from the clock; min and median are kept.
 Then: one new day after 30/120/365 days of history, sentiment throughput in-process, DAG parse,
-`civicpulse sql "select 1"` and five example queries. Writes bench/results.json.
+`civicpulse sql "select 1"`, five example queries, and `import great_expectations` alone (the quality
+gate's floor, beside the naive script). Writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     bench.log("analyst: DAG parse, civicpulse sql, example queries")
     results["dag_parse_s"] = analyst.dag_parse_s(bench.env, args.startup_repeat)
     results["airflow_import_s"] = analyst.airflow_import_s(bench.env, args.startup_repeat)
+    results["gx_import_cpu_s"] = analyst.gx_import_cpu_s(bench.env, args.startup_repeat)
     results["sql_cli_s"] = analyst.sql_cli_s(CIVICPULSE, default_config, bench.env, args.startup_repeat)
     from civicpulse.config import load_config
     from civicpulse.warehouse.connection import published_path

@@ -38,6 +38,13 @@ def airflow_import_s(env: Mapping[str, str], times: int) -> float:
     return min(_child_seconds([sys.executable, "-c", code], env) for _ in range(times))
 
 
+def gx_import_cpu_s(env: Mapping[str, str], times: int) -> float:
+    """Fewest CPU seconds of a fresh interpreter that only imports great_expectations: what any run that
+    checks its data with the required stack's quality library pays before checking anything."""
+    command = [sys.executable, "-c", "import great_expectations"]
+    return min(run_timed(command, env=env).cpu_s for _ in range(times))
+
+
 def _child_seconds(command: list[str], env: Mapping[str, str]) -> float:
     done = subprocess.run(command, env=dict(env), capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -54,6 +54,18 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 "-",
             )
         )
+    # The quality gate's floor: importing the required GX library, against the naive script's whole run.
+    gx_cpu, naive_cpu = results["gx_import_cpu_s"], sizes["default"]["naive"]["cpu_min"]
+    out.append(
+        Row(
+            "import great_expectations alone, CPU s (vs the naive script's whole run, default)",
+            f"{gx_cpu:.1f}",
+            f"{naive_cpu:.1f}",
+            f"{gx_cpu / naive_cpu:.2f}x",
+            "-",
+            "-",
+        )
+    )
     sentiment = results["sentiment_texts_per_s"]
     texts_from = results.get("sentiment_texts_from", "texts")
     raw = sentiment["raw_vader"]

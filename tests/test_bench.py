@@ -58,6 +58,7 @@ def test_every_metric_is_a_finite_positive_number(tiny_bench: tuple[dict[str, An
         "memory_ratio",
         "dag_parse_s",
         "airflow_import_s",
+        "gx_import_cpu_s",
         "sql_cli_s",
         "query_ms",
     )
