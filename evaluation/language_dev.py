@@ -170,7 +170,11 @@ def main(argv: Sequence[str]) -> int:
     print(report("civicpulse detect_language", detect_language, sets))
     for name in argv:
         start = time.process_time()
-        detect = CANDIDATES[name]()
+        try:
+            detect = CANDIDATES[name]()
+        except ImportError as error:
+            print(f"{name}: {error} (install its package into the venv to measure it)", file=sys.stderr)
+            return 2
         detect("warm up the detector")
         print(f"({name}: built and first call {time.process_time() - start:.2f} CPU-s)")
         print(report(name, detect, sets))
