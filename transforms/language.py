@@ -1,6 +1,9 @@
 """Fast language identification for short feedback texts.
 
-Latin-script texts are scored against small profiles of each language's most frequent words
+A Latin-script text whose words are all frequent English words, and likelier English than any other
+profiled language by word frequency (`transforms.english_words`, wordfreq's lists), is English at
+once: "Daycare services.", "Construction Hay", "Information, explanation, discussion, content, pace."
+Other Latin-script texts are scored against small profiles of each language's most frequent words
 (function words plus common feedback vocabulary) and its distinctive letters (ñ, ã, ß, ...);
 non-Latin texts are identified by their Unicode script. This takes microseconds per text.
 `langdetect` (seeded, so results are reproducible) is consulted only when a text of several
@@ -22,12 +25,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from transforms.english_words import english_words_only, judge, warm_english_words
 from transforms.language_guard import COMMON_ENGLISH, MIN_WORDS_WITHOUT_EVIDENCE, accept_guess
 from transforms.terms import STOPWORDS
 
 __all__ = ["DETECTOR_VERSION", "PROFILED_LANGUAGES", "detect_language", "warm_langdetect"]
 
-DETECTOR_VERSION = "3"  # 3: certainly English texts skip langdetect
+DETECTOR_VERSION = "4"  # 4: texts of English words (wordfreq) are English before the profiles
 
 _PROFILES: dict[str, str] = {
     "en": """
@@ -372,11 +376,14 @@ class _ProfileRows(Mapping[str, list[float]]):
 
 
 def warm_langdetect() -> Any:
-    """langdetect's profiles, loaded once per process (a tenth of a second: see _ProfileRows)."""
+    """langdetect's profiles, loaded once per process (a tenth of a second: see _ProfileRows), and the
+    English word lists (`transforms.english_words`, another tenth), so that workers forked after it
+    do not load them each."""
     global _detector_factory, _fast_detector
     if _detector_factory is None:
         with _factory_lock:
             if _detector_factory is None:
+                warm_english_words()
                 from langdetect.detector_factory import (  # type: ignore[import-untyped]
                     PROFILES_DIRECTORY,
                     DetectorFactory,
@@ -464,6 +471,31 @@ def _without_noise(text: str) -> str:
     return (_NOISE if domain else _NOISE_BUT_DOMAINS).sub(" ", text)
 
 
+def _english_words(text: str, words: list[str]) -> bool:
+    """Whether the words of `text` (`words`, lower-case) of two or more letters are English by
+    wordfreq's lists (`transforms.english_words`): all of them or, in a text with lower-case letters,
+    all but those written in capitals, abbreviations that are no language's words ("Daycare TES
+    services."). Single letters ("E C D - Vacant lots", "N/a") are initials or words of every
+    language, no evidence either way."""
+    cased = text.replace("\u2019", "'")
+    candidates = _longer_than_a_letter(words, cased)
+    unknown, english = judge(candidates)
+    if unknown is None:
+        return english and bool(candidates)
+    # only an abbreviation can make the words English without it: the unknown word in capitals
+    if unknown.upper() not in cased or cased.isupper():
+        return False
+    uncapitalised = [word.lower() for word in _WORD.findall(cased) if not word.isupper()]
+    return english_words_only(_longer_than_a_letter(uncapitalised, cased))
+
+
+def _longer_than_a_letter(words: list[str], text: str) -> list[str]:
+    """`words` (of `text`) of two or more letters, without outer apostrophes."""
+    if "'" in text:
+        words = [word.strip("'") for word in words]
+    return [word for word in words if len(word) > 1]
+
+
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of `text`'s language, or 'und' when there is no evidence."""
     text = _without_noise(text)
@@ -476,6 +508,8 @@ def detect_language(text: str) -> str:
     words = (_WORD if latin_letters >= 0 else _ASCII_WORD).findall(lower)
     if not words:
         return "und"
+    if _english_words(text, words):
+        return "en"
     scores: dict[str, float] = {}
     for word in words:
         evidence = _EVIDENCE.get(word)

@@ -4,7 +4,8 @@ langdetect (character n-grams) is unreliable on short texts: "Remove old pole / 
 back as Slovene. Measured on the development parts of our labelled English texts (SeeClickFix and
 NHS, 1,739 texts): the profiles + langdetect fallback marked 1 English text non-English; lingua
 (`lingua-language-detector` 2.1.1, a 96 MB wheel) restricted to 8 languages marked 27, and with all
-languages in low-accuracy mode 36, so lingua is not used.
+languages in low-accuracy mode 36, so lingua is not used (measured again in session 10, with the
+word-frequency check that now runs first: docs/sentiment.md, "the candidates measured").
 
 The guard, for texts shorter than `MIN_WORDS_WITHOUT_EVIDENCE` words: a guess for a language the
 profiles saw no evidence for is replaced by 'en' when the text has English words (the profile's or

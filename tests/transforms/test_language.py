@@ -1,5 +1,6 @@
 import pytest
 
+from evaluation.language_dev import NON_ENGLISH_SAMPLES
 from tests.conftest import SHARED_REAL
 from transforms.language import detect_language
 
@@ -20,40 +21,7 @@ SAMPLES = {
         "Went to the Casa de la Cultura event, it was great",
         "DMV sucks",
     ],
-    "es": [
-        "Esperé dos horas en la oficina y nadie me atendió",
-        "La página web no funciona cuando intento pagar",
-        "Muy mal servicio",
-        "Gracias por la ayuda con mi factura",
-        "¿Por qué me cobraron un cargo extra?",
-        "No hay citas disponibles hasta el próximo mes",
-        "El personal fue muy amable",
-        "Me cobraron dos veces el recibo del agua",
-        "Excelente servicio",
-        "Todo bien",
-        "Buenas tardes, quisiera saber el estado de mi solicitud",
-        "Mi esposa y yo esperamos 3 horas",
-    ],
-    "fr": [
-        "J'ai attendu deux heures au bureau et personne ne m'a aidé",
-        "Le site ne fonctionne pas quand je veux payer",
-        "Merci pour votre aide",
-        "Pourquoi ma facture est-elle si élevée ?",
-        "Bonjour, je voudrais connaître le statut de ma demande",
-        "Très bien",
-    ],
-    "pt": ["O site não funciona quando tento pagar a conta", "Obrigado pelo atendimento, muito bom"],
-    "de": [
-        "Ich habe zwei Stunden gewartet und niemand hat mir geholfen",
-        "Vielen Dank für die schnelle Hilfe",
-    ],
-    "it": ["Ho aspettato due ore e nessuno mi ha aiutato"],
-    "zh": ["我等了两个小时"],
-    "ko": ["두 시간 기다렸어요"],
-    "ru": ["Я ждал два часа"],
-    "ar": ["انتظرت ساعتين"],
-    "vi": ["Tôi đã chờ hai tiếng đồng hồ"],
-    "tl": ["Hindi po ako natulungan ng staff"],
+    **{lang: list(texts) for lang, texts in NON_ENGLISH_SAMPLES.items()},
 }
 
 
@@ -118,6 +86,35 @@ def test_certainly_english_texts_are_english_without_langdetect(
 
     monkeypatch.setattr(language, "_langdetect", _no_langdetect)
     assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Construction Hay",  # "hay" is Spanish too
+        "E C D - Vacant lots",  # "e" is Portuguese too
+        "Non-Chronic",
+        "Underage - Licensed Est",
+        "Pudding.",
+        "Communication.",
+        "Quicker appointments.",
+        "None",
+    ],
+)
+def test_texts_of_english_words_are_english(text: str) -> None:
+    """Every word of two or more letters (but capitalised abbreviations in mixed-case text) is in
+    wordfreq's English list and likelier English than the other profiled languages."""
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [("es", "No hay citas"), ("es", "Todo bien"), ("und", "la casa"), ("und", "No."), ("und", "N/a")],
+)
+def test_words_english_shares_with_other_languages_do_not_make_a_text_english(
+    expected: str, text: str
+) -> None:
+    assert detect_language(text) == expected
 
 
 @pytest.mark.parametrize(
