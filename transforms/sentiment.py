@@ -57,7 +57,6 @@ from transforms.sentiment_domain import DOMAIN_REVISION, adjust, warm_civic
 from transforms.text_clean import clean_for_sentiment
 from transforms.vader_fast import (
     compound_function,
-    holds_any,
     may_be_negative,
     negative_risks,
     polarity_function,
@@ -216,13 +215,7 @@ class _Scorer:
         return self._polarity_scores(text)
 
     def sentence_compound(self, sentence: str) -> float:
-        """VADER's compound score of a sentence. A sentence none of whose tokens is in VADER's
-        lexicon scores 0.0 (every valence is 0, and so their sum), so VADER is not called for it;
-        its tokens are the words split on whitespace, each possibly stripped of punctuation, and
-        non-ASCII text (emoji, which VADER turns into words) is always scored."""
-        # ASCII: lower-casing each word or the whole sentence is the same
-        if sentence.isascii() and not holds_any(sentence.lower(), self._lexicon):
-            return 0.0
+        """VADER's compound score of a sentence."""
         return self._compound(sentence)
 
     def worst_sentence(self, sentences: Sequence[str]) -> tuple[int, float]:
@@ -249,10 +242,7 @@ class _Scorer:
             doc = self.polarity(cleaned)
             worst_sentence, worst = cleaned, doc["compound"]
         elif len(cleaned.split()) <= WHOLE_TEXT_MAX_WORDS:
-            # no sentence can score below 0 when the whole text cannot: the same words and characters
-            worst_index, worst = (
-                self.worst_sentence(sentences) if self._may_be_negative(cleaned) else (0, 0.0)
-            )
+            worst_index, worst = self.worst_sentence(sentences)
             worst_sentence = sentences[worst_index]
             doc = self.polarity(cleaned)
         else:
