@@ -92,7 +92,14 @@ MAX_SCORED_CHARS = 20_000
 PARALLEL_MIN_TEXTS = 2_000
 SCORED_LANGUAGES = frozenset({"en", "und"})
 
-_MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S|\n")
+_STOP_THEN_MORE = re.compile(r"[.!?\u2026;]['\")\]]*\s+\S")
+
+
+def _maybe_several_sentences(text: str) -> bool:
+    """Whether `text` may hold more than one sentence: a line break, or a stop followed by white space
+    and more text (the line break tested apart: one regex with both alternatives is twice as slow)."""
+    return "\n" in text or _STOP_THEN_MORE.search(text) is not None
+
 
 # A sentence ends at a run of '.', '!' or '?' (and any closing quotes or brackets) followed by white
 # space, except where pysbd's English rules keep the sentence going (`split_paragraph`).
@@ -204,7 +211,7 @@ class _Scorer:
         self.texts_scored = 0
 
     def sentences(self, text: str) -> list[str]:
-        if not _MAYBE_SEVERAL_SENTENCES.search(text):
+        if not _maybe_several_sentences(text):
             return [text]
         found: list[str] = []
         for paragraph in text.split("\n"):

@@ -138,6 +138,16 @@ SUGGESTION = re.compile(
     r"(?:you )?(?:should|could) (?:have|be|do|try|offer|provide|give|make))\b",
     re.IGNORECASE,
 )
+# NOTHING_ANSWER and SUGGESTION match only at a text's first word character (each starts with '\W*',
+# each alternative with a word character), and only where its first two characters, in lower case, are
+# one of these: an ASCII text opening otherwise is decided without the regex
+# (tests/transforms/test_sentiment_domain.py checks both lists).
+_NOTHING_OPENINGS = frozenset({"no", "ni", "n/", "na", "ca"})
+_SUGGESTION_OPENINGS = frozenset(
+    {"mo", "le", "fe", "be", "qu", "fa", "sh", "lo", "li", "im", "ha", "ne", "ge", "gi", "pr", "of", "it",
+     "wo", "yo", "co"}
+)  # fmt: skip
+_NON_WORD_ASCII = "".join(c for c in map(chr, range(128)) if not (c.isalnum() or c == "_"))
 NOTHING_ANSWER_FLOOR = 0.5
 SUGGESTION_CEILING = -0.3
 _SARCASM = re.compile(r"(?:^|\.\.\.|…|,|\s)\s*not\s*!+\s*$", re.IGNORECASE)
@@ -257,10 +267,11 @@ def adjust(
     """The document scores with the domain layer's compound (pos/neu/neg kept as VADER gave them).
     `whole_text`: `doc` is VADER's own score of `text`, not a mean of sentence scores, so the civic
     compound need not be computed again where it cannot differ (`_scored_as_vader`)."""
-    if NOTHING_ANSWER.search(text):
+    opening = text.lstrip(_NON_WORD_ASCII)[:2].lower() if text.isascii() else None
+    if (opening is None or opening in _NOTHING_OPENINGS) and NOTHING_ANSWER.search(text):
         return {**doc, "compound": max(doc["compound"], NOTHING_ANSWER_FLOOR)}
     if not is_civic(text):
-        if SUGGESTION.search(text):
+        if (opening is None or opening in _SUGGESTION_OPENINGS) and SUGGESTION.search(text):
             return {**doc, "compound": min(doc["compound"], SUGGESTION_CEILING)}
         return doc
     plain = _depolite(text)
