@@ -215,7 +215,7 @@ class _Scorer:
             return [text]
         found: list[str] = []
         for paragraph in text.split("\n"):
-            found.extend(s.strip() for s in split_paragraph(paragraph) if s.strip())
+            found.extend(filter(None, map(str.strip, split_paragraph(paragraph))))
         return found or [text]
 
     def polarity(self, text: str) -> dict[str, float]:
