@@ -39,7 +39,7 @@ class Difference:
 def _reference_class() -> type:
     import pysbd  # type: ignore[import-untyped]
 
-    from transforms.sentiment import _MAYBE_SEVERAL_SENTENCES, _Scorer
+    from transforms.sentiment import _maybe_several_sentences, _Scorer
 
     class PysbdScorer(_Scorer):
         """The scorer as it was before split_paragraph: pysbd for every candidate paragraph."""
@@ -49,7 +49,7 @@ def _reference_class() -> type:
             self._segmenter: Any = pysbd.Segmenter(language="en", clean=False)
 
         def sentences(self, text: str) -> list[str]:
-            if not _MAYBE_SEVERAL_SENTENCES.search(text):
+            if not _maybe_several_sentences(text):
                 return [text]
             found: list[str] = []
             for paragraph in text.split("\n"):

@@ -138,6 +138,16 @@ SUGGESTION = re.compile(
     r"(?:you )?(?:should|could) (?:have|be|do|try|offer|provide|give|make))\b",
     re.IGNORECASE,
 )
+# NOTHING_ANSWER and SUGGESTION match only at a text's first word character (each starts with '\W*',
+# each alternative with a word character), and only where its first two characters, in lower case, are
+# one of these: an ASCII text opening otherwise is decided without the regex
+# (tests/transforms/test_sentiment_domain.py checks both lists).
+_NOTHING_OPENINGS = frozenset({"no", "ni", "n/", "na", "ca"})
+_SUGGESTION_OPENINGS = frozenset(
+    {"mo", "le", "fe", "be", "qu", "fa", "sh", "lo", "li", "im", "ha", "ne", "ge", "gi", "pr", "of", "it",
+     "wo", "yo", "co"}
+)  # fmt: skip
+_NON_WORD_ASCII = "".join(c for c in map(chr, range(128)) if not (c.isalnum() or c == "_"))
 NOTHING_ANSWER_FLOOR = 0.5
 SUGGESTION_CEILING = -0.3
 _SARCASM = re.compile(r"(?:^|\.\.\.|…|,|\s)\s*not\s*!+\s*$", re.IGNORECASE)
@@ -179,15 +189,19 @@ _CIVIC_STEMS = (
 )  # fmt: skip
 
 
+def _holds_stem(lower: str, stems: tuple[str, ...]) -> bool:
+    for stem in stems:  # a plain loop: twice as fast as any() over a generator here
+        if stem in lower:
+            break
+    else:
+        return False
+    return True
+
+
 def is_civic(text: str) -> bool:
     if text.isascii():
         lower = text.lower()
-        for stem in _CIVIC_STEMS:  # a plain loop: twice as fast as any() over a generator here
-            if stem in lower:
-                break
-        else:
-            return False
-        return _CIVIC_CUES_LOWER.search(lower) is not None
+        return _holds_stem(lower, _CIVIC_STEMS) and _CIVIC_CUES_LOWER.search(lower) is not None
     return CIVIC_CUES.search(text) is not None
 
 
@@ -232,12 +246,8 @@ _POLITE_STEMS = ("would", "apprec", "thank", "please", "kindly", "regards", "hav
 def _depolite(text: str) -> str:
     if text.isascii():
         lower = text.lower()
-        for stem in _POLITE_STEMS:  # a plain loop, as in is_civic
-            if stem in lower:
-                break
-        else:
-            return " ".join(text.split()) or text
-        if _POLITENESS_LOWER.search(lower) is None:  # a stem without a formula ("would", "have a look")
+        # a stem need not be a formula ("would", "have a look")
+        if not _holds_stem(lower, _POLITE_STEMS) or _POLITENESS_LOWER.search(lower) is None:
             return " ".join(text.split()) or text
     stripped = " ".join(POLITENESS.sub(" ", text).split())
     return stripped or text
@@ -257,17 +267,23 @@ def adjust(
     """The document scores with the domain layer's compound (pos/neu/neg kept as VADER gave them).
     `whole_text`: `doc` is VADER's own score of `text`, not a mean of sentence scores, so the civic
     compound need not be computed again where it cannot differ (`_scored_as_vader`)."""
-    if NOTHING_ANSWER.search(text):
+    opening = text.lstrip(_NON_WORD_ASCII)[:2].lower() if text.isascii() else None
+    if (opening is None or opening in _NOTHING_OPENINGS) and NOTHING_ANSWER.search(text):
         return {**doc, "compound": max(doc["compound"], NOTHING_ANSWER_FLOOR)}
     if not is_civic(text):
-        if SUGGESTION.search(text):
+        if (opening is None or opening in _SUGGESTION_OPENINGS) and SUGGESTION.search(text):
             return {**doc, "compound": min(doc["compound"], SUGGESTION_CEILING)}
         return doc
     plain = _depolite(text)
     compound = doc["compound"] if whole_text and _scored_as_vader(text, plain) else _civic_compound(plain)
-    if plain != text and compound > 0.05 and not _names_problem(text):
-        compound = _civic_compound(text)  # thanks for a good service, not a request formula in a complaint
-    if len(sentences) > 1 and (compound < 0.05 or _names_problem(text)):
+    names_problem: bool | None = None  # searched at most once, and only where it decides
+    if plain != text and compound > 0.05:
+        names_problem = _names_problem(text)
+        if not names_problem:  # thanks for a good service, not a request formula in a complaint
+            compound = _civic_compound(text)
+    if len(sentences) > 1 and (
+        compound < 0.05 or (_names_problem(text) if names_problem is None else names_problem)
+    ):
         # A sentence that cannot score below 0 changes neither a minimum <= -0.05 nor its absence.
         civic = _civic_analyzer()
         plains = [_depolite(s) for s in sentences]

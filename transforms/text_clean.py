@@ -90,8 +90,12 @@ _OTHER_ASCII_SPACE = re.compile("[\t\x0b\x0c\r\x1c\x1d\x1e\x1f]")
 
 
 def _single_spaces(text: str) -> bool:
-    """Whether _SPACES would leave `text` as it is: ASCII, no space but ' ' and '\n', none doubled."""
-    return text.isascii() and "  " not in text and _OTHER_ASCII_SPACE.search(text) is None
+    """Whether _SPACES would leave `text` as it is: no space but ' ' and '\n', none doubled. Every
+    white-space character but ' ' is unprintable, so a printable text has no other; a text with a
+    line break is decided by the regex when ASCII, else not skipped."""
+    if "  " in text:
+        return False
+    return text.isprintable() or (text.isascii() and _OTHER_ASCII_SPACE.search(text) is None)
 
 
 def clean_for_sentiment(text: str) -> str:

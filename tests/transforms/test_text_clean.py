@@ -1,4 +1,5 @@
 import json
+import sys
 import unicodedata
 
 import pytest
@@ -128,6 +129,11 @@ def test_the_cheap_tests_skip_a_substitution_only_where_it_changes_nothing() -> 
             skipped["noise"] += 1
             assert language._NOISE.sub(" ", text) == text
     assert min(skipped.values()) > 5_000
+    # every white-space character, where a printable text could hide one
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    assert len(spaces) > 20
+    texts = [t for c in spaces for t in (f"a{c}b", f"\u00e9{c}b", f"\U0001f600 {c}x")]
+    assert [t for t in texts if text_clean._single_spaces(t) and text_clean._SPACES.sub(" ", t) != t] == []
 
 
 def test_noise_removal_with_cheap_tests_first_is_the_substitution() -> None:
