@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import pyarrow as pa
@@ -21,6 +21,8 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "timestamp": pa.timestamp("us", tz="UTC"),
     "list<string>": pa.list_(pa.string()),
 }
+
+MAX_FIELD_CHARACTERS = 100_000
 
 # Where each record came from, carried through landing into raw for quarantine and audit.
 POINTER_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
@@ -57,16 +59,25 @@ class Stream:
         fields += [pa.field(name, typ, nullable=False) for name, typ in POINTER_COLUMNS]
         return pa.schema(fields)
 
+    @cached_property
+    def _name_set(self) -> frozenset[str]:
+        return frozenset(self.column_names)
+
     def conform(self, values: dict[str, Any]) -> str | None:
         """Return why a record does not fit this stream, or None when it does."""
-        unknown = set(values) - set(self.column_names)
-        if unknown:
+        if not self._name_set.issuperset(values):
+            unknown = set(values) - self._name_set
             return f"unknown field(s) {sorted(unknown)} for stream {self.name}"
         for column in self.columns:
             value = values.get(column.name)
             if value is None or value == "":
                 if column.required:
                     return f"missing required field '{column.name}'"
+                continue
+            # Most values are plain strings of string columns: `_type_problem` would only check the length.
+            if type(value) is str and column.type == "string":
+                if len(value) > MAX_FIELD_CHARACTERS:
+                    return _too_long(column)
                 continue
             problem = _type_problem(column, value)
             if problem:
@@ -95,9 +106,13 @@ def _type_problem(column: Column, value: Any) -> str | None:
         return f"field '{column.name}' must be {column.type}, got {type(value).__name__} {value!r:.60}"
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return f"field '{column.name}' must be a timezone-aware timestamp"
-    if isinstance(value, str) and len(value) > 100_000:
-        return f"field '{column.name}' is over 100,000 characters"
+    if isinstance(value, str) and len(value) > MAX_FIELD_CHARACTERS:
+        return _too_long(column)
     return None
+
+
+def _too_long(column: Column) -> str:
+    return f"field '{column.name}' is over {MAX_FIELD_CHARACTERS:,} characters"
 
 
 @cache

@@ -45,9 +45,11 @@ class TermCounts:
         if found is None:
             counter = Counter(self.analyze(text))  # in order of first appearance, as a dict is
             ids = self.ids
+            new = [term for term in counter if term not in ids]
+            ids.update(zip(new, range(len(ids), len(ids) + len(new)), strict=True))
             found = (
-                np.array([ids.setdefault(term, len(ids)) for term in counter], dtype=np.int64),
-                np.array(list(counter.values()), dtype=np.intc),
+                np.fromiter(map(ids.__getitem__, counter), np.int64, len(counter)),
+                np.fromiter(counter.values(), np.intc, len(counter)),
             )
             self._texts[text] = found
         return found
@@ -70,8 +72,7 @@ def _count_matrix(
     column = np.full(len(counts.ids), -1, dtype=np.int64)
     if vocabulary is None:
         terms = counts.terms
-        distinct, first = np.unique(ids, return_index=True)
-        in_order = distinct[np.argsort(first, kind="stable")]
+        in_order = ids[_first_occurrences(ids, len(counts.ids))]
         column[in_order] = np.arange(len(in_order))
         found = {terms[i]: index for index, i in enumerate(in_order.tolist())}
         if not found:
@@ -84,6 +85,16 @@ def _count_matrix(
     per_row = np.bincount(np.repeat(np.arange(len(rows)), lengths)[kept], minlength=len(rows))
     indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
     return found, (values[kept], columns[kept].astype(np.int32), indptr), [len(rows), len(found)]
+
+
+def _first_occurrences(ids: NDArray[np.int64], size: int) -> NDArray[np.bool_]:
+    """Which positions of `ids` (each below `size`) hold an id's first occurrence: linear, where
+    np.unique's sort of every position cost a third of a build's counting."""
+    first = np.full(size, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids), dtype=np.int64))
+    marked = np.zeros(len(ids), dtype=np.bool_)
+    marked[first[first < len(ids)]] = True
+    return marked
 
 
 def counted_tfidf(counts: TermCounts, **settings: Any) -> Any:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from civicpulse.config import Config
-from civicpulse.landing import MANIFEST, Manifest, complete_days, day_folder, write_day
+from civicpulse.landing import (
+    MANIFEST,
+    QUARANTINE_SCHEMA,
+    Manifest,
+    _write_table,
+    complete_days,
+    day_folder,
+    write_day,
+)
 from civicpulse.loader import ReconciliationError, load_day, load_source
 from civicpulse.pseudonym_key import ensure_demo_key
 from civicpulse.sources import Record, RowProblem
@@ -123,3 +134,17 @@ def test_days_without_landing_are_skipped(config: Config) -> None:
             con, config, "x_riverton", DAY - dt.timedelta(days=1), DAY + dt.timedelta(days=2)
         )
     assert [r.day for r in results] == [DAY]
+
+
+def test_day_without_bad_rows_lands_the_same_empty_quarantine_without_the_redactor(config: Config) -> None:
+    folder = _land(config, [_post("1", "DMV site is down again", 1)])
+    reference = config.landing_path / "reference.parquet"
+    empty: dict[str, list[object]] = {name: [] for name in QUARANTINE_SCHEMA.names}
+    _write_table(reference, pa.table(empty, schema=QUARANTINE_SCHEMA))
+    assert (folder / "quarantine.parquet").read_bytes() == reference.read_bytes()
+    # An extract process (one Airflow task per source) compiles the redaction patterns only for a bad row.
+    script = (
+        "import sys; from civicpulse.landing import _quarantine_table; _quarantine_table([]); "
+        "assert 'transforms.privacy' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)

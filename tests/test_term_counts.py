@@ -7,10 +7,11 @@ import csv
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from civicpulse.term_counts import TermCounts, counted_tfidf
+from civicpulse.term_counts import TermCounts, _first_occurrences, counted_tfidf
 from tests.conftest import SHARED_REAL
 
 OPEN311 = SHARED_REAL / "open311" / "seeclickfix_atlanta_resident_text_development.jsonl"
@@ -51,3 +52,12 @@ def test_counted_vectorizer_equals_sklearns(settings: dict[str, Any]) -> None:
         assert ours.vocabulary_ == theirs.vocabulary_
         assert list(ours.vocabulary_) == list(theirs.vocabulary_)
         _same(ours.transform(comments + part[:50]), theirs.transform(comments + part[:50]))
+
+
+@pytest.mark.parametrize("ids", [[], [3], [2, 0, 2, 5, 0, 1, 5, 5], list(range(9, -1, -1)) * 3])
+def test_first_occurrences_are_nps_first_indices(ids: list[int]) -> None:
+    array = np.array(ids, dtype=np.int64)
+    _, first = np.unique(array, return_index=True)
+    expected = np.zeros(len(ids), dtype=bool)
+    expected[first] = True
+    assert (_first_occurrences(array, 10) == expected).all()

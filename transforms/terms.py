@@ -68,7 +68,12 @@ def text_terms(text: str) -> list[str]:
         words = _sentence_words(sentence)
         previous: str | None = None
         for word in words:
-            content = len(word) >= 3 and word not in STOPWORDS and not any(c.isdigit() for c in word)
+            content = (
+                len(word) >= 3
+                and word not in STOPWORDS
+                # isalpha() first: most words are letters only, and a letter is never a digit
+                and (word.isalpha() or not any(c.isdigit() for c in word))
+            )
             if content:
                 terms.setdefault(word)
                 if previous is not None:
