@@ -77,9 +77,12 @@ days as (
     from core.dim_date
 ),
 
+-- Only the days the periods from periods_from() and their baselines cover: a week starting 56 days
+-- before it or later keeps all its days (earlier weeks, cut short here, are not used).
 ratio_daily as (
     select *
     from marts.metric_daily
+    where period_day + 56 >= periods_from()
 ),
 
 calls as (
@@ -90,6 +93,7 @@ calls as (
         calls.wait_seconds
     from core.fact_contact as calls
     inner join services on calls.service_id = services.service_id
+    where calls.started_on + 56 >= periods_from()
 ),
 
 -- Observed values per grain. Weeks count only when every day of the week lies inside the data.
