@@ -12,6 +12,13 @@ the model again over those keys' raw rows gives the table a full build gives. To
 the raw rows in the changed partitions, and those matching an output row a load of a changed partition
 wrote (a re-sent day may have lost a record that lives on in an older partition, or in no partition at
 all: then its row goes). Erasures, responses, hand edits and model or config changes rebuild in full.
+
+A model whose output rows belong to periods (marts.anomaly_tests) declares instead which column dates each
+of its inputs and how far past its start a period reads (`-- incremental periods: <column> reach <n>
+days`, one `-- incremental input: <table> by <day column>` per dated input). Its inputs are digested per
+day before the build and again when its turn comes; the periods from the earliest changed day - n on are
+deleted and selected again with `periods_from()` set to the first of them, the older rows stay. A change
+in an undated input rebuilds it in full.
 """
 
 from __future__ import annotations
