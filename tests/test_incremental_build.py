@@ -96,9 +96,11 @@ def test_incremental_runs_equal_one_full_run_and_a_full_build(tmp_path: Path, ex
     with duckdb.connect(str(nightly.warehouse_path), read_only=True) as con:
         kinds = con.execute(
             "select model, kind from ops.model_runs where run_id = "
-            "(select run_id from ops.builds order by built_at desc limit 1) and model like 'staging.stg_%'"
+            "(select run_id from ops.builds order by built_at desc limit 1) "
+            "and (model like 'staging.stg_%' or model = 'marts.anomaly_tests')"
         ).fetchall()
     assert ("staging.stg_contact_calls", "sql incremental") in kinds
+    assert ("marts.anomaly_tests", "sql incremental") in kinds
     assert ("staging.stg_social_post_rules", "sql incremental") in kinds
     assert main(["--config", str(nightly.path), "-q", "build", "--full"]) == 0
     assert _staging(nightly) == updated

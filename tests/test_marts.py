@@ -11,6 +11,7 @@ import pytest
 
 from civicpulse.config import Config, load_config
 from civicpulse.demo.signals import DMV_OUTAGE, PERMITS_STAFFING, UTILITY_FEE_INCREASE
+from civicpulse.warehouse.models import Model, run_models, sql_models
 from tests.conftest import write_project_config
 
 pytestmark = pytest.mark.airflow
@@ -232,3 +233,43 @@ def test_reading_never_blocks_the_writer(city: Config, tmp_path: Path) -> None:
         assert analyst.execute("select count(*) from marts.cx_scorecard").fetchone()
     with reader(config) as con:
         assert con.execute("select x from marts.writer_probe").fetchone() == (1,)
+
+
+def test_a_nightly_build_recomputes_only_the_anomaly_periods_a_changed_day_reaches(
+    city: Config, tmp_path: Path
+) -> None:
+    """After new loads marts.anomaly_tests recomputes the periods from 6 days before the earliest input
+    day that changed and keeps the older ones: the same table as a full recompute."""
+    config = _copy_of_city(city, tmp_path)
+    anomaly_tests = next(model for model in sql_models() if model.name == "marts.anomaly_tests")
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        before = con.execute("select * from marts.anomaly_tests order by all").fetchall()
+        row = con.execute(
+            "select max(period_start) - 14 from marts.anomaly_tests where grain = 'day'"
+        ).fetchone()
+        assert row is not None
+        changed_day: dt.date = row[0]
+
+        def resend_day(con: duckdb.DuckDBPyConnection) -> int:
+            # a re-sent export of one day with three times the feedback
+            con.execute(
+                "update marts.metric_daily set numerator = numerator * 3 "
+                "where period_day = ? and metric = 'feedback_volume'",
+                [changed_day],
+            )
+            return 0
+
+        resend = Model(
+            "marts.metric_daily", "python", ("marts.metric_daily",), frozenset(), run_python=resend_day
+        )
+        run_models(con, [resend, anomaly_tests], run_id="nightly", changed=[("demo", changed_day)])
+        nightly = con.execute("select * from marts.anomaly_tests order by all").fetchall()
+        kind = con.execute(
+            "select kind from ops.model_runs where run_id = 'nightly' and model = ?", [anomaly_tests.name]
+        )
+        assert kind.fetchall() == [("sql incremental",)]
+        con.execute(f"create or replace table marts.anomaly_tests as {anomaly_tests.sql}")
+        full = con.execute("select * from marts.anomaly_tests order by all").fetchall()
+    assert nightly == full
+    changed = set(before) ^ set(full)
+    assert changed and min(row[6] for row in changed) >= changed_day - dt.timedelta(days=6)

@@ -12,6 +12,13 @@ the model again over those keys' raw rows gives the table a full build gives. To
 the raw rows in the changed partitions, and those matching an output row a load of a changed partition
 wrote (a re-sent day may have lost a record that lives on in an older partition, or in no partition at
 all: then its row goes). Erasures, responses, hand edits and model or config changes rebuild in full.
+
+A model whose output rows belong to periods (marts.anomaly_tests) declares instead which column dates each
+of its inputs and how far past its start a period reads (`-- incremental periods: <column> reach <n>
+days`, one `-- incremental input: <table> by <day column>` per dated input). Its inputs are digested per
+day before the build and again when its turn comes; the periods from the earliest changed day - n on are
+deleted and selected again with `periods_from()` set to the first of them, the older rows stay. A change
+in an undated input rebuilds it in full.
 """
 
 from __future__ import annotations
@@ -96,3 +103,89 @@ def update_partitions(
     con.execute(f"insert into {table}\n{restricted}")
     for temp in ("_cp_changed", "_cp_loads", "_cp_keys0", "_cp_gone", "_cp_keys", "_cp_rows"):
         con.execute(f"drop table {temp}")
+
+
+_PERIODS = re.compile(
+    r"^--\s*incremental periods:\s*([a-z_][a-z0-9_]*)\s+reach\s+(\d+)\s+days\s*$", re.MULTILINE
+)
+_DATED = re.compile(
+    r"^--\s*incremental input:\s*((?:staging|core|marts)\.[a-z_][a-z0-9_]*)\s+by\s+([a-z_][a-z0-9_]*)\s*$",
+    re.MULTILINE,
+)
+# The model's SQL reads it: null in a full build, else the first period to recompute.
+PERIODS_FROM = "cp_periods_from"
+
+
+@dataclass(frozen=True)
+class IncrementalPeriods:
+    """An output row whose `column` is day P depends only on its inputs' rows dated up to P + `reach`
+    (by each dated input's day column) and on the whole of its other inputs."""
+
+    column: str
+    reach: int
+    dated: tuple[tuple[str, str], ...]
+
+
+def parse_periods(sql: str, where: str) -> IncrementalPeriods | None:
+    """The model's `-- incremental periods` header, or None; `where` names the file in an error."""
+    header = _PERIODS.search(sql)
+    dated = tuple((table, column) for table, column in _DATED.findall(sql))
+    if header is None and not dated:
+        return None
+    if header is None or not dated:
+        raise ValueError(
+            f"{where}: a model incremental by period needs '-- incremental periods: <column> reach <n> days' "
+            "and one '-- incremental input: <schema>.<table> by <day column>' line per dated input"
+        )
+    return IncrementalPeriods(header.group(1), int(header.group(2)), dated)
+
+
+def digest_inputs(
+    con: duckdb.DuckDBPyConnection, into: str, spec: IncrementalPeriods, reads: Sequence[str]
+) -> None:
+    """A temp table `into` of (input, day, row count, sum of row hashes): one row per day of each dated
+    input, one row (day null) per other input."""
+    days = dict(spec.dated)
+    parts = [
+        f"select '{table}' as input, cast(t.{days[table]} as date) as day, count(*) as n, "
+        f"sum(hash(t)::hugeint) as digest from {table} as t group by all"
+        if table in days
+        else f"select '{table}' as input, cast(null as date) as day, count(*) as n, "
+        f"sum(hash(t)::hugeint) as digest from {table} as t"
+        for table in sorted(reads)
+    ]
+    con.execute(f"create or replace temp table {into} as " + " union all ".join(parts))
+
+
+def first_changed_period(con: duckdb.DuckDBPyConnection, before: str, after: str, reach: int) -> str:
+    """'none' when no input changed, 'all' when an undated input (or a row without a day) did, else
+    the ISO day of the first period to recompute: the earliest changed input day - `reach`."""
+    row = con.execute(
+        f"select count(*), count(*) filter (where coalesce(a.day, b.day) is null), "
+        f"min(coalesce(a.day, b.day)) from {before} as b full join {after} as a "
+        "on a.input = b.input and a.day is not distinct from b.day "
+        "where a.n is distinct from b.n or a.digest is distinct from b.digest"
+    ).fetchone()
+    assert row is not None
+    changed, undated, first = row
+    if not changed:
+        return "none"
+    if undated:
+        return "all"
+    earliest: dt.date = first
+    return (earliest - dt.timedelta(days=reach)).isoformat()
+
+
+def update_periods(
+    con: duckdb.DuckDBPyConnection, table: str, sql: str, spec: IncrementalPeriods, first: str
+) -> None:
+    """Replace the rows of `table` from period `first` on by those `sql` gives, with the variable
+    PERIODS_FROM set so that the model computes those periods only."""
+    con.execute(f"delete from {table} where {spec.column} >= cast(? as date)", [first])
+    con.execute(f"set variable {PERIODS_FROM} = cast(? as date)", [first])
+    try:
+        con.execute(
+            f"insert into {table} select * from ({sql}) where {spec.column} >= cast(? as date)", [first]
+        )
+    finally:
+        con.execute(f"reset variable {PERIODS_FROM}")

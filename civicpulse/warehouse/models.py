@@ -20,7 +20,17 @@ import duckdb
 
 from civicpulse.crashpoints import crash_point
 from civicpulse.paths import SQL_DIR
-from civicpulse.warehouse.incremental import IncrementalKey, Partition, parse_incremental, update_partitions
+from civicpulse.warehouse.incremental import (
+    IncrementalKey,
+    IncrementalPeriods,
+    Partition,
+    digest_inputs,
+    first_changed_period,
+    parse_incremental,
+    parse_periods,
+    update_partitions,
+    update_periods,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,8 @@ class Model:
     run_python: PythonModelFn | None = field(default=None, compare=False)
     # staging models that can update only the keys of changed partitions (warehouse/incremental.py)
     incremental: IncrementalKey | None = None
+    # models that can recompute only the periods their changed inputs reach (warehouse/incremental.py)
+    periods: IncrementalPeriods | None = None
 
 
 def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
@@ -50,9 +62,17 @@ def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
             name = f"{layer}.{path.stem}"
             sql = path.read_text(encoding="utf-8").strip().rstrip(";")
             references = {f"{s}.{t}" for s, t in _TABLE_REFERENCE.findall(_COMMENT.sub("", sql))}
-            incremental = parse_incremental(sql, f"sql/{layer}/{path.name}")
+            where = f"sql/{layer}/{path.name}"
             models.append(
-                Model(name, "sql", (name,), frozenset(references - {name}), sql, incremental=incremental)
+                Model(
+                    name,
+                    "sql",
+                    (name,),
+                    frozenset(references - {name}),
+                    sql,
+                    incremental=parse_incremental(sql, where),
+                    periods=parse_periods(sql, where),
+                )
             )
     return models
 
@@ -83,11 +103,13 @@ def run_models(
     """Build every (selected) model in one transaction: readers see the old tables or all new ones.
 
     With `changed` (the (source, day) partitions loaded since the last build of the same models),
-    an incremental model that exists already updates only what those partitions touch."""
+    an incremental model that exists already updates only what those partitions touch, and when every
+    model is built, a model incremental by period recomputes only the periods its changed inputs reach."""
     run_id = run_id or new_run_id()
     timings: list[tuple[str, int, float]] = []
     con.execute("begin transaction")
     try:
+        before = _digest_before(con, models) if changed is not None and select is None else {}
         for model in execution_order(models):
             if select is not None and not select(model):
                 continue
@@ -98,6 +120,8 @@ def run_models(
             elif changed is not None and model.incremental is not None and _exists(con, model.name):
                 kind = "sql incremental"  # ops.model_runs tells which build updated only the changed keys
                 rows = _update(con, model, model.incremental, changed)
+            elif model.name in before:
+                kind, rows = _update_periods(con, model, before[model.name])
             else:
                 rows = _materialise(con, model)
             seconds = time.perf_counter() - started
@@ -143,3 +167,39 @@ def _update(
         raise RuntimeError(f"sql/{model.name.replace('.', '/')}.sql (incremental update): {exc}") from exc
     row = con.execute(f"select count(*) from {model.name}").fetchone()
     return int(row[0]) if row else 0
+
+
+def _digest_before(con: duckdb.DuckDBPyConnection, models: Sequence[Model]) -> dict[str, str]:
+    """The models incremental by period whose table was built in the last run that built any of its
+    inputs: each gets a temp table of its inputs' digests before this build, by model name."""
+    before: dict[str, str] = {}
+    for model in models:
+        if model.periods is None or not _exists(con, model.name):
+            continue
+        row = con.execute(
+            "select max(finished_at) filter (where model = ?) "
+            ">= max(finished_at) filter (where list_contains(?, model)) from ops.model_runs",
+            [model.name, sorted(model.reads)],
+        ).fetchone()
+        if row and row[0]:
+            before[model.name] = f"_cp_before_{len(before)}"
+            digest_inputs(con, before[model.name], model.periods, sorted(model.reads))
+    return before
+
+
+def _update_periods(con: duckdb.DuckDBPyConnection, model: Model, before: str) -> tuple[str, int]:
+    assert model.periods is not None
+    try:
+        digest_inputs(con, "_cp_after", model.periods, sorted(model.reads))
+        first = first_changed_period(con, before, "_cp_after", model.periods.reach)
+        log.info("%s: periods from %s recomputed", model.name, first)
+        for temp in (before, "_cp_after"):
+            con.execute(f"drop table {temp}")
+        if first == "all":
+            return model.kind, _materialise(con, model)
+        if first != "none":
+            update_periods(con, model.name, model.sql, model.periods, first)
+    except duckdb.Error as exc:
+        raise RuntimeError(f"sql/{model.name.replace('.', '/')}.sql (incremental by period): {exc}") from exc
+    row = con.execute(f"select count(*) from {model.name}").fetchone()
+    return "sql incremental", int(row[0]) if row else 0

@@ -21,6 +21,11 @@ create or replace macro setting(setting_key) as (
     where run_settings.key = setting_key  -- noqa: RF03
 );
 
+-- The first period a build recomputes in a model incremental by period (its `-- incremental periods`
+-- header, civicpulse/warehouse/incremental.py): -infinity in a full build.
+create or replace macro periods_from() as
+coalesce(cast(getvariable('cp_periods_from') as date), cast('-infinity' as date));
+
 -- The city's local calendar day of a UTC timestamp.
 create or replace macro local_day(ts) as
 cast(timezone(setting('timezone'), ts) as date);

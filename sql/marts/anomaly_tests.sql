@@ -12,6 +12,17 @@
 -- channels and metrics of that day or week); the screened search-term and phrase tests do not count
 -- in the metric tests' family (see ranked_tests). is_flagged: q within the grain's false discovery rate
 -- (0.0005 a day, 0.05 a week), the sample reaches the metric's minimum volume and the change its minimum.
+-- A build after new loads compares its inputs' rows day by day with those before it and recomputes only the
+-- periods from 6 days before the earliest day that changed (a week reaches 6 days past its start, baselines
+-- look back only, a phrase's example feedback lie in its week); any change of core.dim_service recomputes
+-- all (civicpulse/warehouse/incremental.py). periods_from() is the first period recomputed.
+-- incremental periods: period_start reach 6 days
+-- incremental input: marts.metric_daily by period_day
+-- incremental input: core.fact_contact by started_on
+-- incremental input: core.dim_date by date_day
+-- incremental input: marts.search_term_surges by period_start
+-- incremental input: marts.emerging_terms by week_start
+-- incremental input: core.fact_feedback by occurred_on
 with params as (
     select
         0.0005 as fdr_day,
@@ -66,9 +77,12 @@ days as (
     from core.dim_date
 ),
 
+-- Only the days the periods from periods_from() and their baselines cover: a week starting 56 days
+-- before it or later keeps all its days (earlier weeks, cut short here, are not used).
 ratio_daily as (
     select *
     from marts.metric_daily
+    where period_day + 56 >= periods_from()
 ),
 
 calls as (
@@ -79,6 +93,7 @@ calls as (
         calls.wait_seconds
     from core.fact_contact as calls
     inner join services on calls.service_id = services.service_id
+    where calls.started_on + 56 >= periods_from()
 ),
 
 -- Observed values per grain. Weeks count only when every day of the week lies inside the data.
@@ -175,7 +190,11 @@ complete_periods as (
     select observed.*
     from observed
     cross join coverage
-    where observed.period_start >= coverage.first_day and observed.period_end <= coverage.last_day
+    where
+        observed.period_start >= coverage.first_day
+        and observed.period_end <= coverage.last_day
+        -- the current periods and their baselines' eight weeks
+        and observed.period_start + 56 >= periods_from()
 ),
 
 -- The periods that can become a test: a share, rate or median needs its minimum sample (robust_tests);
@@ -187,6 +206,7 @@ testable_periods as (
     inner join metric_rules on complete_periods.metric = metric_rules.metric
     where
         complete_periods.observed is not null
+        and complete_periods.period_start >= periods_from()
         and (
             metric_rules.value_kind = 'count'
             or complete_periods.sample_size
@@ -295,6 +315,7 @@ robust_tests as (
 search_tests as (
     select *
     from marts.search_term_surges
+    where period_start >= periods_from()
 ),
 
 
@@ -352,7 +373,7 @@ phrase_tests as (
             and emerging.week_start = phrase_channels.week_start
             and emerging.term = phrase_channels.term
     cross join params
-    where emerging.p_value <= params.max_phrase_p
+    where emerging.p_value <= params.max_phrase_p and emerging.week_start >= periods_from()
 ),
 
 tests as (
