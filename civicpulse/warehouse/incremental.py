@@ -44,17 +44,26 @@ class IncrementalKey:
     match: str
 
 
+def _declared(header: re.Match[str] | None, lines: Sequence[object], where: str, needs: str) -> bool:
+    """Whether a model declares a header and its lines; one without the other names the file and what
+    it needs."""
+    if header is None and not lines:
+        return False
+    if header is None or not lines:
+        raise ValueError(f"{where}: {needs}")
+    return True
+
+
 def parse_incremental(sql: str, where: str) -> IncrementalKey | None:
     """The model's `-- incremental` header, or None; `where` names the file in an error."""
     header = _HEADER.search(sql)
     matches = _MATCH.findall(sql)
-    if header is None and not matches:
+    needs = (
+        "an incremental model needs both '-- incremental: raw.<table> by <key columns>' and "
+        "'-- incremental match: <condition on t (output) and k (raw key)>' in its header"
+    )
+    if not _declared(header, matches, where, needs) or header is None:
         return None
-    if header is None or not matches:
-        raise ValueError(
-            f"{where}: an incremental model needs both '-- incremental: raw.<table> by <key columns>' and "
-            "'-- incremental match: <condition on t (output) and k (raw key)>' in its header"
-        )
     key = tuple(column.strip() for column in header.group(2).split(","))
     bad = [column for column in key if not _COLUMN.match(column)]
     if bad:
@@ -130,13 +139,12 @@ def parse_periods(sql: str, where: str) -> IncrementalPeriods | None:
     """The model's `-- incremental periods` header, or None; `where` names the file in an error."""
     header = _PERIODS.search(sql)
     dated = tuple((table, column) for table, column in _DATED.findall(sql))
-    if header is None and not dated:
+    needs = (
+        "a model incremental by period needs '-- incremental periods: <column> reach <n> days' "
+        "and one '-- incremental input: <schema>.<table> by <day column>' line per dated input"
+    )
+    if not _declared(header, dated, where, needs) or header is None:
         return None
-    if header is None or not dated:
-        raise ValueError(
-            f"{where}: a model incremental by period needs '-- incremental periods: <column> reach <n> days' "
-            "and one '-- incremental input: <schema>.<table> by <day column>' line per dated input"
-        )
     return IncrementalPeriods(header.group(1), int(header.group(2)), dated)
 
 
