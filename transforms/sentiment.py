@@ -206,8 +206,7 @@ class _Scorer:
         # transforms.vader_fast: the same dicts, faster; CIVICPULSE_VADER=reference for plain VADER
         self._polarity_scores = polarity_function(self._analyzer)
         self._compound = compound_function(self._analyzer)
-        self._lexicon: dict[str, float] = self._analyzer.lexicon
-        self._negative_risks = negative_risks(self._lexicon)
+        self._negative_risks = negative_risks(self._analyzer.lexicon)
         self.texts_scored = 0
 
     def sentences(self, text: str) -> list[str]:
