@@ -15,7 +15,7 @@ from civicpulse.erasure import PERSON_COLUMNS, ErasedPeople
 from civicpulse.landing import Manifest, day_folder, remove_orphan_folders, write_day
 from civicpulse.manifest import FileEntry, FileManifest, LandedDay, content_hash, landing_hash, parser_version
 from civicpulse.pseudonym_key import pseudonym_key
-from civicpulse.sources import Connector, ParseContext, ParsedRow, Record, RowProblem, load_connector
+from civicpulse.sources import Connector, ParseContext, ParsedRow, Record, RowProblem, day_of, load_connector
 from civicpulse.state import Cursor, Window, committed_cursor, fetch_window, midnight
 from civicpulse.streams import get_stream
 from civicpulse.unused_fields import UnusedField, collecting, grouped
@@ -101,12 +101,10 @@ def inbox_files(config: Config, source: Source, patterns: tuple[str, ...]) -> li
 
 def record_day(record: Record) -> dt.date:
     stream = get_stream(record.stream)
-    value = record.values[stream.time_column]
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).date()
-    if isinstance(value, dt.date):
-        return value
-    raise TypeError(f"{record.file}:{record.line}: {stream.time_column} is not a date or timestamp")
+    day = day_of(record.values[stream.time_column])
+    if day is None:
+        raise TypeError(f"{record.file}:{record.line}: {stream.time_column} is not a date or timestamp")
+    return day
 
 
 def revision_day(record: Record, window: Window) -> dt.date | None:
@@ -154,33 +152,28 @@ def extract_source(
     hide = _PersonFields(config, source.name)
     for item in rows:
         row = item.row
-        if item.day is None:
-            # A row problem has no trustworthy date: it is reported on its file's anchor day (the
-            # interval's first day when the file was read), landed only when that day is written.
-            if item.anchor not in write:
-                continue
-            if isinstance(row, RowProblem):
-                if erased and erased.mentioned_in(row.raw):
-                    erased_by_day[item.anchor] += 1
-                else:
-                    problems[item.anchor].append(row)
-            elif erased and erased.holds(row):
-                erased_by_day[item.anchor] += 1
-            else:
-                problems[item.anchor].append(
-                    RowProblem(row.file, row.line, str(item.reason), repr(hide(row))[:2000])
-                )
-            continue
-        assert isinstance(row, Record)
-        day = item.day
-        if day < first and fetched.window:
+        day = item.day or item.anchor
+        if item.is_problem:
+            # A bad row is filed under its own date; one without a trustworthy date under its file's
+            # anchor day (the interval's first day when the file was read). An API row dated before
+            # the window came back revised within it: filed under the window's first day.
+            if item.day is not None and day < first and fetched.window:
+                day = item.anchor
+        elif isinstance(row, Record) and day < first and fetched.window:
             day = revision_day(row, fetched.window) or day
-        if not first <= day < end:
+        if item.day is not None and not first <= day < end:
             outside += 1
         elif day not in write:
             continue  # a day already landed from the same files (file mode): left as it is
+        elif isinstance(row, RowProblem):
+            if erased and erased.mentioned_in(row.raw):
+                erased_by_day[day] += 1
+            else:
+                problems[day].append(row)
         elif erased and erased.holds(row):
             erased_by_day[day] += 1
+        elif item.reason is not None:
+            problems[day].append(RowProblem(row.file, row.line, item.reason, repr(hide(row))[:2000]))
         else:
             by_day[day][row.stream].append(row)
     landing = config.landing_path
@@ -239,21 +232,33 @@ def _days(first: dt.date, end: dt.date) -> frozenset[dt.date]:
 
 @dataclass(frozen=True)
 class _Row:
-    """A row read with its day (None: it cannot be landed, see `reason`) and its file's anchor day."""
+    """A row read with its day (a bad row's own date when it has a plausible one, else None) and its
+    file's anchor day; `reason` is why a record that the connector yielded is quarantined."""
 
     row: ParsedRow
     day: dt.date | None
     reason: str | None
     anchor: dt.date
 
+    @property
+    def is_problem(self) -> bool:
+        return self.reason is not None or isinstance(self.row, RowProblem)
+
 
 def _classified(row: ParsedRow, today: dt.date, anchor: dt.date) -> _Row:
     if isinstance(row, RowProblem):
-        return _Row(row, None, None, anchor)
+        return _Row(row, _plausible(row.day, today), None, anchor)
     reason = get_stream(row.stream).conform(row.values)
-    day = record_day(row) if reason is None else None
-    reason = reason or (implausible_date(day, today) if day else None)
-    return _Row(row, None if reason else day, reason, anchor)
+    if reason is not None:
+        own = day_of(row.values.get(get_stream(row.stream).time_column))
+        return _Row(row, _plausible(own, today), reason, anchor)
+    day = record_day(row)
+    implausible = implausible_date(day, today)
+    return _Row(row, None if implausible else day, implausible, anchor)
+
+
+def _plausible(day: dt.date | None, today: dt.date) -> dt.date | None:
+    return day if day is not None and implausible_date(day, today) is None else None
 
 
 class _PersonFields:
@@ -352,7 +357,7 @@ def _read_files(
             continue
         read[key] = _parse(connector, path, context, today, start)
         days = tuple(sorted({r.day.isoformat() for r in read[key] if r.day is not None}))
-        # Only a file with unreadable rows is tied to the day they are reported on.
+        # Only a file with undated bad rows is tied to the day they are reported on.
         anchor = start.isoformat() if any(r.day is None for r in read[key]) else ""
         entries[key] = FileEntry(key, stat.st_size, stat.st_mtime_ns, sha, days, anchor, parser)
         if entry is not None:  # changed: its old and new days; a new file's other days are outside

@@ -11,13 +11,14 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from civicpulse.sources import FileProblem, ParsedRow, Record, RowProblem
+from civicpulse.sources import FileProblem, ParsedRow, Record, RowProblem, day_of
 from civicpulse.streams import get_stream
 
 UTF8_FIX = "re-export the file as UTF-8 (in Excel: Save As 'CSV UTF-8')"
@@ -31,6 +32,17 @@ CSV_FIELD_LIMIT = 2**31 - 1
 
 class BadValue(ValueError):
     """A value that makes a row unusable; the message is the reason shown in quarantine."""
+
+
+# The first date or time the shared parsers read while `to_record` builds a row: its stream's time
+# column, which every connector reads first. A row rejected after it is read is filed under its day.
+_row_times: ContextVar[list[dt.date] | None] = ContextVar("row_times", default=None)
+
+
+def _read_time(value: dt.date) -> None:
+    times = _row_times.get()
+    if times is not None and not times:
+        times.append(value)
 
 
 @dataclass(frozen=True)
@@ -245,13 +257,18 @@ def to_record(
     stream: str, path: Path | str, line: int, raw: str, build: Callable[..., dict[str, Any]], *args: Any
 ) -> ParsedRow:
     """The record `build(*args)` makes, or a RowProblem if it raises BadValue or the stream rejects it."""
+    times: list[dt.date] = []
+    building = _row_times.set(times)
     try:
         values = build(*args)
     except BadValue as exc:
-        return RowProblem(str(path), line, str(exc), raw)
-    problem = get_stream(stream).conform(values) or _nul_problem(values)
+        return RowProblem(str(path), line, str(exc), raw, day_of(times[0]) if times else None)
+    finally:
+        _row_times.reset(building)
+    checked = get_stream(stream)
+    problem = checked.conform(values) or _nul_problem(values)
     if problem:
-        return RowProblem(str(path), line, problem, raw)
+        return RowProblem(str(path), line, problem, raw, day_of(values.get(checked.time_column)))
     return Record(stream, values, str(path), line)
 
 
@@ -363,6 +380,7 @@ def utc_timestamp(value: Any, column: str) -> dt.datetime:
         raise BadValue(f"{column} is {value!r}, not an ISO-8601 timestamp") from None
     if parsed.tzinfo is None:
         raise BadValue(f"{column} is {value!r}, which has no time zone")
+    _read_time(parsed)
     return parsed.astimezone(dt.UTC)
 
 
@@ -385,6 +403,7 @@ def local_timestamp(value: str | None, column: str, layout: str, timezone: ZoneI
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone)
+    _read_time(parsed)
     return parsed.astimezone(dt.UTC)
 
 
@@ -408,9 +427,11 @@ def calendar_date(value: str | None, column: str, layouts: Sequence[str]) -> dt.
     text = required_text(value, column)
     for layout in layouts:
         try:
-            return dt.datetime.strptime(text, layout).date()
+            day = dt.datetime.strptime(text, layout).date()
         except ValueError:
             continue
+        _read_time(day)
+        return day
     expected = " or ".join(_example(layout) for layout in layouts)
     raise BadValue(f"{column} is {text!r}; expected a date like {expected}")
 

@@ -39,13 +39,14 @@ class FileEntry:
     mtime_ns: int
     sha256: str
     days: tuple[str, ...]
-    # The day its unreadable rows were reported on ("" when it has none).
+    # The day its undated bad rows were reported on ("" when it has none).
     anchor: str
     parser: str
 
     @property
     def covers(self) -> frozenset[str]:
-        """The days whose landing holds something of this file: its records' days and its anchor day."""
+        """The days whose landing holds something of this file: its records' and dated bad rows' days
+        and its anchor day."""
         return frozenset({*self.days, self.anchor} - {""})
 
 

@@ -22,6 +22,7 @@ section for a connector without `Options` fails too). The validated instance rea
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -69,9 +70,19 @@ class RowProblem:
     line: int
     reason: str
     raw: str
+    # The row's own date (its stream's time column, UTC) when it was read before the row was rejected:
+    # the extract files the row under it. None: the row is filed under its range's first day.
+    day: dt.date | None = None
 
 
 ParsedRow = Record | RowProblem
+
+
+def day_of(value: object) -> dt.date | None:
+    """The UTC day of a time column's value; None when it is not a date or a timestamp with its zone."""
+    if isinstance(value, dt.datetime):
+        return None if value.tzinfo is None else value.astimezone(dt.UTC).date()
+    return value if isinstance(value, dt.date) else None
 
 
 PROBLEM_LIMIT = 500

@@ -1,6 +1,6 @@
-"""A quarantined row is counted once in ops.loads, however many ranges re-read its file: under the day
-that first filed it; a rerun of that day files it again (a real DuckDB warehouse, real CSV exports
-through extract and load)."""
+"""A quarantined row is counted once in ops.loads, however many ranges re-read its file: under its own
+date when it has one (else the first day of the range that read it); a rerun of that day files it again
+(a real DuckDB warehouse, real CSV exports through extract and load)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_a_quarantined_row_counts_once_across_reruns_and_later_ranges(config: Co
         + _call("C-2", "2024-05-07 09:00:00", wait=-5)  # line 3: a bad wait
         + _call("C-3", "2024-05-06 25:61:00")  # line 4: no date reads
         + _call("C-4", "1970-01-01 00:00:00")  # line 5: implausible date
-        + _call("C-5", "2024-05-09 10:00:00", wait=-1),  # line 6: a bad wait, a later day
+        + _call("C-5", "2024-05-09 10:00:00", wait=-1)  # line 6: a bad wait, a later day
+        + _call("C-6", "2024-05-08 11:00:00", notes="x" * 100_001),  # line 7: over-long notes
         encoding="utf-8",
     )
     _run(config, DAY, 2)  # the nightly range 05-06..05-07
@@ -48,10 +49,12 @@ def test_a_quarantined_row_counts_once_across_reruns_and_later_ranges(config: Co
             "select record_line, partition_day from ops.quarantine order by record_line"
         ).fetchall()
         loads = con.execute(CURRENT_LOADS).fetchall()
-    # The connectors' bad rows carry no date: each is filed under the first day of the range that read it.
-    assert quarantine == [(3, DAY), (4, DAY), (5, DAY), (6, DAY)]
+    # A bad row whose date reads is filed under that date (a later one when a later range reads it);
+    # one without a date, or with an implausible one, under the first day of the range that read it.
+    days = [DAY + dt.timedelta(days=n) for n in range(4)]
+    assert quarantine == [(3, days[1]), (4, DAY), (5, DAY), (6, days[3]), (7, days[2])]
     per_day = {day: quarantined for day, _, _, _, quarantined, _, _ in loads}
-    assert per_day == {DAY + dt.timedelta(days=n): 4 if n == 0 else 0 for n in range(4)}
+    assert per_day == {days[0]: 2, days[1]: 1, days[2]: 1, days[3]: 1}
     assert sum(per_day.values()) == len(quarantine), "each quarantined row counted once"
     for day, read, loaded, duplicate, quarantined, erased, outside in loads:
         assert read == loaded + duplicate + quarantined + erased + outside, day
