@@ -160,6 +160,29 @@ def test_close_the_loop_lists_negative_or_urgent_unanswered_feedback(
             assert kind == "survey_response_id"
 
 
+def test_every_feedback_row_names_the_versions_that_scored_it(
+    city_warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    settings = dict(city_warehouse.execute("select key, value from ops.settings").fetchall())
+    versions = city_warehouse.execute(
+        """
+        select distinct
+            feedback.scorer_version, feedback.detector_version, feedback.taxonomy_version,
+            sentiment.scorer_version, theme.taxonomy_version
+        from core.fact_feedback as feedback
+        left join core.fact_feedback_sentiment as sentiment using (feedback_id)
+        left join core.fact_feedback_theme as theme using (feedback_id)
+        """
+    ).fetchall()
+    scorer, detector, taxonomy = (settings[f"{k}_version"] for k in ("scorer", "detector", "taxonomy"))
+    # One scorer, detector and taxonomy for every row: a trend over these rows never mixes two models.
+    assert set(versions) <= {
+        (scorer, detector, taxonomy, scorer, taxonomy),
+        (scorer, detector, taxonomy, scorer, None),
+    }
+    assert (scorer, detector, taxonomy, scorer, taxonomy) in versions
+
+
 def _copy_of_city(city: Config, root: Path) -> Config:
     """A private copy of the city's warehouse, so a write here does not change the shared fixture."""
     paths = {

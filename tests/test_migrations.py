@@ -100,6 +100,13 @@ def test_the_current_code_runs_the_next_days_on_the_previous_releases_warehouse(
         assert days is not None and (str(days[0]), str(days[1])) == ("2026-06-05", "2026-06-07")
         feedback_days = _count(after, "select count(distinct occurred_on) from core.fact_feedback")
         assert feedback_days == 7  # the old days and the new ones, rebuilt together
+        # The old days' rows carry the scoring versions the new code added, as the new days' do.
+        versions = after.execute(
+            "select distinct scorer_version = setting('scorer_version'), "
+            "taxonomy_version = setting('taxonomy_version'), detector_version = setting('detector_version') "
+            "from core.fact_feedback"
+        ).fetchall()
+        assert versions == [(True, True, True)]
     with reader(config) as published:
         assert _count(published, "select count(*) from marts.cx_scorecard") > 0
         assert _count(published, "select count(distinct partition_day) from ops.loads") == 7

@@ -10,6 +10,7 @@ import pytest
 from civicpulse.config import Config
 from civicpulse.paths import PROJECT_ROOT
 from civicpulse.report.build import verbatim
+from civicpulse.warehouse.connection import reader
 
 pytestmark = pytest.mark.airflow
 
@@ -41,6 +42,10 @@ def test_report_is_self_contained(report: Path, city: Config) -> None:
     for service in city.services:
         assert f'id="svc-{service.id}"' in html
     assert "Data freshness" in html and "x_riverton" in html
+    with reader(city) as con:
+        settings = dict(con.execute("select key, value from ops.settings").fetchall())
+    for key in ("scorer_version", "detector_version", "taxonomy_version"):
+        assert f"<code>{settings[key]}</code>" in html, f"the report names its {key}"
     assert html.count("<title>") > 20, "every chart carries a text alternative"
     assert "@media print" in html
 

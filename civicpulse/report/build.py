@@ -71,6 +71,8 @@ class ReportData:
     emerging: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     emerging_columns: list[str] = field(default_factory=list)
     incidents: list[dict[str, Any]] = field(default_factory=list)
+    # The scoring versions of the build (ops.settings): every figure of the report is theirs.
+    model_versions: dict[str, str] = field(default_factory=dict)
 
 
 def load_data(
@@ -204,6 +206,12 @@ def load_data(
         queue_stats,
     )
     data.incidents = incidents
+    data.model_versions = {
+        str(key): str(value)
+        for key, value in con.execute(
+            "select key, value from ops.settings where list_contains(?, key)", [list(MODEL_VERSIONS)]
+        ).fetchall()
+    }
     for service in services:
         service["negative_weekly"] = negative.get(service["service_id"], [])
     services.sort(key=lambda s: _need(data, s))
@@ -644,6 +652,11 @@ def _service_section(data: ReportData, service: dict[str, Any]) -> str:
 
 
 DATA_DOCS_INDEX = "data-docs/index.html"
+MODEL_VERSIONS = {
+    "scorer_version": "sentiment scorer",
+    "detector_version": "language detector",
+    "taxonomy_version": "themes",
+}
 
 
 def _freshness(data: ReportData, data_docs: bool = False) -> str:
@@ -664,6 +677,11 @@ def _freshness(data: ReportData, data_docs: bool = False) -> str:
         if data_docs
         else ""
     )
+    versions = " · ".join(
+        f"{label} <code>{escape(data.model_versions[key])}</code>"
+        for key, label in MODEL_VERSIONS.items()
+        if key in data.model_versions
+    )
     return f"""<section id="freshness" class="page">
 <h2>Data freshness</h2>{stale}
 <div class="scroll"><table><thead><tr><th scope="col">Source</th><th scope="col">Connector</th>
@@ -673,6 +691,8 @@ def _freshness(data: ReportData, data_docs: bool = False) -> str:
 <p class="muted">Sentiment is VADER; themes come from the CX taxonomy mapped to OMB A-11 drivers; unusual
 weeks compare each week with the median of the previous eight. Definitions of every column:
 <a href="warehouse.html">the warehouse data dictionary</a>.{docs}</p>
+<p class="muted">Models: {versions}. Every day of every chart was scored by these versions: a new
+version scores all days again, so no trend mixes two versions.</p>
 </section>"""
 
 

@@ -84,6 +84,7 @@ def refresh_config_tables(
 ) -> None:
     """The config tables, the keyword matcher and the macros; `taxonomy` is config.themes_path's,
     loaded here when not given."""
+    from transforms.language import DETECTOR_VERSION
     from transforms.sentiment import SCORER_VERSION
     from transforms.themes import Taxonomy
 
@@ -110,6 +111,7 @@ def refresh_config_tables(
     settings = {
         "timezone": config.settings.timezone,
         "scorer_version": SCORER_VERSION,
+        "detector_version": DETECTOR_VERSION,
         "taxonomy_version": taxonomy.version,
         "place_names": json.dumps(sorted({" ".join(n.lower().split()) for n in config.settings.place_names})),
     }

@@ -72,9 +72,20 @@ details as (
 sentiment as (
     select
         text_hash,
-        language
+        language,
+        scorer_version
     from ops.sentiment_cache
     where scorer_version = setting('scorer_version')
+),
+
+-- The versions that decided the row's figures, so a trend can be checked for one model throughout.
+themes as (
+    select distinct
+        text_hash,
+        service_id,
+        taxonomy_version
+    from ops.theme_cache
+    where taxonomy_version = setting('taxonomy_version')
 )
 
 select
@@ -93,7 +104,11 @@ select
     details.is_repost,
     details.source_ref,
     details.mapping_method,
-    details.mapping_confidence
+    details.mapping_confidence,
+    sentiment.scorer_version,
+    case when sentiment.language is not null then setting('detector_version') end as detector_version,
+    themes.taxonomy_version
 from texts
 inner join details on texts.feedback_id = details.feedback_id
 left join sentiment on texts.text_hash = sentiment.text_hash
+left join themes on texts.text_hash = themes.text_hash and texts.service_id = themes.service_id
