@@ -562,6 +562,22 @@ def _has(lowered: str, words: tuple[str, ...]) -> bool:
     return any(map(lowered.__contains__, words))
 
 
+def _has_word(lowered: str, words: tuple[str, ...], *, stems: bool = False) -> bool:
+    """Whether one of `words` starts a word of `lowered` and, unless they are `stems`, ends it."""
+    for word in words:
+        at = lowered.find(word)
+        while at >= 0:
+            if _outside_word(lowered, at - 1) and (stems or _outside_word(lowered, at + len(word))):
+                return True
+            at = lowered.find(word, at + 1)
+    return False
+
+
+def _outside_word(text: str, index: int) -> bool:
+    """Whether `index` is before or after `text`, or a character that regular expressions' \\w is not."""
+    return not 0 <= index < len(text) or not (text[index].isalnum() or text[index] == "_")
+
+
 _DIGIT = re.compile(r"\d")
 # SSNs, card and phone numbers all have 7 or more digits, with at most a few separators between two.
 _DIGIT_RUN = re.compile(r"\d(?:[\s().+/-]{0,3}\d){6}")
@@ -581,12 +597,13 @@ _DOB_WORDS = ("birth", "dob", "d.o.b", "born", "b.", "nacimiento")
 _SSN_WORDS = ("ss", "social")
 _PHONE_WORDS = ("phone", "cell", "mobile", "tel", "call", "cb", "contact", "text", "reach", "fax", "number")
 _ROAD_WORDS = ("highway", "hwy", "route", "rte", "rt", "sr ", "road", "rd", "fm ", "cr ", "rr ")
+# The street words `_SPANISH_ADDRESS` starts with, as whole words ("calle", not "caller"), and the stems
+# of its words with accented endings (callejón, periférico), at the start of a word.
 _SPANISH_WORDS = (
-    "calle", "avenida", "av.", "boulevard", "blvd", "callej", "calzada", "cerrada", "circuito",
-    "circunvalaci",
-    "continuaci", "corredor", "diagonal", "eje vial", "pasaje", "peatonal", "perif", "privada", "prolongaci",
-    "retorno", "viaducto", "ampliaci", "andador", "carretera", "camino",
+    "calle", "avenida", "av.", "boulevard", "blvd", "calzada", "cerrada", "circuito", "corredor", "diagonal",
+    "eje vial", "pasaje", "peatonal", "privada", "retorno", "viaducto", "andador", "carretera", "camino",
 )  # fmt: skip
+_SPANISH_STEMS = ("callej", "circunvalaci", "continuaci", "perif", "prolongaci", "ampliaci")
 _AT_DOMAIN = re.compile(
     r"(?: at |\(at\)|\[at\]|\{at\}|<at>)\s*[\w-]+\s*(?:\.|\(dot\)|\[dot\]|\{dot\}|<dot>| dot )"
 )
@@ -640,7 +657,7 @@ def redact(text: str) -> str:
         text = _PO_BOX.sub("[ADDRESS]", text)
     if _has(lowered, _UNIT_WORDS):
         text = _UNIT_ADDRESS.sub(_address, text)
-    if _has(lowered, _SPANISH_WORDS):
+    if _has_word(lowered, _SPANISH_WORDS) or _has_word(lowered, _SPANISH_STEMS, stems=True):
         # Before the English rules, which would take "Depto. 406 Donald Ave" from "Privada Nayarit 168
         # Edif. 981 , Depto. 406 Donald Ave".
         text = _SPANISH_ADDRESS.sub("[ADDRESS]", text)

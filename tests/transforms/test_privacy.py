@@ -3,6 +3,7 @@ import hmac
 
 import pytest
 
+from transforms import privacy
 from transforms.privacy import Redactor, pseudonymize, redact
 
 # (text, placeholder expected, the personal data that must be gone)
@@ -376,3 +377,12 @@ def test_an_exit_before_an_address_keeps_the_exit_and_redacts_the_address() -> N
 )
 def test_numbered_street_decoys_are_kept(text: str) -> None:
     assert redact(text) == text
+
+
+def test_spanish_street_words_are_whole_words() -> None:
+    """ "Calle" names a street, "caller" does not: a call note does not run the Spanish address pattern."""
+    assert not privacy._has_word("the caller asked about 12 main st", privacy._SPANISH_WORDS)
+    assert not privacy._has_word("recalled av.s on file", privacy._SPANISH_WORDS)
+    assert privacy._has_word("vivo en calle 5 de mayo 123", privacy._SPANISH_WORDS)
+    assert privacy._has_word("(callejón del sapo 4)", privacy._SPANISH_STEMS, stems=True)
+    assert not privacy._has_word("tecallejon 4", privacy._SPANISH_STEMS, stems=True)
