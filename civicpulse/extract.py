@@ -248,7 +248,7 @@ class _Row:
 def _classified(row: ParsedRow, today: dt.date, anchor: dt.date) -> _Row:
     if isinstance(row, RowProblem):
         return _Row(row, _plausible(row.day, today), None, anchor)
-    reason = get_stream(row.stream).conform(row.values)
+    reason = None if row.conformed else get_stream(row.stream).conform(row.values)
     if reason is not None:
         own = day_of(row.values.get(get_stream(row.stream).time_column))
         return _Row(row, _plausible(own, today), reason, anchor)

@@ -254,22 +254,34 @@ def json_raw(item: Any) -> str:
 
 
 def to_record(
-    stream: str, path: Path | str, line: int, raw: str, build: Callable[..., dict[str, Any]], *args: Any
+    stream: str,
+    path: Path | str,
+    line: int,
+    raw: str | Callable[[], str],
+    build: Callable[..., dict[str, Any]],
+    *args: Any,
 ) -> ParsedRow:
-    """The record `build(*args)` makes, or a RowProblem if it raises BadValue or the stream rejects it."""
+    """The record `build(*args)` makes, or a RowProblem if it raises BadValue or the stream rejects it.
+
+    `raw` is the row's raw text, or a function that makes it (`partial(json_raw, item)`): called only
+    for a row that is quarantined."""
     times: list[dt.date] = []
     building = _row_times.set(times)
     try:
         values = build(*args)
     except BadValue as exc:
-        return RowProblem(str(path), line, str(exc), raw, day_of(times[0]) if times else None)
+        return RowProblem(str(path), line, str(exc), _text(raw), day_of(times[0]) if times else None)
     finally:
         _row_times.reset(building)
     checked = get_stream(stream)
     problem = checked.conform(values) or _nul_problem(values)
     if problem:
-        return RowProblem(str(path), line, problem, raw, day_of(values.get(checked.time_column)))
-    return Record(stream, values, str(path), line)
+        return RowProblem(str(path), line, problem, _text(raw), day_of(values.get(checked.time_column)))
+    return Record(stream, values, str(path), line, conformed=True)
+
+
+def _text(raw: str | Callable[[], str]) -> str:
+    return raw if isinstance(raw, str) else raw()
 
 
 def _nul_problem(values: dict[str, Any]) -> str | None:

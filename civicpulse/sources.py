@@ -62,6 +62,8 @@ class Record:
     values: dict[str, Any]
     file: str
     line: int
+    # Checked against its stream already (`filereaders.to_record`): the extract checks only the others.
+    conformed: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

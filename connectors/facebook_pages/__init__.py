@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,4 +24,4 @@ def parse_page(
     origin: Path | str, page: Any, post_id: str | None, first_line: int = 1
 ) -> Iterator[ParsedRow]:
     for index, item in enumerate(page_items(origin, page), start=first_line):
-        yield to_record(STREAM, origin, index, json_raw(item), comment_values, item, post_id)
+        yield to_record(STREAM, origin, index, partial(json_raw, item), comment_values, item, post_id)

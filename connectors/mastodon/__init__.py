@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,4 +61,4 @@ def parse_item(origin: Path | str, line: int, item: Any, status_of: StatusOf) ->
     """The record of the status `status_of(item)` gives; Skipped for an item that is not landed."""
     status = status_of(item)
     check_visibility(status)
-    return to_record(STREAM, origin, line, json_raw(item), status_values, status)
+    return to_record(STREAM, origin, line, partial(json_raw, item), status_values, status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,9 @@ def parse_page(
     if report.stream == SEARCH_STREAM:
         for moment, rows in days:
             for index, row in enumerate(rows, start=first_line):
-                yield to_record(report.stream, origin, index, json_raw(row), row_values, report, moment, row)
+                yield to_record(
+                    report.stream, origin, index, partial(json_raw, row), row_values, report, moment, row
+                )
         return
     goals, notes = page_goals(origin, [row for _, rows in days for row in rows], options)
     for note in notes:

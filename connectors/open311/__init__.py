@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,4 +26,4 @@ def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
 def parse_page(origin: Path | str, page: Any) -> Iterator[ParsedRow]:
     """One response (JSON array, or the XML's requests as objects): the same parser for both modes."""
     for index, item in enumerate(page_requests(origin, page), start=1):
-        yield to_record(STREAM, origin, index, json_raw(item), request_values, item)
+        yield to_record(STREAM, origin, index, partial(json_raw, item), request_values, item)

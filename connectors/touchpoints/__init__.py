@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,4 +34,4 @@ def parse_page(origin: str, page: Any, form_id: str, first_line: int = 1) -> Ite
         except BadValue as exc:
             yield RowProblem(origin, line, str(exc), json_raw(item))
             continue
-        yield to_record(STREAM, origin, line, json_raw(item), response_values, row, layout)
+        yield to_record(STREAM, origin, line, partial(json_raw, item), response_values, row, layout)

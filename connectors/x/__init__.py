@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,4 +25,4 @@ def parse_page(origin: Path | str, page: Any) -> Iterator[ParsedRow]:
     tweets = page_tweets(origin, page)
     usernames = page_usernames(page)
     for index, item in enumerate(tweets, start=1):
-        yield to_record(STREAM, origin, index, json_raw(item), post_values, item, usernames)
+        yield to_record(STREAM, origin, index, partial(json_raw, item), post_values, item, usernames)

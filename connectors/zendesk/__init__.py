@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,4 +23,4 @@ def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
 def parse_page(origin: Path | str, page: Any) -> Iterator[ParsedRow]:
     """One export page, from a saved file or straight from the API: the same parser for both modes."""
     for index, item in enumerate(page_tickets(origin, page), start=1):
-        yield to_record(STREAM, origin, index, json_raw(item), ticket_values, item)
+        yield to_record(STREAM, origin, index, partial(json_raw, item), ticket_values, item)
