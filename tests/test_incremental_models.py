@@ -5,11 +5,12 @@ new keys, and for raw keys that share one output key."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 import duckdb
 import pytest
 
-from civicpulse.warehouse.incremental import parse_incremental
+from civicpulse.warehouse.incremental import parse_incremental, update_partitions
 from civicpulse.warehouse.models import Model, run_models
 
 D1, D2, D3 = dt.date(2026, 6, 1), dt.date(2026, 6, 2), dt.date(2026, 6, 3)
@@ -99,6 +100,43 @@ def test_updating_changed_partitions_equals_a_full_build() -> None:
     assert ("a", "moved", "moved", 20, "a-2026-06-01-1") in updated
     kinds = dict(con.execute("select run_id, kind from ops.model_runs").fetchall())
     assert kinds == {"first": "sql", "incremental": "sql incremental", "full": "sql"}
+
+
+class _Recording:
+    """A connection that records the statements it runs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, *args: Any) -> duckdb.DuckDBPyConnection:
+        self.statements.append(sql)
+        return self.con.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> duckdb.DuckDBPyConnection:
+        self.statements.append(sql)
+        return self.con.executemany(sql, *args)
+
+
+def test_an_update_evaluates_which_rows_go_once() -> None:
+    con = _warehouse()
+    _load(con, "a", D1, 1, [("kept", 1), ("Case", 3)])
+    _load(con, "a", D2, 2, [("moved", 20), ("same", 5)])
+    run_models(con, [_model()], run_id="first")
+    _load(con, "a", D2, 3, [("same", 6)])
+    _load(con, "a", D3, 4, [("case", 8)])
+    spec = parse_incremental(SQL, "things.sql")
+    assert spec is not None
+    recording = _Recording(con)
+    update_partitions(
+        cast(duckdb.DuckDBPyConnection, recording), "staging.things", SQL, spec, [("a", D2), ("a", D3)]
+    )
+    updated = _rows(con)
+    gone = "t.load_id in (select load_id from _cp_loads)"
+    assert sum(gone in statement for statement in recording.statements) == 1
+    con.execute("drop table staging.things")
+    run_models(con, [_model()], run_id="full")
+    assert updated == _rows(con)
 
 
 def test_an_incremental_header_without_its_match_names_the_file() -> None:

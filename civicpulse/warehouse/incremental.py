@@ -90,7 +90,7 @@ def update_partitions(
         f"select distinct {key} from {spec.raw} as r where {in_changed}"
     )
     con.execute(
-        f"create or replace temp table _cp_gone as select * from {table} as t "
+        f"create or replace temp table _cp_gone as select t.rowid as _cp_row, t.* from {table} as t "
         "where t.load_id in (select load_id from _cp_loads) "
         f"or exists (select 1 from _cp_keys0 as k where {spec.match})"
     )
@@ -99,9 +99,15 @@ def update_partitions(
         f"select distinct {key} from {spec.raw} as k "
         f"where exists (select 1 from _cp_gone as t where {spec.match})"
     )
+    # The gone rows by row id (their condition is not evaluated again), and the rows of the keys that
+    # only the gone rows brought in.
     con.execute(
-        f"delete from {table} as t where t.load_id in (select load_id from _cp_loads) "
-        f"or exists (select 1 from _cp_keys as k where {spec.match})"
+        f"create or replace temp table _cp_more as "
+        f"select {key} from _cp_keys except select {key} from _cp_keys0"
+    )
+    con.execute(
+        f"delete from {table} as t where t.rowid in (select _cp_row from _cp_gone) "
+        f"or exists (select 1 from _cp_more as k where {spec.match})"
     )
     same_key = " and ".join(f"k.{column} is not distinct from r.{column}" for column in spec.key)
     con.execute(
@@ -110,7 +116,7 @@ def update_partitions(
     )
     restricted = re.sub(rf"\b{re.escape(spec.raw)}\b", "_cp_rows", sql)
     con.execute(f"insert into {table}\n{restricted}")
-    for temp in ("_cp_changed", "_cp_loads", "_cp_keys0", "_cp_gone", "_cp_keys", "_cp_rows"):
+    for temp in ("_cp_changed", "_cp_loads", "_cp_keys0", "_cp_gone", "_cp_keys", "_cp_more", "_cp_rows"):
         con.execute(f"drop table {temp}")
 
 
