@@ -2,11 +2,11 @@
 landed from, so that a run reads only the files it needs.
 
 <landing>/<source>/_files.json holds, per inbox file, its size, modified time, content hash, the days
-its records cover and the day its unreadable rows were reported on (its anchor day; none when it has
-none), under the parser version that read it; and per landed day, the (file, hash) pairs and parser
-version it was landed from and the hash of the landing manifest written then. A day is current when its
-landing manifest is the one written then (not rewritten since, e.g. by an erasure, which changes its
-counts) and the files covering the day now are exactly the ones it was landed from.
+its records and dated bad rows cover and the day its undated bad rows were reported on (its anchor day;
+none when it has none), under the parser version that read it; and per landed day, the (file, hash)
+pairs and parser version it was landed from and the hash of the landing manifest written then. A day
+is current when its landing manifest is the one written then (not rewritten since, e.g. by an erasure,
+which changes its counts) and the files covering the day now are exactly the ones it was landed from.
 """
 
 from __future__ import annotations
