@@ -273,3 +273,57 @@ def test_a_nightly_build_recomputes_only_the_anomaly_periods_a_changed_day_reach
     assert nightly == full
     changed = set(before) ^ set(full)
     assert changed and min(row[6] for row in changed) >= changed_day - dt.timedelta(days=6)
+
+
+def test_the_feedback_period_models_recompute_only_the_periods_a_changed_day_reaches(
+    city: Config, tmp_path: Path
+) -> None:
+    """A late record for an old day and a re-sent day that lost a record: core.feedback_periods and
+    the trend marts recompute the periods those days reach (a month 30 days back, dated through
+    core.fact_feedback) and give the tables a full recompute gives."""
+    config = _copy_of_city(city, tmp_path)
+    names = ("core.feedback_periods", "marts.service_sentiment_trend", "marts.service_theme_trend")
+    models = [model for model in sql_models() if model.name in names]
+    assert all(model.periods is not None for model in models)
+    # rebuilt in full from the changed core.fact_feedback, as a nightly build does
+    facts = [
+        m for m in sql_models() if m.name in ("core.fact_feedback_sentiment", "core.fact_feedback_theme")
+    ]
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        before = {name: con.execute(f"select * from {name} order by all").fetchall() for name in names}
+        row = con.execute(
+            "select max(occurred_on) - 3, min(occurred_on) + 40 from core.fact_feedback"
+        ).fetchone()
+        assert row is not None
+        resent_day, late_day = row
+
+        def resend_days(con: duckdb.DuckDBPyConnection) -> int:
+            con.execute(
+                "delete from core.fact_feedback where feedback_id = "
+                "(select min(feedback_id) from core.fact_feedback where occurred_on = ?)",
+                [resent_day],
+            )
+            con.execute(
+                "update core.fact_feedback set occurred_on = ? where feedback_id = "
+                "(select max(feedback_id) from core.fact_feedback where occurred_on = ?)",
+                [late_day, resent_day],
+            )
+            return 0
+
+        resend = Model(
+            "core.fact_feedback", "python", ("core.fact_feedback",), frozenset(), run_python=resend_days
+        )
+        run_models(con, [resend, *facts, *models], run_id="nightly", changed=[("demo", resent_day)])
+        kinds = con.execute(
+            "select model, kind from ops.model_runs where run_id = 'nightly' and list_contains(?, model)",
+            [list(names)],
+        )
+        assert sorted(kinds.fetchall()) == [(name, "sql incremental") for name in names]
+        for model in models:
+            nightly = con.execute(f"select * from {model.name} order by all").fetchall()
+            con.execute(f"create or replace table {model.name} as {model.sql}")
+            full = con.execute(f"select * from {model.name} order by all").fetchall()
+            assert nightly == full, model.name
+            changed = set(before[model.name]) ^ set(full)
+            assert changed, model.name
+    assert late_day < resent_day - dt.timedelta(days=31)
