@@ -1,11 +1,5 @@
 -- Sentiment per service x channel (and 'all') x grain (day, ISO week, month): volume, mean compound,
 -- positive and negative shares with Wilson 95% bounds, change against the previous period.
--- A build after new loads recomputes only the periods from 30 days before the earliest day whose
--- feedback changed (a month reaches 30 days past its start; later periods read it as their previous
--- period), periods_from(), reading those periods and the ones before them (incremental.py).
--- incremental periods: period_start reach 30 days
--- incremental input: core.feedback_periods by occurred_on
--- incremental input: core.fact_feedback_sentiment by occurred_on of core.fact_feedback on feedback_id
 with grains as (
     select
         periods.grain,
@@ -17,8 +11,6 @@ with grains as (
         sentiment.label
     from core.feedback_periods as periods
     left join core.fact_feedback_sentiment as sentiment on periods.feedback_id = sentiment.feedback_id
-    -- the periods recomputed and the ones before them
-    where periods.period_start >= periods_from() - interval 1 month
 ),
 
 aggregated as (
