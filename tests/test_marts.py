@@ -296,3 +296,85 @@ def test_a_nightly_build_recomputes_only_the_anomaly_periods_a_changed_day_reach
     assert nightly == full
     changed = set(before) ^ set(full)
     assert changed and min(row[6] for row in changed) >= changed_day - dt.timedelta(days=6)
+
+
+def _rebuilt_like_in_full(con: duckdb.DuckDBPyConnection, models: list[Model]) -> None:
+    """Each model's table equals the one its SQL gives when run in full."""
+    for model in models:
+        nightly = con.execute(f"select * from {model.name} order by all").fetchall()
+        con.execute(f"create or replace table {model.name} as {model.sql}")
+        assert nightly == con.execute(f"select * from {model.name} order by all").fetchall(), model.name
+
+
+def test_the_feedback_period_models_recompute_only_the_periods_a_changed_day_reaches(
+    city: Config, tmp_path: Path
+) -> None:
+    """A late record for an old day and a re-sent day that lost a record: core.feedback_periods,
+    marts.service_theme_trend and marts.emerging_terms recompute the periods those days reach (a month 30
+    days back, inputs keyed by feedback_id dated through core.fact_feedback) and give the tables a full
+    recompute gives; a record in a new latest week rebuilds marts.emerging_terms (its is_latest_week) in
+    full."""
+    config = _copy_of_city(city, tmp_path)
+    names = (
+        "core.feedback_periods",
+        "marts.emerging_terms",
+        "marts.service_theme_trend",
+    )
+    models = [model for model in sql_models() if model.name in names]
+    assert all(model.periods is not None for model in models)
+    # rebuilt in full from the changed core.fact_feedback, as a nightly build does
+    facts = [
+        m for m in sql_models() if m.name in ("core.fact_feedback_sentiment", "core.fact_feedback_theme")
+    ]
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        before = con.execute("select * from core.feedback_periods order by all").fetchall()
+        row = con.execute(
+            "select max(occurred_on) - 3, min(occurred_on) + 40, max(occurred_on) + 7 from core.fact_feedback"
+        ).fetchone()
+        assert row is not None
+        resent_day, late_day, next_week_day = row
+
+        def move_record(con: duckdb.DuckDBPyConnection, from_day: dt.date, to_day: dt.date) -> None:
+            con.execute(
+                "update core.fact_feedback set occurred_on = ? where feedback_id = "
+                "(select max(feedback_id) from core.fact_feedback where occurred_on = ? "
+                "and service_id is not null and not coalesce(is_repost, false))",
+                [to_day, from_day],
+            )
+
+        def resend_days(con: duckdb.DuckDBPyConnection) -> int:
+            con.execute(
+                "delete from core.fact_feedback where feedback_id = "
+                "(select min(feedback_id) from core.fact_feedback where occurred_on = ?)",
+                [resent_day],
+            )
+            move_record(con, resent_day, late_day)
+            return 0
+
+        resend = Model(
+            "core.fact_feedback", "python", ("core.fact_feedback",), frozenset(), run_python=resend_days
+        )
+        run_models(con, [resend, *facts, *models], run_id="nightly", changed=[("demo", resent_day)])
+        kinds = con.execute(
+            "select model, kind from ops.model_runs where run_id = 'nightly' and list_contains(?, model)",
+            [list(names)],
+        )
+        assert sorted(kinds.fetchall()) == [(name, "sql incremental") for name in names]
+        assert con.execute("select * from core.feedback_periods order by all").fetchall() != before
+        _rebuilt_like_in_full(con, models)
+
+        def next_week(con: duckdb.DuckDBPyConnection) -> int:
+            move_record(con, resent_day, next_week_day)
+            return 0
+
+        late = Model(
+            "core.fact_feedback", "python", ("core.fact_feedback",), frozenset(), run_python=next_week
+        )
+        run_models(con, [late, *facts, *models], run_id="next week", changed=[("demo", next_week_day)])
+        kinds = con.execute(
+            "select model, kind from ops.model_runs where run_id = 'next week' and list_contains(?, model)",
+            [list(names)],
+        )
+        assert ("marts.emerging_terms", "sql") in kinds.fetchall()
+        _rebuilt_like_in_full(con, models)
+    assert late_day < resent_day - dt.timedelta(days=31)

@@ -13,12 +13,20 @@ the raw rows in the changed partitions, and those matching an output row a load 
 wrote (a re-sent day may have lost a record that lives on in an older partition, or in no partition at
 all: then its row goes). Erasures, responses, hand edits and model or config changes rebuild in full.
 
-A model whose output rows belong to periods (marts.anomaly_tests) declares instead which column dates each
-of its inputs and how far past its start a period reads (`-- incremental periods: <column> reach <n>
-days`, one `-- incremental input: <table> by <day column>` per dated input). Its inputs are digested per
-day before the build and again when its turn comes; the periods from the earliest changed day - n on are
-deleted and selected again with `periods_from()` set to the first of them, the older rows stay. A change
-in an undated input rebuilds it in full.
+A model whose output rows belong to periods (marts.anomaly_tests, emerging_terms, service_theme_trend,
+core.feedback_periods) declares instead which column dates each of its inputs and how far past its start
+a period reads (`-- incremental periods: <column> reach <n> days`, one `-- incremental input: <table> by
+<day column>` per dated input). An input without a day column of its own is dated by another table's,
+joined on a key: `-- incremental input: core.fact_feedback_theme by occurred_on of core.fact_feedback on
+feedback_id` (the model must read it only joined to that table on that key: a row without a match is
+left out). Its inputs are digested per day before the build and again when its turn comes; the periods
+from the earliest changed day - n on are deleted and selected again with `periods_from()` set to the
+first of them, the older rows stay. Looking back (a baseline, the previous period) needs no declaration,
+as every later period is recomputed too; the model's SQL reads the inputs those periods need. A change
+in an undated input, or of a row without a day, rebuilds it in full. So does a change in the result of a
+query the model declares it depends on as a whole (`-- incremental whole: <query>`, continued on lines
+that start with `--` and four spaces), such as the latest week behind marts.emerging_terms'
+is_latest_week.
 """
 
 from __future__ import annotations
@@ -124,49 +132,81 @@ _PERIODS = re.compile(
     r"^--\s*incremental periods:\s*([a-z_][a-z0-9_]*)\s+reach\s+(\d+)\s+days\s*$", re.MULTILINE
 )
 _DATED = re.compile(
-    r"^--\s*incremental input:\s*((?:staging|core|marts)\.[a-z_][a-z0-9_]*)\s+by\s+([a-z_][a-z0-9_]*)\s*$",
+    r"^--\s*incremental input:\s*((?:staging|core|marts|ops)\.[a-z_][a-z0-9_]*)\s+by\s+([a-z_][a-z0-9_]*)"
+    r"(?:\s+of\s+((?:staging|core|marts)\.[a-z_][a-z0-9_]*)\s+on\s+([a-z_][a-z0-9_]*))?\s*$",
     re.MULTILINE,
 )
+_WHOLE = re.compile(r"^--\s*incremental whole:\s*(.+(?:\n-- {4,}.+)*)$", re.MULTILINE)
 # The model's SQL reads it: null in a full build, else the first period to recompute.
 PERIODS_FROM = "cp_periods_from"
 
 
 @dataclass(frozen=True)
+class DatedInput:
+    """An input whose rows are dated by its column `day`, or by `day` of the rows of `via` with the same
+    `key` (an input keyed by feedback_id dated by core.fact_feedback.occurred_on): the model reads such
+    an input only joined to `via` on `key`, so its rows without a match (a cache's texts of records a
+    re-sent day lost) change nothing and are not digested."""
+
+    table: str
+    day: str
+    via: str | None = None
+    key: str | None = None
+
+    def digest_sql(self) -> str:
+        """(input, day, row count, sum of row hashes) per day of this input's rows."""
+        dates = f"inner join {self.via} as d on t.{self.key} = d.{self.key} " if self.via else ""
+        day = f"{'d' if self.via else 't'}.{self.day}"
+        return (
+            f"select '{self.table}' as input, cast({day} as date) as day, count(*) as n, "
+            f"sum(hash(t)::hugeint) as digest from {self.table} as t {dates}group by all"
+        )
+
+
+@dataclass(frozen=True)
 class IncrementalPeriods:
     """An output row whose `column` is day P depends only on its inputs' rows dated up to P + `reach`
-    (by each dated input's day column) and on the whole of its other inputs."""
+    (by each dated input's day) and on the whole of its other inputs."""
 
     column: str
     reach: int
-    dated: tuple[tuple[str, str], ...]
+    dated: tuple[DatedInput, ...]
+    # queries whose whole result the model depends on: a change rebuilds it in full
+    whole: tuple[str, ...] = ()
 
 
 def parse_periods(sql: str, where: str) -> IncrementalPeriods | None:
     """The model's `-- incremental periods` header, or None; `where` names the file in an error."""
     header = _PERIODS.search(sql)
-    dated = tuple((table, column) for table, column in _DATED.findall(sql))
+    dated = tuple(
+        DatedInput(table, day, via or None, key or None) for table, day, via, key in _DATED.findall(sql)
+    )
     needs = (
         "a model incremental by period needs '-- incremental periods: <column> reach <n> days' "
-        "and one '-- incremental input: <schema>.<table> by <day column>' line per dated input"
+        "and one '-- incremental input: <schema>.<table> by <day column> [of <schema>.<table> on <key>]' "
+        "line per dated input"
     )
     if not _declared(header, dated, where, needs) or header is None:
         return None
-    return IncrementalPeriods(header.group(1), int(header.group(2)), dated)
+    whole = tuple(
+        " ".join(line.removeprefix("--").strip() for line in query.splitlines())
+        for query in _WHOLE.findall(sql)
+    )
+    return IncrementalPeriods(header.group(1), int(header.group(2)), dated, whole)
 
 
 def digest_inputs(
     con: duckdb.DuckDBPyConnection, into: str, spec: IncrementalPeriods, reads: Sequence[str]
 ) -> None:
     """A temp table `into` of (input, day, row count, sum of row hashes): one row per day of each dated
-    input, one row (day null) per other input."""
-    days = dict(spec.dated)
-    parts = [
-        f"select '{table}' as input, cast(t.{days[table]} as date) as day, count(*) as n, "
-        f"sum(hash(t)::hugeint) as digest from {table} as t group by all"
-        if table in days
-        else f"select '{table}' as input, cast(null as date) as day, count(*) as n, "
-        f"sum(hash(t)::hugeint) as digest from {table} as t"
-        for table in sorted(reads)
+    input, one row (day null) per other input and per query the model depends on as a whole."""
+    dated = {entry.table: entry for entry in spec.dated}
+    undated = [(table, table) for table in sorted(reads) if table not in dated]
+    undated += [(f"whole {i}", f"({query})") for i, query in enumerate(spec.whole)]
+    parts = [dated[table].digest_sql() for table in sorted(reads) if table in dated] + [
+        f"select '{name}' as input, cast(null as date) as day, count(*) as n, "
+        f"sum(hash(t)::hugeint) as digest from {relation} as t"
+        for name, relation in undated
     ]
     con.execute(f"create or replace temp table {into} as " + " union all ".join(parts))
 

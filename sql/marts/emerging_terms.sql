@@ -7,6 +7,15 @@
 -- with digits, the configured place names (settings.place_names) and contact-centre note jargon. A
 -- word is merged into a two-word phrase that emerges with it in the same service and week when the
 -- phrase accounts for at least 80% of the word's mentions (a two-word product name stays one phrase).
+-- A build after new loads recomputes only the weeks from 6 days before the earliest day whose feedback
+-- changed, periods_from(), reading the four weeks before them for their baseline; a change of the latest
+-- week (is_latest_week) rebuilds every week (civicpulse/warehouse/incremental.py).
+-- incremental periods: week_start reach 6 days
+-- incremental input: core.fact_feedback by occurred_on
+-- incremental input: core.fact_feedback_theme by occurred_on of core.fact_feedback on feedback_id
+-- incremental input: ops.term_cache by occurred_on of core.fact_feedback on text_hash
+-- incremental whole: select max(date_trunc('week', occurred_on)) from core.fact_feedback
+--     where service_id is not null and not coalesce(is_repost, false)
 with params as (
     select
         5 as min_count,
@@ -49,7 +58,11 @@ feedback as (
         text_hash,
         cast(date_trunc('week', occurred_on) as date) as week_start
     from core.fact_feedback
-    where service_id is not null and not coalesce(is_repost, false)
+    where
+        service_id is not null
+        and not coalesce(is_repost, false)
+        -- the weeks recomputed and their baseline weeks
+        and cast(date_trunc('week', occurred_on) as date) >= periods_from() - 28
 ),
 
 taxonomy_terms as (

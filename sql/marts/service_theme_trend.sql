@@ -1,5 +1,11 @@
 -- Theme mentions per service x channel (and 'all') x theme x grain: mentions, share of the service's
 -- feedback in the period, change in share against the previous period.
+-- A build after new loads recomputes only the periods from 30 days before the earliest day whose
+-- feedback changed (a month reaches 30 days past its start; later periods read it as their previous
+-- period), periods_from(), reading those periods and the ones before them (incremental.py).
+-- incremental periods: period_start reach 30 days
+-- incremental input: core.feedback_periods by occurred_on
+-- incremental input: core.fact_feedback_theme by occurred_on of core.fact_feedback on feedback_id
 with volumes as (
     select
         grain,
@@ -8,6 +14,8 @@ with volumes as (
         channel,
         count(*) as feedback_volume
     from core.feedback_periods
+    -- the periods recomputed and the ones before them
+    where period_start >= periods_from() - interval 1 month
     group by grain, period_start, service_id, channel
 ),
 
@@ -24,6 +32,7 @@ mentions as (
         count(*) as mentions
     from core.feedback_periods as periods
     inner join core.fact_feedback_theme as themes on periods.feedback_id = themes.feedback_id
+    where periods.period_start >= periods_from() - interval 1 month
     group by
         periods.grain,
         periods.period_start,
