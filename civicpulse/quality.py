@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from civicpulse.config import Config
+from civicpulse.config import Config, ConfigError
 from civicpulse.datadocs import DocsEntry, make_offline, write_index
 from civicpulse.paths import PROJECT_ROOT
 
@@ -547,7 +547,7 @@ class Checker(Protocol):
         self, suite_spec: Mapping[str, Any], name: str, table: pa.Table, parameters: Mapping[str, Any]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]: ...
 
-    def build_docs(self, config: Config) -> Path: ...
+    def build_docs(self, config: Config | CheckSettings) -> Path: ...
 
 
 class _InProcess:
@@ -556,7 +556,7 @@ class _InProcess:
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         return _validator().validate(suite_spec, name, table, parameters)
 
-    def build_docs(self, config: Config) -> Path:
+    def build_docs(self, config: Config | CheckSettings) -> Path:
         return build_data_docs(config)
 
 
@@ -593,6 +593,42 @@ def check_landing(
 
 
 @dataclass(frozen=True)
+class CheckSettings:
+    """What the landing checks and the Data Docs read of the config. The quality worker is handed this,
+    not the `Config`, whose unpickling imports pydantic, the config schema and the connectors'
+    settings models (~0.1 CPU-s, once per worker)."""
+
+    path: Path
+    landing_path: Path
+    report_path: Path
+    # Per source, the queues and survey ids its service map knows: (kind, pattern), kind "queue" or
+    # "survey_id".
+    service_rules: Mapping[str, tuple[tuple[str, str], ...]]
+
+    @classmethod
+    def of(cls, config: Config | CheckSettings) -> CheckSettings:
+        if isinstance(config, CheckSettings):
+            return config
+        rules = {
+            source.name: tuple(
+                rule
+                for match in source.service_map.values()
+                for rule in match.rules()
+                if rule[0] in ("queue", "survey_id")
+            )
+            for source in config.sources
+        }
+        return cls(config.path, config.landing_path, config.report_path, rules)
+
+    def known(self, source: str, kind: str) -> list[str]:
+        """The source's patterns of `kind`; ConfigError, as `Config.source`, for an unknown source."""
+        if source not in self.service_rules:
+            known = ", ".join(self.service_rules)
+            raise ConfigError(f"{self.path}: no source named '{source}' (configured: {known})")
+        return [pattern for rule_kind, pattern in self.service_rules[source] if rule_kind == kind]
+
+
+@dataclass(frozen=True)
 class Landed:
     """The complete day folders of a source's interval, and each stream's files in them."""
 
@@ -600,7 +636,7 @@ class Landed:
     streams: dict[str, list[Path]]
 
 
-def landed(config: Config, source: str, start: dt.date, end: dt.date) -> Landed:
+def landed(config: Config | CheckSettings, source: str, start: dt.date, end: dt.date) -> Landed:
     """What `validate_landing` checks. `civicpulse run` reads it in its own process, where the landing
     module is loaded anyway: the quality worker never imports it (nor, through it, the redaction
     patterns, ~0.15 CPU-s)."""
@@ -615,7 +651,7 @@ def landed(config: Config, source: str, start: dt.date, end: dt.date) -> Landed:
 
 
 def validate_landing(
-    config: Config,
+    config: Config | CheckSettings,
     source: str,
     start: dt.date,
     end: dt.date,
@@ -626,20 +662,19 @@ def validate_landing(
     """`check_landing` without its Data Docs and its report: results recorded beside landing and the
     folders held back on a critical failure. The quality worker runs this (with `files` read by the
     run, `landed`); the caller reports."""
-    source_config = config.source(source)
-    files = files or landed(config, source, start, end)
-    check_id = f"landing:{source}:{start}:{end}:{uuid.uuid4().hex[:8]}"
+    settings = CheckSettings.of(config)
     parameters: dict[str, Any] = _time_parameters(now)
-    rules = [rule for match in source_config.service_map.values() for rule in match.rules()]
-    parameters["known_queues"] = [pattern for kind, pattern in rules if kind == "queue"]
-    parameters["known_survey_ids"] = [pattern for kind, pattern in rules if kind == "survey_id"]
+    parameters["known_queues"] = settings.known(source, "queue")
+    parameters["known_survey_ids"] = settings.known(source, "survey_id")
+    files = files or landed(settings, source, start, end)
+    check_id = f"landing:{source}:{start}:{end}:{uuid.uuid4().hex[:8]}"
     validator = _validator()
     results: list[CheckResult] = []
     for stream, paths in sorted(files.streams.items()):
-        dataset = _landing_dataset(config, source, stream, start, end)
+        dataset = _landing_dataset(settings, source, stream, start, end)
         name = f"landing.{source}.{stream}"
         outcomes, record = validator.validate(landing_suite(stream), name, read_landed(paths), parameters)
-        _write_record(config, record, layer="landing", source=source, dataset=dataset)
+        _write_record(settings, record, layer="landing", source=source, dataset=dataset)
         results += _results(
             outcomes,
             check_id=check_id,
@@ -650,7 +685,7 @@ def validate_landing(
             source=source,
             partition=(start, end),
         )
-    _write_json(config.landing_path / source / LANDING_RESULTS / f"{start}_{end}.json", results)
+    _write_json(settings.landing_path / source / LANDING_RESULTS / f"{start}_{end}.json", results)
     checked = LandingCheck(
         source,
         results,
@@ -731,7 +766,7 @@ def schema_suite(stream_name: str) -> dict[str, Any]:
     }
 
 
-def _landing_dataset(config: Config, source: str, stream: str, start: dt.date, end: dt.date) -> str:
+def _landing_dataset(config: CheckSettings, source: str, stream: str, start: dt.date, end: dt.date) -> str:
     last = end - dt.timedelta(days=1)
     days = f"day={start}" if last == start else f"day={start}..day={last}"
     return f"{config.landing_path / source}/{days}/{stream}.parquet"
@@ -877,7 +912,7 @@ def _insert(
 
 
 def _write_record(
-    config: Config, record: Mapping[str, Any], *, layer: str, source: str | None, dataset: str
+    config: Config | CheckSettings, record: Mapping[str, Any], *, layer: str, source: str | None, dataset: str
 ) -> None:
     path = config.report_path / DOCS_RESULTS / f"{record['name']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -887,9 +922,9 @@ def _write_record(
     os.replace(temp, path)
 
 
-def _docs_records(config: Config) -> list[dict[str, Any]]:
+def _docs_records(config: CheckSettings) -> list[dict[str, Any]]:
     """The recorded validations of the configured sources and the suites that still exist."""
-    sources = {source.name for source in config.sources}
+    sources = set(config.service_rules)
     suites = {name for layer in LAYERS for name in suite_names(layer)}
     records = []
     for path in sorted((config.report_path / DOCS_RESULTS).glob("*.json")):
@@ -899,7 +934,7 @@ def _docs_records(config: Config) -> list[dict[str, Any]]:
     return records
 
 
-def build_data_docs(config: Config) -> Path:
+def build_data_docs(config: Config | CheckSettings) -> Path:
     """Build <report>/data-docs/ (offline: no CDN) from the latest validation of every dataset.
 
     The pipeline calls this once at the end of a run; a critical failure calls it before raising.
@@ -908,6 +943,7 @@ def build_data_docs(config: Config) -> Path:
     or suite changed since the last build are rendered; the others are carried over from the last site
     (`SITE_PAGES` lists each page with the digest of what it shows).
     """
+    config = CheckSettings.of(config)
     target = config.report_path / DATA_DOCS
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(config.report_path / f".{DATA_DOCS}.lock", "w", encoding="utf-8") as lock:

@@ -24,7 +24,14 @@ from civicpulse.demo import generate
 from civicpulse.landing import MANIFEST
 from civicpulse.paths import PROJECT_ROOT
 from civicpulse.pseudonym_key import ensure_demo_key
-from civicpulse.quality import REJECTED_MANIFEST, LandingCheck, QualityError, landed, validate_landing
+from civicpulse.quality import (
+    REJECTED_MANIFEST,
+    CheckSettings,
+    LandingCheck,
+    QualityError,
+    landed,
+    validate_landing,
+)
 from civicpulse.quality_worker import QualityWorker, QualityWorkerError, active, running
 from tests.conftest import write_project_config
 from tests.test_quality import DAY, NOW, _land, _survey
@@ -85,21 +92,27 @@ import sys
 
 from civicpulse import quality_worker
 
+quality_worker.prepare()
 checked = quality_worker._handle("landing", pickle.loads(sys.stdin.buffer.read()))
 assert checked.results and not checked.failed, checked.results
-loaded = [name for name in ("civicpulse.landing", "transforms.privacy") if name in sys.modules]
+unused = ("civicpulse.landing", "transforms.privacy", "civicpulse.config_schema", "pydantic.main")
+loaded = [name for name in unused if name in sys.modules]
 assert not loaded, f"the worker loaded {loaded}"
+assert sys.modules["sqlalchemy"] is None and "sqlalchemy.engine" not in sys.modules
 """
 
 
 def test_the_worker_checks_landing_without_importing_the_landing_module(project_config: Config) -> None:
     """The run lists the landing files (`quality.landed`, in its own process), so the worker's landing
     check never imports civicpulse.landing (nor, through it, the redaction patterns). Only a failing
-    check does, to hold its days back (`test_worker_checks_landing_exactly_as_in_process`)."""
+    check does, to hold its days back (`test_worker_checks_landing_exactly_as_in_process`). Nor does
+    the worker import sqlalchemy (GX runs without it, as its base install does), nor pydantic's models
+    and the config schema: it is handed `CheckSettings`, not the Config."""
     ensure_demo_key(project_config)
     end = DAY + dt.timedelta(days=1)
     folder = _land(project_config, [_survey("1", 5, 2), _survey("2", 4, 3)])
-    request = (project_config, "touchpoints", DAY, end, landed(project_config, "touchpoints", DAY, end))
+    files = landed(project_config, "touchpoints", DAY, end)
+    request = (CheckSettings.of(project_config), "touchpoints", DAY, end, files)
     done = subprocess.run(
         [sys.executable, "-c", WORKER_LANDING],
         input=pickle.dumps(request),
