@@ -351,9 +351,22 @@ def _os_thread_count() -> int:
 
 
 _PRELOAD = ["transforms.sentiment_preload"]
-# Chunks per worker: the more, the less one chunk more on one worker delays the batch, the more
-# pickling round trips (measured on the shared real texts: bench/sentiment_speed.py)
-_CHUNKS_PER_WORKER = 16
+_MAX_CHUNK = 2_000  # texts; progress is reported after each chunk
+_MIN_CHUNK = 25
+
+
+def _chunks(texts: list[str], n_workers: int) -> list[list[str]]:
+    """`texts` in chunks that shrink as the batch goes (guided scheduling): each chunk is a
+    2 * `n_workers`-th of the texts not yet in a chunk, between `_MIN_CHUNK` and `_MAX_CHUNK`. Workers
+    take the next chunk when they finish one, so the last to finish has only a small chunk left when
+    the other runs dry, with a few dozen round trips in all, not one per small chunk."""
+    chunks: list[list[str]] = []
+    start = 0
+    while start < len(texts):
+        size = max(_MIN_CHUNK, min(_MAX_CHUNK, math.ceil((len(texts) - start) / (2 * n_workers))))
+        chunks.append(texts[start : start + size])
+        start += size
+    return chunks
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -441,8 +454,7 @@ def score_texts(
     total = len(unique)
     n_workers = max(1, workers if workers is not None else _default_workers())
     n_workers = min(n_workers, max(1, total))
-    chunk_size = max(50, min(2_000, math.ceil(total / (n_workers * _CHUNKS_PER_WORKER)))) if total else 1
-    chunks = [unique[i : i + chunk_size] for i in range(0, total, chunk_size)]
+    chunks = _chunks(unique, n_workers)
     results: list[list[SentimentScore]] = [[] for _ in chunks]
     done = 0
     context = _process_context() if n_workers > 1 else None
