@@ -408,7 +408,10 @@ def _score_in_workers(
         while any(index >= 0 for index in pipes.values()):
             for ready in wait([c for c, index in pipes.items() if index >= 0]):
                 connection = cast(Connection, ready)
-                message = connection.recv()
+                try:
+                    message = connection.recv()
+                except (EOFError, OSError) as error:  # the worker died (killed, out of memory)
+                    raise RuntimeError("a sentiment worker exited before returning its chunk") from error
                 if isinstance(message, BaseException):
                     raise message
                 index = pipes[connection]
