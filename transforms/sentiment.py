@@ -43,11 +43,10 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from typing import Any, NamedTuple, cast
 
 from pysbd.lang.english import English  # type: ignore[import-untyped]
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore[import-untyped]
@@ -171,12 +170,14 @@ def split_paragraph(paragraph: str) -> list[str]:
     return parts
 
 
-@dataclass(frozen=True)
-class SentimentScore:
+class SentimentScore(NamedTuple):
     """Scores of one text. `compound`, `pos`, `neu`, `neg` are None when `label` is 'unscored'.
 
     `most_negative_sentence` is the lowest-scoring sentence when it is negative (compound <= -0.05),
     else None; `sentence_count` is 0 for unscored texts.
+
+    A named tuple, not a frozen dataclass: a fifth of the cost to build (one per text) and to send
+    back from a worker as a plain tuple; the same fields and repr.
     """
 
     compound: float | None
@@ -301,21 +302,27 @@ def warm() -> None:
     warm_langdetect()
 
 
-def _init_worker() -> None:
-    _scorer()
-
-
 def _score_chunk(texts: list[str]) -> list[SentimentScore]:
     scorer = _scorer()
     return [scorer.score(t) for t in texts]
 
 
-def _score_chunk_timed(texts: list[str]) -> tuple[list[SentimentScore], float, int]:
-    """A worker's chunk, the CPU seconds it took and the worker's process id (workers of a
-    forkserver are not this process's children, so their CPU time is reported back)."""
-    started = time.process_time()
-    scores = _score_chunk(texts)
-    return scores, time.process_time() - started, os.getpid()
+def _worker_loop(connection: Connection) -> None:
+    """A worker: scores each chunk of texts it receives until None. It sends back the scores as plain
+    tuples (named tuples pickle through a Python method, several times slower to unpickle), the CPU
+    seconds the chunk took and its process id (workers of a forkserver are not this process's
+    children, so their CPU time is reported back); or the exception that stopped it."""
+    scorer = _scorer()
+    pid = os.getpid()
+    with connection:
+        while (texts := connection.recv()) is not None:
+            started = time.process_time()
+            try:
+                rows = [tuple(scorer.score(t)) for t in texts]
+            except Exception as error:
+                connection.send(error)
+                return
+            connection.send((rows, time.process_time() - started, pid))
 
 
 # CPU seconds the workers of this process spent scoring, in all and per worker process, for benchmarks
@@ -344,9 +351,22 @@ def _os_thread_count() -> int:
 
 
 _PRELOAD = ["transforms.sentiment_preload"]
-# Chunks per worker: the more, the less one chunk more on one worker delays the batch, the more
-# pickling round trips (measured on the shared real texts: bench/sentiment_speed.py)
-_CHUNKS_PER_WORKER = 16
+_MAX_CHUNK = 2_000  # texts; progress is reported after each chunk
+_MIN_CHUNK = 25
+
+
+def _chunks(texts: list[str], n_workers: int) -> list[list[str]]:
+    """`texts` in chunks that shrink as the batch goes (guided scheduling): each chunk is a
+    2 * `n_workers`-th of the texts not yet in a chunk, between `_MIN_CHUNK` and `_MAX_CHUNK`. Workers
+    take the next chunk when they finish one, so the last to finish has only a small chunk left when
+    the other runs dry, with a few dozen round trips in all, not one per small chunk."""
+    chunks: list[list[str]] = []
+    start = 0
+    while start < len(texts):
+        size = max(_MIN_CHUNK, min(_MAX_CHUNK, math.ceil((len(texts) - start) / (2 * n_workers))))
+        chunks.append(texts[start : start + size])
+        start += size
+    return chunks
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -365,6 +385,59 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _score_in_workers(
+    context: multiprocessing.context.BaseContext, n_workers: int, chunks: list[list[str]]
+) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """Each chunk's index and scores (plain tuples), in the order they finish, from `n_workers`
+    processes fed one chunk at a time over a pipe each. No executor: its management and feeder
+    threads and queues cost this process more CPU than the few dozen chunks of a batch need."""
+    global worker_cpu_seconds
+    pipes: dict[Connection, int] = {}  # this end of each worker's pipe -> index of its chunk, or -1
+    processes = []
+    try:
+        for _ in range(n_workers):
+            here, there = context.Pipe()
+            process = context.Process(target=_worker_loop, args=(there,), daemon=True)  # type: ignore[attr-defined]
+            process.start()
+            there.close()
+            processes.append(process)
+            pipes[here] = -1
+        queued = iter(range(len(chunks)))
+        for connection in pipes:
+            pipes[connection] = _give(connection, chunks, queued)
+        while any(index >= 0 for index in pipes.values()):
+            for ready in wait([c for c, index in pipes.items() if index >= 0]):
+                connection = cast(Connection, ready)
+                try:
+                    message = connection.recv()
+                except (EOFError, OSError) as error:  # the worker died (killed, out of memory)
+                    raise RuntimeError("a sentiment worker exited before returning its chunk") from error
+                if isinstance(message, BaseException):
+                    raise message
+                index = pipes[connection]
+                pipes[connection] = _give(connection, chunks, queued)  # the worker goes on meanwhile
+                rows, cpu_seconds, pid = message
+                worker_cpu_seconds += cpu_seconds
+                worker_cpu_by_pid[pid] = worker_cpu_by_pid.get(pid, 0.0) + cpu_seconds
+                yield index, rows
+        for process in processes:
+            process.join()
+    finally:
+        for connection in pipes:
+            connection.close()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+def _give(connection: Connection, chunks: list[list[str]], queued: Iterator[int]) -> int:
+    """Send the next chunk to a worker and return its index, or tell the worker to stop and return -1."""
+    index = next(queued, -1)
+    connection.send(chunks[index] if index >= 0 else None)
+    return index
+
+
 def score_texts(
     texts: Sequence[str],
     *,
@@ -380,13 +453,11 @@ def score_texts(
     would cost more than it saves. `progress(done, total)` is called after each chunk and counts
     distinct texts.
     """
-    global worker_cpu_seconds
     unique = list(dict.fromkeys(texts))
     total = len(unique)
     n_workers = max(1, workers if workers is not None else _default_workers())
     n_workers = min(n_workers, max(1, total))
-    chunk_size = max(50, min(2_000, math.ceil(total / (n_workers * _CHUNKS_PER_WORKER)))) if total else 1
-    chunks = [unique[i : i + chunk_size] for i in range(0, total, chunk_size)]
+    chunks = _chunks(unique, n_workers)
     results: list[list[SentimentScore]] = [[] for _ in chunks]
     done = 0
     context = _process_context() if n_workers > 1 else None
@@ -400,20 +471,13 @@ def score_texts(
     else:
         if forks:
             warm()  # built once here, inherited by every forked worker
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_init_worker) as pool:
-            pending: dict[Future[tuple[list[SentimentScore], float, int]], int] = {
-                pool.submit(_score_chunk_timed, chunk): index for index, chunk in enumerate(chunks)
-            }
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    index = pending.pop(future)
-                    results[index], cpu_seconds, pid = future.result()
-                    worker_cpu_seconds += cpu_seconds
-                    worker_cpu_by_pid[pid] = worker_cpu_by_pid.get(pid, 0.0) + cpu_seconds
-                    done += len(chunks[index])
-                    if progress is not None:
-                        progress(done, total)
+        for index, rows in _score_in_workers(context, n_workers, chunks):
+            results[index] = list(map(SentimentScore._make, rows))
+            done += len(chunks[index])
+            if progress is not None:
+                progress(done, total)
+    if len(unique) == len(texts):  # no text twice: the chunks hold `texts` in order
+        return [score for scored in results for score in scored]
     by_text = {
         text: score
         for chunk, scored in zip(chunks, results, strict=True)

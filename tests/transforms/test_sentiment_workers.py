@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,11 @@ def test_a_process_with_an_open_duckdb_connection_scores_with_forkserver_workers
         assert sentiment._process_context().get_start_method() == "forkserver"
         monkeypatch.setattr(sentiment, "PARALLEL_MIN_TEXTS", 0)
         assert score_texts(TEXTS, workers=2) == sequential
+
+
+def test_a_worker_error_is_raised_here_and_no_worker_is_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sentiment, "PARALLEL_MIN_TEXTS", 0)
+    with pytest.raises(TypeError):
+        score_texts([*TEXTS, 7], workers=2)  # type: ignore[list-item]
+    assert multiprocessing.active_children() == []
+    assert score_texts(TEXTS[:60], workers=2) == score_texts(TEXTS[:60], workers=1)
