@@ -110,12 +110,11 @@ def _count_matrix(counts: TermCounts, documents: Iterable[str], id_columns: NDAr
 def _fitted_matrix(
     counts: TermCounts, documents: Iterable[str], bounds: Callable[[int], tuple[float, float]]
 ) -> tuple[dict[str, int], NDArray[np.int64], Matrix, tuple[int, int]]:
-    """What `CountVectorizer.fit_transform` builds from its `_count_vocab`, `_limit_features` and
-    `_sort_features` (no `max_features`): the vocabulary (in order of first appearance, numbered by
-    the terms' order) of the terms whose document frequency is within `bounds(documents)` (high,
-    low), the column of each id of `counts` (-1: not in it), and the matrix, each row's entries in
-    order of first appearance of their terms (scikit-learn renumbers the columns of the matrix it
-    sorted by that order without sorting it again)."""
+    """What `CountVectorizer.fit_transform` builds from its `_count_vocab` and `_limit_features` (no
+    `max_features`), and its `_sort_features` then numbers: the vocabulary (in order of first
+    appearance, numbered in the terms' order) of the terms whose document frequency is within
+    `bounds(documents)` (high, low); the column of each id of `counts` (-1: not in it); and the matrix
+    with the columns numbered in order of first appearance (the vocabulary numbers them by term)."""
     lengths, ids, values = _rows(counts, documents)
     in_order = ids[_first_occurrences(ids, len(counts.ids))]
     if not len(in_order):
@@ -129,15 +128,11 @@ def _fitted_matrix(
     appearance[kept] = np.arange(len(kept))
     by_term = np.empty(len(kept), dtype=np.int64)
     by_term[np.argsort(counts.ranks()[kept])] = np.arange(len(kept))
-    first = appearance[ids]
-    row = np.repeat(np.arange(len(lengths)), lengths)
-    order = np.argsort(row * len(kept) + np.where(first >= 0, first, 0), kind="stable")
-    columns = np.where(first >= 0, by_term[first.clip(min=0)], -1)[order]
     id_columns = np.full(len(counts.ids), -1, dtype=np.int64)
     id_columns[kept] = by_term
     terms = counts.terms
     vocabulary = dict(zip([terms[i] for i in kept.tolist()], by_term.tolist(), strict=True))
-    return vocabulary, id_columns, _csr_parts(lengths, columns, values[order]), (len(lengths), len(kept))
+    return vocabulary, id_columns, _csr_parts(lengths, appearance[ids], values), (len(lengths), len(kept))
 
 
 def _first_occurrences(ids: NDArray[np.int64], size: int) -> NDArray[np.bool_]:
@@ -169,18 +164,25 @@ def _vectorizer_class() -> type[Any]:
         vocabulary and two passes over it in Python): `_limit_features` and `_sort_features` then
         have nothing left to do."""
 
+        id_columns: NDArray[np.int64]  # the fitted vocabulary's column of each id of the analyzer (-1: none)
+
         def _count_vocab(self, raw_documents: Iterable[str], fixed_vocab: bool) -> tuple[dict[str, int], Any]:
             if fixed_vocab:
-                if not hasattr(self, "id_columns"):  # a vocabulary given, not fitted here
-                    self.id_columns = self.analyzer.columns_of(self.vocabulary_)
-                parts = _count_matrix(self.analyzer, raw_documents, self.id_columns)
+                given = self.fixed_vocabulary_  # the `vocabulary` parameter, not a fitted one
+                columns = self.analyzer.columns_of(self.vocabulary_) if given else self.id_columns
+                parts = _count_matrix(self.analyzer, raw_documents, columns)
                 shape = (len(parts[2]) - 1, len(self.vocabulary_))
                 matrix = sp.csr_array(parts, shape=shape, dtype=self.dtype)
                 matrix.sort_indices()
                 return self.vocabulary_, _align_api_if_sparse(matrix)
             fitted = _fitted_matrix(self.analyzer, raw_documents, self._bounds)
             vocabulary, self.id_columns, parts, size = fitted
-            return vocabulary, _align_api_if_sparse(sp.csr_array(parts, shape=size, dtype=self.dtype))
+            # as scikit-learn: sorted by order of first appearance, then numbered by term, not sorted again
+            counted = sp.csr_array(parts, shape=size, dtype=self.dtype)
+            counted.sort_indices()
+            by_term = np.fromiter(vocabulary.values(), np.int64, len(vocabulary))[counted.indices]
+            matrix = sp.csr_array((counted.data, by_term.astype(np.int32), counted.indptr), shape=size)
+            return vocabulary, _align_api_if_sparse(matrix)
 
         def _bounds(self, documents: int) -> tuple[float, float]:
             """(max_doc_count, min_doc_count) as `fit_transform` computes them."""
