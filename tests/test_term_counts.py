@@ -37,14 +37,15 @@ def _same(ours: Any, theirs: Any) -> None:
     [
         {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, "token_pattern": r"(?u)\b\w+\b"},
         {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2},
+        {"analyzer": "word", "token_pattern": r"(?u)\b\w+\b", "max_df": 0.2, "min_df": 0.004},
     ],
-    ids=["words", "chars"],
+    ids=["words", "chars", "words-df-shares"],
 )
 def test_counted_vectorizer_equals_sklearns(settings: dict[str, Any]) -> None:
     requests, comments = _texts()
     reference = TfidfVectorizer(**settings)
     counts = TermCounts(reference.build_analyzer())
-    kept = {k: v for k, v in settings.items() if k in ("sublinear_tf", "min_df")}
+    kept = {k: v for k, v in settings.items() if k in ("sublinear_tf", "min_df", "max_df")}
     # Twice over overlapping halves, as cross-validation folds share texts, then the whole.
     for part in (requests[:600], requests[400:], requests):
         ours, theirs = counted_tfidf(counts, **kept), TfidfVectorizer(**settings)
@@ -52,6 +53,15 @@ def test_counted_vectorizer_equals_sklearns(settings: dict[str, Any]) -> None:
         assert ours.vocabulary_ == theirs.vocabulary_
         assert list(ours.vocabulary_) == list(theirs.vocabulary_)
         _same(ours.transform(comments + part[:50]), theirs.transform(comments + part[:50]))
+
+
+def test_counted_vectorizer_with_a_given_vocabulary_equals_sklearns() -> None:
+    requests, comments = _texts()
+    vocabulary = {"pothole": 0, "street light": 1, "trash": 2, "never seen here": 3}
+    reference = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), vocabulary=vocabulary)
+    ours = counted_tfidf(TermCounts(reference.build_analyzer()), vocabulary=vocabulary)
+    _same(ours.fit_transform(requests), reference.fit_transform(requests))
+    _same(ours.transform(comments), reference.transform(comments))
 
 
 @pytest.mark.parametrize("ids", [[], [3], [2, 0, 2, 5, 0, 1, 5, 5], list(range(9, -1, -1)) * 3])
