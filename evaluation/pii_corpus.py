@@ -240,8 +240,12 @@ def _ordinal(day: int) -> str:
     return "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
+_BORN_FROM, _BORN_TO = dt.date(1930, 1, 1), dt.date(2009, 12, 31)  # ages 16 to 95 in 2025
+
+
 def _dob(fake: Faker, rng: random.Random) -> str:
-    born: dt.date = fake.date_of_birth(minimum_age=16, maximum_age=95)
+    # Fixed bounds: Faker's date_of_birth counts back from today, which changed the corpus every day.
+    born: dt.date = fake.date_between_dates(_BORN_FROM, _BORN_TO)
     shape = rng.choice(_DOB_SHAPES).format(m=born.month, d=born.day, o=_ordinal(born.day))
     return born.strftime(shape)
 

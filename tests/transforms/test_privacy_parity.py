@@ -1,7 +1,8 @@
 """Redaction gives exactly the recorded output on every shared real text and every text of the PII
 corpus (evaluation/pii_corpus.py: the same real texts with planted values, Spanish addresses among them).
 The digests in tests/data/redaction_real_digests.json were recorded with `transforms.privacy` as it was
-before its Spanish street words were matched as whole words (main 33bfcbd); a change that is meant to
+before its Spanish street words were matched as whole words (main 33bfcbd; the corpus's dates of birth
+are drawn between fixed dates since); a change that is meant to
 move redaction records new ones with `python -m tests.transforms.test_privacy_parity --write`."""
 
 from __future__ import annotations
