@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -351,15 +353,20 @@ def test_the_feedback_period_models_recompute_only_the_periods_a_changed_day_rea
             move_record(con, resent_day, late_day)
             return 0
 
-        resend = Model(
-            "core.fact_feedback", "python", ("core.fact_feedback",), frozenset(), run_python=resend_days
-        )
-        run_models(con, [resend, *facts, *models], run_id="nightly", changed=[("demo", resent_day)])
-        kinds = con.execute(
-            "select model, kind from ops.model_runs where run_id = 'nightly' and list_contains(?, model)",
-            [list(names)],
-        )
-        assert sorted(kinds.fetchall()) == [(name, "sql incremental") for name in names]
+        def night(run_id: str, edit: Callable[[duckdb.DuckDBPyConnection], int], day: dt.date) -> list[Any]:
+            """Edit core.fact_feedback as a load of `day` would, run the models; how each ran."""
+            step = Model(
+                "core.fact_feedback", "python", ("core.fact_feedback",), frozenset(), run_python=edit
+            )
+            run_models(con, [step, *facts, *models], run_id=run_id, changed=[("demo", day)])
+            return con.execute(
+                "select model, kind from ops.model_runs where run_id = ? and list_contains(?, model)",
+                [run_id, list(names)],
+            ).fetchall()
+
+        assert sorted(night("nightly", resend_days, resent_day)) == [
+            (name, "sql incremental") for name in names
+        ]
         assert con.execute("select * from core.feedback_periods order by all").fetchall() != before
         _rebuilt_like_in_full(con, models)
 
@@ -367,14 +374,6 @@ def test_the_feedback_period_models_recompute_only_the_periods_a_changed_day_rea
             move_record(con, resent_day, next_week_day)
             return 0
 
-        late = Model(
-            "core.fact_feedback", "python", ("core.fact_feedback",), frozenset(), run_python=next_week
-        )
-        run_models(con, [late, *facts, *models], run_id="next week", changed=[("demo", next_week_day)])
-        kinds = con.execute(
-            "select model, kind from ops.model_runs where run_id = 'next week' and list_contains(?, model)",
-            [list(names)],
-        )
-        assert ("marts.emerging_terms", "sql") in kinds.fetchall()
+        assert ("marts.emerging_terms", "sql") in night("next week", next_week, next_week_day)
         _rebuilt_like_in_full(con, models)
     assert late_day < resent_day - dt.timedelta(days=31)
