@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from civicpulse.sources import FileProblem, ParsedRow, Record, RowProblem, day_of
@@ -34,15 +34,21 @@ class BadValue(ValueError):
     """A value that makes a row unusable; the message is the reason shown in quarantine."""
 
 
-# The first date or time the shared parsers read while `to_record` builds a row: its stream's time
+_Day = TypeVar("_Day", bound=dt.date)
+_T = TypeVar("_T")
+# The first date or time the shared parsers read while `read_row` reads a row: its stream's time
 # column, which every connector reads first. A row rejected after it is read is filed under its day.
 _row_times: ContextVar[list[dt.date] | None] = ContextVar("row_times", default=None)
 
 
-def _read_time(value: dt.date) -> None:
+def row_date(value: _Day) -> _Day:
+    """`value`, noted as the date of the row being read when it is the first one: a row rejected after
+    it is filed under its day. For a connector that reads or knows a row's date without the shared
+    readers below."""
     times = _row_times.get()
     if times is not None and not times:
         times.append(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -265,19 +271,29 @@ def to_record(
 
     `raw` is the row's raw text, or a function that makes it (`partial(json_raw, item)`): called only
     for a row that is quarantined."""
-    times: list[dt.date] = []
-    building = _row_times.set(times)
-    try:
-        values = build(*args)
-    except BadValue as exc:
-        return RowProblem(str(path), line, str(exc), _text(raw), day_of(times[0]) if times else None)
-    finally:
-        _row_times.reset(building)
+    values = read_row(path, line, raw, build, *args)
+    if isinstance(values, RowProblem):
+        return values
     checked = get_stream(stream)
     problem = checked.conform(values) or _nul_problem(values)
     if problem:
         return RowProblem(str(path), line, problem, _text(raw), day_of(values.get(checked.time_column)))
     return Record(stream, values, str(path), line, conformed=True)
+
+
+def read_row(
+    path: Path | str, line: int, raw: str | Callable[[], str], build: Callable[..., _T], *args: Any
+) -> _T | RowProblem:
+    """What `build(*args)` reads of a row, or a RowProblem if it raises BadValue: filed under the first
+    date `build` read (`row_date`), if any."""
+    times: list[dt.date] = []
+    building = _row_times.set(times)
+    try:
+        return build(*args)
+    except BadValue as exc:
+        return RowProblem(str(path), line, str(exc), _text(raw), day_of(times[0]) if times else None)
+    finally:
+        _row_times.reset(building)
 
 
 def _text(raw: str | Callable[[], str]) -> str:
@@ -392,7 +408,7 @@ def utc_timestamp(value: Any, column: str) -> dt.datetime:
         raise BadValue(f"{column} is {value!r}, not an ISO-8601 timestamp") from None
     if parsed.tzinfo is None:
         raise BadValue(f"{column} is {value!r}, which has no time zone")
-    _read_time(parsed)
+    row_date(parsed)
     return parsed.astimezone(dt.UTC)
 
 
@@ -415,7 +431,7 @@ def local_timestamp(value: str | None, column: str, layout: str, timezone: ZoneI
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone)
-    _read_time(parsed)
+    row_date(parsed)
     return parsed.astimezone(dt.UTC)
 
 
@@ -442,7 +458,7 @@ def calendar_date(value: str | None, column: str, layouts: Sequence[str]) -> dt.
             day = dt.datetime.strptime(text, layout).date()
         except ValueError:
             continue
-        _read_time(day)
+        row_date(day)
         return day
     expected = " or ".join(_example(layout) for layout in layouts)
     raise BadValue(f"{column} is {text!r}; expected a date like {expected}")

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from civicpulse.filereaders import BadValue, json_id, json_object, optional_text
+from civicpulse.filereaders import BadValue, json_id, json_object, optional_text, row_date
 from civicpulse.sources import FileProblem
 from connectors.contact_lens.settings import (
     ANALYSIS_TIME,
@@ -31,19 +31,20 @@ def analysis_object(path: Path | str, document: Any) -> dict[str, Any]:
 
 
 def call_values(path: Path | str, analysis: dict[str, Any]) -> dict[str, Any]:
-    status = analysis.get("JobStatus")
-    if status != COMPLETED:
-        raise BadValue(f"JobStatus is {status!r}; only COMPLETED analyses are loaded")
     metadata = json_object(analysis["CustomerMetadata"], "CustomerMetadata")
     characteristics = analysis.get("ConversationCharacteristics")
     characteristics = characteristics if isinstance(characteristics, dict) else {}
     duration = characteristics.get("TotalConversationDurationMillis")
     seconds = round(duration / 1000) if isinstance(duration, int | float) and duration >= 0 else None
+    started_at = _started_at(path, metadata, seconds)
+    status = analysis.get("JobStatus")
+    if status != COMPLETED:
+        raise BadValue(f"JobStatus is {status!r}; only COMPLETED analyses are loaded")
     categories = analysis.get("Categories")
     matched = categories.get("MatchedCategories") if isinstance(categories, dict) else None
     return {
         "call_id": json_id(metadata.get("ContactId"), "CustomerMetadata.ContactId"),
-        "started_at": _started_at(path, metadata, seconds),
+        "started_at": started_at,
         "queue": _queue(analysis, metadata),
         "wait_seconds": None,
         "handle_seconds": seconds,
@@ -60,11 +61,11 @@ def _started_at(path: Path | str, metadata: dict[str, Any], seconds: int | None)
     recording = metadata.get("InputS3Uri")
     match = RECORDING_TIME.search(recording) if isinstance(recording, str) else None
     if match:
-        return dt.datetime.strptime(match.group(1), RECORDING_LAYOUT).replace(tzinfo=dt.UTC)
+        return row_date(dt.datetime.strptime(match.group(1), RECORDING_LAYOUT).replace(tzinfo=dt.UTC))
     analysed = ANALYSIS_TIME.search(Path(path).name)
     if analysed:
         moment = dt.datetime.fromisoformat(analysed.group(1).replace("Z", "+00:00"))
-        return moment - dt.timedelta(seconds=seconds or 0)
+        return row_date(moment - dt.timedelta(seconds=seconds or 0))
     raise BadValue(
         "no call time: CustomerMetadata.InputS3Uri has no <YYYYMMDDThh:mm>_UTC recording name and the file "
         "name has no _analysis_<time>Z; keep Contact Lens' file names"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from civicpulse.filereaders import BadValue, json_raw, load_json, to_record
+from civicpulse.filereaders import json_raw, load_json, read_row, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
 from civicpulse.unused_fields import report_unused
 from connectors.ga4.helpers import (
@@ -59,10 +59,11 @@ def parse_page(
     cells: list[tuple[int, str, Cell]] = []
     for line, row in enumerate(rows, start=first_line):
         raw = json_raw(row)
-        try:
-            cells.append((line, raw, row_cell(layout, row)))
-        except BadValue as exc:
-            yield RowProblem(str(origin), line, str(exc), raw)
+        cell = read_row(origin, line, raw, row_cell, layout, row)
+        if isinstance(cell, RowProblem):
+            yield cell
+        else:
+            cells.append((line, raw, cell))
     _unused_events(origin, layout, cells)
     if layout.kind.stream == SEARCH_STREAM:
         for line, raw, cell in cells:
@@ -76,10 +77,9 @@ def _pages(origin: Path | str, layout: Layout, cells: list[tuple[int, str, Cell]
     searches: dict[tuple[Any, str], tuple[int, str, dict[str, Any]]] = {}
     for group in grouped(cells, layout.kind.split_dimension is not None):
         line, raw = group[0][0], "\n".join(item[1] for item in group)
-        try:
-            values = page_values(layout, [item[2] for item in group], events)
-        except BadValue as exc:
-            yield RowProblem(str(origin), line, str(exc), raw)
+        values = read_row(origin, line, raw, page_values, layout, [item[2] for item in group], events)
+        if isinstance(values, RowProblem):
+            yield values
             continue
         term = search_term(values["page_path"], layout.search_parameters)
         if term is None:

@@ -15,6 +15,7 @@ from civicpulse.filereaders import (
     json_object,
     real_number,
     required_text,
+    row_date,
     whole_number,
 )
 from civicpulse.sources import FileProblem
@@ -149,6 +150,7 @@ def row_cell(layout: Layout, row: Any) -> Cell:
     dimension_values = dict(
         zip(layout.dimensions, _cells(row, "dimensionValues", len(layout.dimensions)), strict=True)
     )
+    day = _report_date(dimension_values[DATE_DIMENSION])
     metric_values = _cells(row, "metricValues", layout.metric_count)
     kind = layout.kind
     fractional = {metric.name for metric in kind.metrics if metric.fractional}
@@ -161,7 +163,7 @@ def row_cell(layout: Layout, row: Any) -> Cell:
             metrics[name] = whole_number(metric_values[position], name)
     event = dimension_values.get(EVENT_DIMENSION) if kind.split_dimension else None
     return Cell(
-        _report_date(dimension_values[DATE_DIMENSION]),
+        day,
         required_text(dimension_values[kind.key_dimension], kind.key_dimension),
         None if event is None else required_text(event, EVENT_DIMENSION),
         metrics,
@@ -179,7 +181,7 @@ def search_values(layout: Layout, cell: Cell) -> dict[str, Any]:
 def page_values(layout: Layout, cells: list[Cell], events_in_report: frozenset[str]) -> dict[str, Any]:
     """One page's day: a row of the report by date x pagePath, or its rows by eventName folded."""
     first = cells[0]
-    values: dict[str, Any] = {"date": first.day, "page_path": first.key}
+    values: dict[str, Any] = {"date": row_date(first.day), "page_path": first.key}
     if not layout.kind.split_dimension:
         for metric in layout.kind.metrics:
             values[metric.column] = first.metrics.get(metric.name)

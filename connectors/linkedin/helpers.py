@@ -20,6 +20,7 @@ from civicpulse.filereaders import (
     optional_text,
     read_csv,
     required_text,
+    row_date,
 )
 from civicpulse.htmltext import html_to_text
 from civicpulse.sources import FileProblem
@@ -115,8 +116,8 @@ def not_feedback(row: dict[str, str], own: OwnAccount) -> str | None:
 
 
 def message_values(row: dict[str, str]) -> dict[str, Any]:
-    conversation = required_text(row[CONVERSATION_ID], CONVERSATION_ID)
     sent_at = _sent_at(row[DATE])
+    conversation = required_text(row[CONVERSATION_ID], CONVERSATION_ID)
     text = _plain_text(row[CONTENT])
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
     return {
@@ -150,9 +151,10 @@ def _sent_at(value: str) -> dt.datetime:
     if text is None:
         raise BadValue(f"{DATE} is empty; {fix}")
     try:
-        return dt.datetime.strptime(text, DATE_LAYOUT).replace(tzinfo=dt.UTC)
+        sent_at = dt.datetime.strptime(text, DATE_LAYOUT).replace(tzinfo=dt.UTC)
     except ValueError:
         raise BadValue(f"{DATE} is {text!r}, not LinkedIn's form '{example}'; {fix}") from None
+    return row_date(sent_at)
 
 
 def _plain_text(content: str) -> str:

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from civicpulse.filereaders import BadValue, json_raw, load_json, to_record
+from civicpulse.filereaders import json_raw, load_json, read_row, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
 from connectors.matomo.helpers import (
     page_goals,
@@ -65,10 +65,9 @@ def parse_page(
             if term is None:
                 yield to_record(report.stream, origin, index, raw, row_values, report, moment, row, goals)
                 continue
-            try:
-                search = search_values(moment, term, row)
-            except BadValue as exc:
-                yield RowProblem(str(origin), index, str(exc), raw)
+            search = read_row(origin, index, raw, search_values, moment, term, row)
+            if isinstance(search, RowProblem):
+                yield search
                 continue
             if term in searches:
                 line, first_raw, total = searches[term]

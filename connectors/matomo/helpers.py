@@ -13,6 +13,7 @@ from civicpulse.filereaders import (
     json_object,
     real_number,
     required_text,
+    row_date,
     whole_number,
 )
 from civicpulse.sources import FileProblem
@@ -125,6 +126,7 @@ def search_term(row: Any, parameters: tuple[str, ...]) -> str | None:
 
 def search_values(day: dt.date, term: str, item: Any) -> dict[str, Any]:
     """A search results page's day as a site-search row: each results page viewed is a search."""
+    row_date(day)
     row = json_object(item, "row")
     visits = row.get("nb_visits")
     if visits is None:
@@ -138,6 +140,7 @@ def search_values(day: dt.date, term: str, item: Any) -> dict[str, Any]:
 def row_values(
     report: Report, day: dt.date, item: Any, goals: dict[str, tuple[str, ...]] | None = None
 ) -> dict[str, Any]:
+    row_date(day)
     row = json_object(item, "row")
     label = required_text(_text(row.get("label")), "label")
     if label in SUMMARY_LABELS or row.get("idsubdatatable") == -1:

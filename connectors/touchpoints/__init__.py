@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from civicpulse.filereaders import BadValue, json_raw, read_csv, to_record
+from civicpulse.filereaders import json_raw, read_csv, read_row, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
 from civicpulse.unused_fields import mapping_reason, report_unused_columns
 from connectors.touchpoints.helpers import Layout, export_layout, response_values
@@ -29,9 +29,8 @@ def parse_page(origin: str, page: Any, form_id: str, first_line: int = 1) -> Ite
     """One API page of submissions, read as combined-export rows by the same row parser as the files."""
     layout = Layout(form_id, COMBINED_ID, None, COMBINED_PAGE)
     for line, item in enumerate(page_submissions(origin, page), start=first_line):
-        try:
-            row = submission_row(item)
-        except BadValue as exc:
-            yield RowProblem(origin, line, str(exc), json_raw(item))
+        row = read_row(origin, line, partial(json_raw, item), submission_row, item)
+        if isinstance(row, RowProblem):
+            yield row
             continue
         yield to_record(STREAM, origin, line, partial(json_raw, item), response_values, row, layout)

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from civicpulse.filereaders import BadValue, CsvFile, flag, local_timestamp, optional_text, required_text
+from civicpulse.filereaders import (
+    BadValue,
+    CsvFile,
+    flag,
+    local_timestamp,
+    optional_text,
+    required_text,
+    row_date,
+)
 from civicpulse.sources import FileProblem
 from connectors.touchpoints.settings import (
     A11_V2_COLUMNS,
@@ -87,10 +95,11 @@ def export_time(path: Path) -> dt.datetime:
 
 
 def response_values(row: dict[str, str], layout: Layout) -> dict[str, Any]:
+    submitted_at = row_date(layout.export_time) if layout.export_time else _created_at(row, layout)
     _reject_excluded(row)
     return {
         "response_id": required_text(row[layout.id_column], layout.id_column),
-        "submitted_at": layout.export_time or _created_at(row, layout),
+        "submitted_at": submitted_at,
         "survey_kind": SURVEY_KIND,
         "form_id": _form_id(row, layout),
         "service_hint": optional_text(row[layout.page_column]) if layout.page_column else None,

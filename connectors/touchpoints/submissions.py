@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from civicpulse.filereaders import BadValue, data_items, json_object
+from civicpulse.filereaders import BadValue, data_items, json_object, row_date
 from connectors.touchpoints.settings import (
     COMBINED_CREATED_AT,
     COMBINED_ID,
@@ -27,14 +27,15 @@ def page_submissions(origin: str, page: Any) -> list[Any]:
 
 def submission_row(item: Any) -> dict[str, str]:
     resource = json_object(item, "submission")
+    attributes = json_object(resource.get("attributes"), "submission attributes")
+    created_at = _created_at(attributes.get("created_at"))
     if resource.get("type") != SUBMISSION_TYPE:
         raise BadValue(f"the resource is of type {resource.get('type')!r}, not {SUBMISSION_TYPE}")
-    attributes = json_object(resource.get("attributes"), "submission attributes")
     positive = _options(attributes.get(POSITIVE_ANSWER))
     negative = _options(attributes.get(NEGATIVE_ANSWER))
     row = {
         COMBINED_ID: str(resource.get("id") or ""),
-        COMBINED_CREATED_AT: _created_at(attributes.get("created_at")),
+        COMBINED_CREATED_AT: created_at,
         COMBINED_PAGE: _text(attributes.get("page")),
         "Deleted": _text(attributes.get("deleted")).lower(),
         "Flagged": _text(attributes.get("flagged")).lower(),
@@ -56,7 +57,7 @@ def _created_at(value: Any) -> str:
         moment = dt.datetime.fromisoformat(_text(value).replace("Z", "+00:00"))
     except ValueError:
         return _text(value)
-    return moment.astimezone(dt.UTC).strftime(CREATED_AT_LAYOUT)
+    return row_date(moment.astimezone(dt.UTC)).strftime(CREATED_AT_LAYOUT)
 
 
 def _text(value: Any) -> str:

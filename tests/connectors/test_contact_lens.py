@@ -65,6 +65,7 @@ def test_a_failed_analysis_is_a_row_problem_without_the_transcript(
     path.write_text(json.dumps(document))
     records, problems = parse("contact_lens", path)
     assert not records and "FAILED" in problems[0].reason and "water bill" not in problems[0].raw
+    assert problems[0].day == dt.date(2024, 5, 6), "filed under the call's day"
 
 
 def test_a_cut_off_or_foreign_file_is_a_file_problem(

@@ -90,6 +90,8 @@ def test_bad_rows_are_problems_and_good_rows_still_load(parse: Parse, fixtures: 
     assert "keyEvents:form_submit is '12.5', not a whole number" in problems[0].reason
     assert "date is '2024-05-06'" in problems[1].reason
     assert "5 metricValues" in problems[2].reason
+    # A bad row whose date reads is filed under it; one whose date does not read, undated.
+    assert [p.day for p in problems] == [dt.date(2024, 5, 6), None, dt.date(2024, 5, 6)]
     assert json.loads(problems[0].raw)["dimensionValues"][1]["value"] == "/utilities/pay-my-bill"
 
 

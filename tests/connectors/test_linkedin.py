@@ -124,6 +124,7 @@ def test_bad_date_and_empty_content_are_row_problems_without_names(tmp_path: Pat
     assert "DATE is '06/05/2024 10:00', not LinkedIn's form '2024-01-31 14:05:09 UTC'" in date.reason
     assert "export messages.csv again, unchanged" in date.reason
     assert empty.line == 10 and "CONTENT is empty" in empty.reason and "open the conversation" in empty.reason
+    assert (date.day, empty.day) == (None, dt.date(2024, 5, 6)), "a bad row is filed under its date"
     assert "permit office lost my application" in date.raw
     for problem in (date, empty):
         assert not any(name in problem.raw or url in problem.raw for name, url in RESIDENTS.items())

@@ -109,3 +109,10 @@ def test_goal_options_are_checked() -> None:
         Options(form_submits=(2,), payments_completed=(2,))
     with pytest.raises(ValidationError):
         Options(form_submits=(0,))
+
+
+def test_a_bad_row_is_filed_under_the_reports_day(tmp_path: Path) -> None:
+    search = {**_page_row("/search?q=bins", 3), "nb_visits": None}
+    _, problems = _parse(tmp_path, [{**_page_row("/other", 5), "label": "Others"}, search])
+    assert [(p.line, p.day) for p in problems] == [(1, DAY), (2, DAY)]
+    assert "Others" in problems[0].reason and "nb_visits" in problems[1].reason

@@ -102,6 +102,8 @@ def test_bad_indicator_and_missing_id_are_row_problems(parse: Parse, fixtures: P
         (2, "positive_transparency is 'yes'; expected 1, 0 or null"),
         (3, "external_id is empty"),
     ]
+    # A plain export's rows are dated by its file name: a bad row is filed under that day.
+    assert [p.day for p in problems] == [dt.date(2024, 5, 1)] * 2
 
 
 def test_missing_a11_columns_are_named(file_problem: Problem, fixtures: Path, tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from werkzeug import Request, Response
 
 from civicpulse.extract import extract_source
 from civicpulse.http import CredentialsError
+from civicpulse.sources import RowProblem
+from connectors.touchpoints import parse_page
 from tests.conftest import SHARED_REAL
 from tests.connectors.api.conftest import TOKEN, MakeConfig, load_all, query, session_for
 from tests.http.fakes import FakeClock
@@ -109,3 +111,11 @@ def test_an_invalid_api_key_names_the_connection(
     )
     with pytest.raises(CredentialsError, match="touchpoints_gsa"):
         extract_source(config, "touchpoints_api", DAY, NEXT, http=session_for(config, clock))
+
+
+def test_a_resource_that_is_not_a_submission_is_filed_under_its_own_day() -> None:
+    other = submission(1, ("1", "", "", "ok"))
+    other.update(type="forms", attributes={**other["attributes"], "created_at": "2024-05-07T23:30:00-04:00"})
+    (problem,) = parse_page("api:touchpoints", {"data": [other]}, "d3a7c5b8")
+    assert isinstance(problem, RowProblem) and "not submissions" in problem.reason
+    assert problem.day == dt.date(2024, 5, 8), "its created_at in UTC"
