@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from civicpulse.filereaders import BadValue, to_record
+from civicpulse.filereaders import read_row, to_record
 from civicpulse.sources import ParseContext, ParsedRow, RowProblem, options_of
 from connectors.linkedin.helpers import (
     OwnAccount,
@@ -75,10 +75,9 @@ def parse_file(path: Path, context: ParseContext) -> Iterator[ParsedRow]:
             yield row
             continue
         raw = quarantine_raw(row.values)
-        try:
-            kind = not_feedback(row.values, own)
-        except BadValue as exc:
-            yield RowProblem(label, row.line, str(exc), raw)
+        kind = read_row(label, row.line, raw, not_feedback, row.values, own)
+        if isinstance(kind, RowProblem):
+            yield kind
             continue
         if kind:
             skipped[kind] += 1
