@@ -5,15 +5,20 @@ date when it has one (else the first day of the range that read it); a rerun of 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
+from pytest import MonkeyPatch
 
 from civicpulse import pipeline
 from civicpulse.config import Config
 from civicpulse.extract import extract_source
-from tests.test_nothing_lost import DAY, HEADER, _call
+from tests.conftest import sources_config
+from tests.connectors.conftest import FIXTURES
+from tests.test_nothing_lost import DAY, HEADER, KEY, _call
 from tests.test_nothing_lost import config as config  # the fixture
 
+EXPORT = "touchpoints-a11-v2-form-responses-2024-05-01_120000.csv"
 CURRENT_LOADS = """
     select partition_day, rows_read, rows_loaded, rows_duplicate, rows_quarantined, rows_erased,
         rows_outside_interval
@@ -58,3 +63,22 @@ def test_a_quarantined_row_counts_once_across_reruns_and_later_ranges(config: Co
     assert sum(per_day.values()) == len(quarantine), "each quarantined row counted once"
     for day, read, loaded, duplicate, quarantined, erased, outside in loads:
         assert read == loaded + duplicate + quarantined + erased + outside, day
+
+
+def test_a_connectors_bad_row_is_filed_under_the_day_it_reads(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """A Touchpoints export dated by its file name: its bad row lands in ops.quarantine under that day,
+    not the first day of the range that read it."""
+    config = sources_config(tmp_path, monkeypatch, KEY, ("touchpoints",))
+    lines = (FIXTURES / "touchpoints/a11v2demo" / EXPORT).read_text().splitlines()
+    lines[1] = lines[1].replace("1001,1,0,0,0,1", "1001,1,0,0,0,yes")
+    form = config.inbox(config.source("touchpoints")) / "a11v2demo"
+    form.mkdir()
+    (form / EXPORT).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = dt.date(2024, 4, 30)
+    extract_source(config, "touchpoints", start, start + dt.timedelta(days=3))
+    pipeline.load(config, start, start + dt.timedelta(days=3), ["touchpoints"])
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        quarantine = con.execute("select record_line, partition_day from ops.quarantine").fetchall()
+    assert quarantine == [(2, dt.date(2024, 5, 1))]
