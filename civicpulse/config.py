@@ -10,6 +10,7 @@ without pydantic or any connector; `check-config`, `run` and the DAG tasks load 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -45,6 +46,11 @@ def __getattr__(name: str) -> Any:
 
 class ConfigError(ValueError):
     """civicpulse.yml cannot be used; the message names the file, the key and the fix."""
+
+
+def unknown_source(path: Path, name: str, known: Iterable[str]) -> ConfigError:
+    """The error for a source name the configuration at `path` does not have."""
+    return ConfigError(f"{path}: no source named '{name}' (configured: {', '.join(known)})")
 
 
 class Config:
@@ -130,8 +136,7 @@ class Config:
         for source in self.settings.sources:
             if source.name == name:
                 return source
-        known = ", ".join(s.name for s in self.settings.sources)
-        raise ConfigError(f"{self.path}: no source named '{name}' (configured: {known})")
+        raise unknown_source(self.path, name, [s.name for s in self.settings.sources])
 
     def inbox(self, source: Source) -> Path:
         if source.inbox is None:

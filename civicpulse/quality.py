@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from civicpulse.config import Config, ConfigError
+from civicpulse.config import Config, unknown_source
 from civicpulse.datadocs import DocsEntry, make_offline, write_index
 from civicpulse.paths import PROJECT_ROOT
 
@@ -623,8 +623,7 @@ class CheckSettings:
     def known(self, source: str, kind: str) -> list[str]:
         """The source's patterns of `kind`; ConfigError, as `Config.source`, for an unknown source."""
         if source not in self.service_rules:
-            known = ", ".join(self.service_rules)
-            raise ConfigError(f"{self.path}: no source named '{source}' (configured: {known})")
+            raise unknown_source(self.path, source, self.service_rules)
         return [pattern for rule_kind, pattern in self.service_rules[source] if rule_kind == kind]
 
 
